@@ -1,3 +1,40 @@
-//! finconnect-proto: the sans-IO core (being written).
+//! # finconnect-proto
+//!
+//! The sans-IO protocol core of finconnect: typed operations for **PesaPal API
+//! 3.0**, **AzamPay** and **ClickPesa** that become [`http::Request`] values and
+//! read [`http::Response`] values, a [`Call`] driver that handles tokens and safe
+//! retries, and verifiers for the callbacks the providers send back.
+//!
+//! Nothing here opens a socket, reads a clock or draws a random number: time and
+//! randomness are arguments, so any HTTP stack can drive it and tests run on a
+//! virtual clock. The adapter crates `finconnect-reqwest` and `finconnect-hyper`
+//! are thin driver loops over this crate.
+//!
+//! Money is [`Money`] (integer minor units and a [`Currency`]); secrets are
+//! [`Secret`] (redacted `Debug`); every failure is one [`Error`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod call;
+pub mod ct;
+mod error;
+mod money;
+pub mod operation;
+mod provider;
+pub mod retry;
+mod secret;
+mod status;
+mod token;
+pub mod types;
+pub mod wire;
+
+pub use call::{Call, Step};
+pub use error::{snippet, Error, FieldProblem, SNIPPET_LIMIT};
+pub use money::{Currency, Money};
+pub use operation::{Api, Operation};
+pub use provider::Provider;
+pub use retry::{Idempotency, RetryPolicy};
+pub use secret::Secret;
+pub use status::PaymentStatus;
+pub use token::{AccessToken, Expiry, TokenGrant};
+pub use types::{Description, HttpsUrl, MerchantReference, Msisdn, UrlPolicy};

@@ -1,0 +1,169 @@
+//! Helpers shared by the provider modules for writing requests and reading
+//! answers tolerantly. Provider quirks themselves live in each provider's folder.
+
+use crate::{Error, Secret};
+use http::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer};
+
+/// The most an inbound callback body may hold before it is refused unread (64 KiB;
+/// real callbacks are under 2 KiB).
+pub const MAX_CALLBACK_BODY: usize = 64 * 1024;
+
+/// Starts a request with `Accept: application/json` (and `Content-Type` when a
+/// body is given).
+pub fn request(
+    method: http::Method,
+    url: &str,
+    body: Option<Vec<u8>>,
+) -> Result<http::request::Builder, Error> {
+    let _ = url
+        .parse::<http::Uri>()
+        .map_err(|e| Error::config(format!("bad request URL {url:?}: {e}")))?;
+    let mut builder = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header(ACCEPT, "application/json");
+    if body.is_some() {
+        builder = builder.header(CONTENT_TYPE, "application/json");
+    }
+    Ok(builder)
+}
+
+/// Finishes a request started with [`request`].
+pub fn finish(
+    builder: http::request::Builder,
+    body: Vec<u8>,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    builder
+        .body(body)
+        .map_err(|e| Error::config(format!("could not build the request: {e}")))
+}
+
+/// A header value holding a secret, marked sensitive so HTTP stacks (and `Debug`
+/// of the request) do not print it.
+pub fn secret_header(value: &str) -> Result<HeaderValue, Error> {
+    let mut v = HeaderValue::from_str(value).map_err(|_| {
+        Error::config("a credential holds characters not allowed in an HTTP header")
+    })?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+/// `Authorization: Bearer <token>`, marked sensitive. A token that already starts
+/// with `Bearer ` (ClickPesa's do) is sent as it is.
+pub fn bearer(token: &Secret) -> Result<(HeaderName, HeaderValue), Error> {
+    let raw = token.expose();
+    let value = if raw.len() >= 7 && raw[..7].eq_ignore_ascii_case("bearer ") {
+        secret_header(raw)?
+    } else {
+        secret_header(&format!("Bearer {raw}"))?
+    };
+    Ok((AUTHORIZATION, value))
+}
+
+/// Serialises a request body.
+pub fn to_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
+    serde_json::to_vec(value)
+        .map_err(|e| Error::config(format!("could not write the request body: {e}")))
+}
+
+/// Reads a JSON body as `T`, or says clearly that it is not JSON (an HTML error
+/// page from a proxy, an empty body).
+pub fn from_json<T: DeserializeOwned>(
+    context: &str,
+    response: &http::Response<Vec<u8>>,
+) -> Result<T, Error> {
+    let status = Some(response.status().as_u16());
+    let body = response.body();
+    if looks_like_html(body) {
+        return Err(Error::decode(
+            context,
+            "the answer is an HTML page, not JSON (a proxy or firewall answered; try again later)",
+            body,
+            status,
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| Error::decode(context, e, body, status))
+}
+
+/// Whether a body is an HTML page.
+pub fn looks_like_html(body: &[u8]) -> bool {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let head = &body[start..body.len().min(start + 15)];
+    head.first() == Some(&b'<')
+}
+
+/// A string given as a JSON string or number (`"200"` or `200`), or absent.
+pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        S(String),
+        N(serde_json::Number),
+        B(bool),
+    }
+    Ok(match Option::<Either>::deserialize(d)? {
+        Some(Either::S(s)) => Some(s),
+        Some(Either::N(n)) => Some(n.to_string()),
+        Some(Either::B(b)) => Some(b.to_string()),
+        None => None,
+    })
+}
+
+/// An integer given as a JSON number or numeric string; anything else is `None`.
+pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(string_or_number(d)?.and_then(|s| {
+        let s = s.trim();
+        s.parse::<i64>().ok().or_else(|| {
+            s.parse::<f64>()
+                .ok()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                .map(|f| f as i64)
+        })
+    }))
+}
+
+/// Reads an RFC 3339 timestamp (any number of fractional digits, `Z` or offset).
+pub fn parse_rfc3339(text: &str) -> Option<std::time::SystemTime> {
+    let t =
+        time::OffsetDateTime::parse(text.trim(), &time::format_description::well_known::Rfc3339)
+            .ok()?;
+    Some(t.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_is_prefixed_once_and_sensitive() {
+        let (_, v) = bearer(&Secret::new("abc")).unwrap();
+        assert_eq!(v.to_str().unwrap(), "Bearer abc");
+        assert!(v.is_sensitive());
+        let (_, v) = bearer(&Secret::new("Bearer xyz")).unwrap();
+        assert_eq!(v.to_str().unwrap(), "Bearer xyz");
+    }
+
+    #[test]
+    fn html_is_reported_as_such() {
+        let resp = http::Response::builder()
+            .status(503)
+            .body(b"  <!DOCTYPE html><html>Attention Required! | Cloudflare</html>".to_vec())
+            .unwrap();
+        let err = from_json::<serde_json::Value>("status", &resp).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("HTML page"), "{text}");
+        assert!(text.contains("HTTP 503"), "{text}");
+    }
+
+    #[test]
+    fn seven_fraction_digits_parse() {
+        let t = parse_rfc3339("2024-03-18T15:30:19.1234567Z").unwrap();
+        let secs = t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!(secs, 1_710_775_819);
+    }
+}
