@@ -33,6 +33,9 @@ use std::fmt;
 use std::time::{Duration, SystemTime};
 
 /// What the caller should do next.
+// `Done` holds the operation's output, which may be small or large; boxing it
+// would cost an allocation per call for no gain.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Step<T> {
     /// Send this request, then hand the answer to [`Call::receive`] (or the failure
@@ -260,6 +263,17 @@ impl<'a, O: Operation> Call<'a, O> {
 
     /// Reports that the request in flight got no answer.
     pub fn failed(&mut self, failure: Failure, now: SystemTime) -> Result<(), Error> {
+        self.failed_because(failure, "", now)
+    }
+
+    /// Like [`Call::failed`], with the transport's own words for the failure (kept
+    /// in the error if the call gives up; must not hold a secret).
+    pub fn failed_because(
+        &mut self,
+        failure: Failure,
+        detail: &str,
+        now: SystemTime,
+    ) -> Result<(), Error> {
         self.now = now;
         let purpose = match self.state {
             State::InFlight(p) => p,
@@ -274,6 +288,11 @@ impl<'a, O: Operation> Call<'a, O> {
             Failure::Connect => "could not connect".to_owned(),
             Failure::Lost => "no complete answer (timeout or connection lost)".to_owned(),
             Failure::Status { status, .. } => format!("HTTP {status}"),
+        };
+        let reason = if detail.is_empty() {
+            reason
+        } else {
+            format!("{reason}: {detail}")
         };
         if idempotency == Idempotency::NonIdempotent && failure != Failure::Connect {
             return Err(self.outcome_unknown(reason));

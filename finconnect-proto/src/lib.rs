@@ -14,9 +14,11 @@
 //! [`Secret`] (redacted `Debug`); every failure is one [`Error`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod call;
 pub mod ct;
+pub mod driver;
 mod error;
 mod money;
 pub mod operation;

@@ -65,5 +65,6 @@ pub trait Operation {
     ) -> Result<http::Request<Vec<u8>>, Error>;
 
     /// Reads the answer, whatever its HTTP status.
+    #[allow(clippy::wrong_self_convention)]
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Self::Output, Error>;
 }
