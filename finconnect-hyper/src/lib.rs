@@ -1,6 +1,59 @@
 //! # finconnect-hyper
 //!
-//! Will hold the async client for `finconnect-proto` over hyper 1 and `hyper-util`,
-//! and a hyper `Service` that receives IPNs and callbacks. Not implemented yet.
+//! finconnect over hyper 1, for services already built on hyper (axum, tonic,
+//! plain hyper):
+//!
+//! - a client: [`HyperTransport`] sends the requests `finconnect-proto` writes
+//!   through a `hyper_util` client generic over its connector (https via rustls
+//!   by default, plain HTTP for loopback tests); tokens, retries and parsing are
+//!   the core's;
+//! - a server side that receives IPNs and callbacks (being written).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod transport;
+
+/// How the client behaves (timeouts, body limit, retries, pool).
+pub use finconnect_proto::driver::ClientOptions as Options;
+pub use transport::HyperTransport;
+
+pub use finconnect_proto as proto;
+use finconnect_proto::driver::{Driver, MemoryTokenStore};
+use std::sync::Arc;
+
+/// The https connector used by default (rustls, webpki roots).
+pub type HttpsConnector =
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
+
+/// A client for one provider account over hyper: `client.execute(operation)` runs
+/// any operation of `finconnect-proto`.
+pub type Client<A, C = HttpsConnector> = Driver<A, HyperTransport<C>>;
+
+/// An https client with default [`Options`].
+pub fn client<A>(api: A) -> Client<A>
+where
+    A: finconnect_proto::Api + Send + Sync,
+{
+    let options = Options::default();
+    let retry = options.retry;
+    Driver::with_store(
+        api,
+        HyperTransport::https(&options),
+        Arc::new(MemoryTokenStore::default()),
+        retry,
+    )
+}
+
+/// A client over any transport built with [`HyperTransport`] and [`Options`].
+pub fn client_with<A, C>(api: A, transport: HyperTransport<C>, options: &Options) -> Client<A, C>
+where
+    A: finconnect_proto::Api + Send + Sync,
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    Driver::with_store(
+        api,
+        transport,
+        Arc::new(MemoryTokenStore::default()),
+        options.retry,
+    )
+}

@@ -1,7 +1,50 @@
 //! # finconnect-reqwest
 //!
-//! Will hold the async client for `finconnect-proto` over `reqwest`: the typed
-//! per-provider clients, the `FintechSdk` facade, the single-flight token cache and
-//! the retry driver loop. Not implemented yet.
+//! finconnect over [`reqwest`]: the quick way to take payments through PesaPal,
+//! AzamPay and ClickPesa from async Rust.
+//!
+//! This crate is only a [`Transport`](finconnect_proto::driver::Transport): it
+//! sends the requests `finconnect-proto` writes, with timeouts, a bounded body,
+//! no redirects, connection reuse and a `finconnect/<version>` User-Agent. Tokens
+//! (single flight), retries (only what is safe) and parsing are the core's.
+//!
+//! reqwest is used with its default features off and rustls for TLS, so no
+//! OpenSSL is needed.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod transport;
+
+/// How the client behaves (timeouts, body limit, retries, pool).
+pub use finconnect_proto::driver::ClientOptions as Options;
+pub use transport::ReqwestTransport;
+
+pub use finconnect_proto as proto;
+use finconnect_proto::driver::Driver;
+
+/// A client for one provider account over reqwest: `client.execute(operation)`
+/// runs any operation of `finconnect-proto`.
+pub type Client<A> = Driver<A, ReqwestTransport>;
+
+/// A client with default [`Options`].
+pub fn client<A>(api: A) -> Result<Client<A>, finconnect_proto::Error>
+where
+    A: finconnect_proto::Api + Send + Sync,
+{
+    client_with(api, Options::default())
+}
+
+/// A client with the given [`Options`].
+pub fn client_with<A>(api: A, options: Options) -> Result<Client<A>, finconnect_proto::Error>
+where
+    A: finconnect_proto::Api + Send + Sync,
+{
+    let retry = options.retry;
+    let transport = ReqwestTransport::new(&options)?;
+    Ok(Driver::with_store(
+        api,
+        transport,
+        std::sync::Arc::new(finconnect_proto::driver::MemoryTokenStore::default()),
+        retry,
+    ))
+}

@@ -25,8 +25,10 @@
 //! }
 //! ```
 
+mod options;
 mod tokens;
 
+pub use options::{ClientOptions, USER_AGENT};
 pub use tokens::{MemoryTokenStore, TokenStore};
 
 use crate::call::{Call, Purpose, Step};
