@@ -7,10 +7,13 @@
 //!   through a `hyper_util` client generic over its connector (https via rustls
 //!   by default, plain HTTP for loopback tests); tokens, retries and parsing are
 //!   the core's;
-//! - a server side that receives IPNs and callbacks (being written).
+//! - a server side (module [`callback`]) that receives IPNs and callbacks: it
+//!   bounds the body, verifies, answers at once and hands each new event to user
+//!   code on its own task.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod callback;
 mod transport;
 
 /// How the client behaves (timeouts, body limit, retries, pool).
