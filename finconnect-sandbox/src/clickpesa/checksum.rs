@@ -216,3 +216,55 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod vector_tests {
+    use super::*;
+
+    /// Every case of the project's checksum vectors (copied into `tests/fixtures`).
+    #[test]
+    fn all_vectors() {
+        let doc: Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/clickpesa-checksum.json"))
+                .expect("vector file parses");
+        let cases = doc["cases"].as_array().expect("cases");
+        assert!(cases.len() >= 20);
+        for case in cases {
+            let name = case["name"].as_str().expect("name");
+            let key = case["key"].as_str().expect("key");
+            let payload = match case.get("payload_raw").and_then(Value::as_str) {
+                Some(raw) => serde_json::from_str(raw).expect("raw payload"),
+                None => case["payload"].clone(),
+            };
+            let Value::Object(payload) = payload else {
+                panic!("{name}: payload is not an object")
+            };
+            let got = match case["method"].as_str() {
+                Some("legacy") => legacy_checksum(key, &payload),
+                _ => {
+                    let canon = canonical(&Value::Object(without_checksum(&payload)));
+                    assert_eq!(
+                        Some(canon.as_str()),
+                        case["canonical_string"].as_str(),
+                        "{name}"
+                    );
+                    canonical_checksum(key, &payload)
+                }
+            };
+            assert_eq!(Some(got.as_str()), case["checksum"].as_str(), "{name}");
+        }
+        for case in doc["verify_cases"].as_array().expect("verify cases") {
+            let name = case["name"].as_str().expect("name");
+            let key = case["key"].as_str().expect("key");
+            let Value::Object(body) = case["body"].clone() else {
+                panic!("{name}: body")
+            };
+            let expected = match case["expect"].as_str() {
+                Some("valid") => Some(true),
+                Some("invalid") => Some(false),
+                _ => None,
+            };
+            assert_eq!(verify(key, &body), expected, "{name}");
+        }
+    }
+}
