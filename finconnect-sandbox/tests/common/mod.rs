@@ -134,7 +134,7 @@ impl Receiver {
                                 body: body.clone(),
                             });
                             let reply = script.lock().expect("lock").pop_front().unwrap_or(default);
-                            let response = match reply {
+                            match reply {
                                 Reply::Fail => Response::builder()
                                     .status(500)
                                     .body(Full::new(Bytes::from_static(b"boom"))),
@@ -154,8 +154,7 @@ impl Receiver {
                                         .header("content-type", "application/json")
                                         .body(Full::new(Bytes::from(ack.to_string())))
                                 }
-                            };
-                            response
+                            }
                         }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
