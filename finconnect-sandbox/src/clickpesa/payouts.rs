@@ -271,7 +271,6 @@ fn payout_json(p: &Payout) -> Value {
         "channel": if p.bank { "BANK TRANSFER" } else { "MOBILE MONEY" },
         "channelProvider": p.channel_provider,
         "transferType": p.transfer_type,
-        "notes": null,
         "beneficiary": {
             "accountNumber": p.account_number,
             "accountName": p.account_name,
@@ -379,9 +378,6 @@ pub(crate) async fn settle(
     let mut data = payout_json(&payout);
     if let Value::Object(map) = &mut data {
         map.remove("clientId");
-        if map.get("notes").is_some_and(Value::is_null) {
-            map.remove("notes");
-        }
         if map.get("transferType").is_some_and(Value::is_null) {
             map.remove("transferType");
         }
