@@ -1,6 +1,5 @@
 //! The sandbox's view of an HTTP exchange: a fully read request and a reply to render.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -125,12 +124,6 @@ pub(crate) fn parse_query(raw: Option<&str>) -> Vec<(String, String)> {
             .collect(),
         None => Vec::new(),
     }
-}
-
-/// Groups query pairs by key (last one wins).
-#[allow(dead_code)]
-pub(crate) fn query_map(pairs: &[(String, String)]) -> HashMap<String, String> {
-    pairs.iter().cloned().collect()
 }
 
 /// The response body type: one chunk, with or without an exact size hint.
