@@ -1,0 +1,53 @@
+//! Sandbox configuration.
+
+use std::time::Duration;
+
+/// What the simulated customer does with a payment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Outcome {
+    /// The customer pays: the payment completes.
+    #[default]
+    Complete,
+    /// The customer declines or the payment fails.
+    Fail,
+}
+
+/// How a [`crate::Sandbox`] behaves.
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// TCP port on 127.0.0.1; `0` picks an ephemeral port.
+    pub port: u16,
+    /// `None`: payments stay pending until [`crate::Sandbox::settle`] (or the control call);
+    /// `Some(d)`: the simulated customer acts on every new payment after `d`.
+    pub customer_delay: Option<Duration>,
+    /// What the simulated customer does when `customer_delay` is set.
+    pub customer_outcome: Outcome,
+    /// Lifetime of PesaPal tokens (default 5 minutes, as the docs say).
+    pub pesapal_token_lifetime: Duration,
+    /// Lifetime of AzamPay tokens (default 1 hour).
+    pub azampay_token_lifetime: Duration,
+    /// Lifetime of ClickPesa tokens (default 1 hour, as documented).
+    pub clickpesa_token_lifetime: Duration,
+    /// Where AzamPay collection (and disbursement) callbacks are POSTed.
+    pub azampay_callback_url: Option<url::Url>,
+    /// Where ClickPesa webhooks are POSTed.
+    pub clickpesa_webhook_url: Option<url::Url>,
+    /// How many times a notification is attempted until it is acknowledged (default 3).
+    pub delivery_attempts: u32,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        SandboxConfig {
+            port: 0,
+            customer_delay: None,
+            customer_outcome: Outcome::Complete,
+            pesapal_token_lifetime: Duration::from_secs(5 * 60),
+            azampay_token_lifetime: Duration::from_secs(60 * 60),
+            clickpesa_token_lifetime: Duration::from_secs(60 * 60),
+            azampay_callback_url: None,
+            clickpesa_webhook_url: None,
+            delivery_attempts: 3,
+        }
+    }
+}

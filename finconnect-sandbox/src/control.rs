@@ -1,0 +1,81 @@
+//! The HTTP control surface under `/_sandbox` for users running the sandbox as a process.
+
+use std::sync::Arc;
+
+use hyper::Method;
+use serde_json::{json, Map, Value};
+
+use crate::config::Outcome;
+use crate::error::SandboxError;
+use crate::http::{Reply, Req};
+use crate::route::{ProviderName, Route};
+use crate::state::{lock, State};
+
+/// `POST /_sandbox/settle`, `GET /_sandbox/requests`, `GET /_sandbox/deliveries`.
+pub(crate) async fn handle(state: &Arc<State>, method: &Method, path: &str, req: &Req) -> Reply {
+    match (method, path) {
+        (&Method::POST, "/settle") => match settle(state, req).await {
+            Ok(()) => Reply::json(200, &json!({"ok": true})),
+            Err(e @ SandboxError::BadRequest(_)) => {
+                Reply::json(400, &json!({"ok": false, "error": e.to_string()}))
+            }
+            Err(e @ SandboxError::AlreadySettled { .. }) => {
+                Reply::json(409, &json!({"ok": false, "error": e.to_string()}))
+            }
+            Err(e) => Reply::json(404, &json!({"ok": false, "error": e.to_string()})),
+        },
+        (&Method::GET, "/requests") => {
+            let counts: Map<String, Value> = Route::ALL
+                .iter()
+                .map(|r| (r.name().to_string(), Value::from(state.requests(*r))))
+                .collect();
+            Reply::json(200, &Value::Object(counts))
+        }
+        (&Method::GET, "/deliveries") => {
+            let list: Vec<Value> = lock(&state.deliveries)
+                .iter()
+                .map(|d| {
+                    json!({
+                        "provider": d.provider.as_str(),
+                        "reference": d.reference,
+                        "url": d.url,
+                        "method": d.method,
+                        "attempts": d.attempts,
+                        "acked": d.acked,
+                        "last_status": d.last_status,
+                    })
+                })
+                .collect();
+            Reply::json(200, &Value::Array(list))
+        }
+        _ => Reply::json(
+            404,
+            &json!({"ok": false, "error": "unknown control endpoint"}),
+        ),
+    }
+}
+
+async fn settle(state: &Arc<State>, req: &Req) -> Result<(), SandboxError> {
+    let body = req
+        .json_object()
+        .ok_or_else(|| SandboxError::BadRequest("body must be a JSON object".into()))?;
+    let text = |k: &str| body.get(k).and_then(Value::as_str);
+    let provider = text("provider")
+        .and_then(ProviderName::parse)
+        .ok_or_else(|| {
+            SandboxError::BadRequest("provider must be pesapal, azampay or clickpesa".into())
+        })?;
+    let reference = text("reference")
+        .filter(|r| !r.is_empty())
+        .ok_or_else(|| SandboxError::BadRequest("reference is required".into()))?;
+    let outcome = match text("outcome").map(str::to_ascii_lowercase).as_deref() {
+        None | Some("complete") | Some("completed") | Some("success") => Outcome::Complete,
+        Some("fail") | Some("failed") | Some("failure") => Outcome::Fail,
+        Some(other) => {
+            return Err(SandboxError::BadRequest(format!(
+                "outcome must be complete or fail, not {other:?}"
+            )))
+        }
+    };
+    state.settle(provider, reference, outcome).await
+}

@@ -1,0 +1,80 @@
+//! PesaPal state: tokens, registered IPN URLs, orders.
+
+use std::collections::HashMap;
+use std::time::{Instant, SystemTime};
+
+/// HTTP method PesaPal uses for an IPN URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IpnMethod {
+    Get,
+    Post,
+}
+
+/// A registered IPN URL.
+#[derive(Debug, Clone)]
+pub(crate) struct Ipn {
+    pub row_id: u64,
+    pub url: String,
+    pub ipn_id: String,
+    pub method: IpnMethod,
+    pub created: SystemTime,
+}
+
+/// Where an order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OrderState {
+    Pending,
+    Completed,
+    Failed,
+    Cancelled,
+}
+
+/// A submitted order.
+#[derive(Debug, Clone)]
+pub(crate) struct Order {
+    pub tracking_id: String,
+    pub merchant_reference: String,
+    pub amount: f64,
+    pub currency: String,
+    pub callback_url: String,
+    pub notification_id: String,
+    pub account_number: String,
+    pub created: SystemTime,
+    pub state: OrderState,
+    pub confirmation_code: String,
+    pub payment_method: String,
+    pub payment_account: String,
+    pub refund_requested: bool,
+}
+
+/// Everything PesaPal remembers.
+#[derive(Debug, Default)]
+pub(crate) struct Store {
+    pub tokens: HashMap<String, Instant>,
+    pub ipns: Vec<Ipn>,
+    pub orders: Vec<Order>,
+    pub next_row: u64,
+}
+
+impl Store {
+    /// An order by tracking id, or else the latest one with that merchant reference.
+    pub fn find_order(&mut self, reference: &str) -> Option<&mut Order> {
+        let idx = self
+            .orders
+            .iter()
+            .position(|o| o.tracking_id.eq_ignore_ascii_case(reference))
+            .or_else(|| {
+                self.orders
+                    .iter()
+                    .rposition(|o| o.merchant_reference == reference)
+            })?;
+        self.orders.get_mut(idx)
+    }
+
+    /// A registered IPN by id.
+    pub fn ipn(&self, ipn_id: &str) -> Option<&Ipn> {
+        self.ipns
+            .iter()
+            .find(|i| i.ipn_id.eq_ignore_ascii_case(ipn_id))
+    }
+}

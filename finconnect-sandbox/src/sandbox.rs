@@ -1,0 +1,138 @@
+//! The public handle of a running sandbox.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::config::{Outcome, SandboxConfig};
+use crate::delivery::DeliveryRecord;
+use crate::error::SandboxError;
+use crate::faults::Fault;
+use crate::route::{ProviderName, Route};
+use crate::server;
+use crate::state::{lock, State};
+
+/// A running simulator of PesaPal, AzamPay and ClickPesa on 127.0.0.1.
+///
+/// Cheap to clone: clones share the same server and state. The server runs until
+/// [`Sandbox::shutdown`] is called (or the tokio runtime ends).
+#[derive(Debug, Clone)]
+pub struct Sandbox {
+    state: Arc<State>,
+    shutdown: Arc<watch::Sender<bool>>,
+    task: Arc<Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl Sandbox {
+    /// Binds `127.0.0.1:config.port` and starts serving.
+    pub async fn start(config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State::new(config, addr));
+        let (tx, rx) = watch::channel(false);
+        let task = tokio::spawn(server::run(listener, Arc::clone(&state), rx));
+        Ok(Sandbox {
+            state,
+            shutdown: Arc::new(tx),
+            task: Arc::new(Mutex::new(Some(task))),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.state.addr
+    }
+
+    /// PesaPal base URL, e.g. `http://127.0.0.1:PORT/pesapal/v3`; the documented paths
+    /// (`/api/Auth/RequestToken`, …) go below it.
+    pub fn pesapal_base_url(&self) -> String {
+        format!("{}{}", self.state.origin(), server::PESAPAL_PREFIX)
+    }
+
+    /// AzamPay authenticator base URL; `/AppRegistration/GenerateToken` goes below it.
+    pub fn azampay_auth_base_url(&self) -> String {
+        format!("{}{}", self.state.origin(), server::AZAMPAY_AUTH_PREFIX)
+    }
+
+    /// AzamPay checkout base URL; `/azampay/mno/checkout`, `/azampay/bank/checkout`,
+    /// `/api/v1/Partner/…`, `/api/v1/partner/gettransactionstatus` and
+    /// `/azampay/v1/public-key` go below it (plus the legacy disbursement paths).
+    pub fn azampay_checkout_base_url(&self) -> String {
+        format!("{}{}", self.state.origin(), server::AZAMPAY_CHECKOUT_PREFIX)
+    }
+
+    /// AzamPay disbursement base URL; `/api/v1/azampay/{disburse,namelookup,transactionstatus}`
+    /// go below it.
+    pub fn azampay_disbursement_base_url(&self) -> String {
+        format!(
+            "{}{}",
+            self.state.origin(),
+            server::AZAMPAY_DISBURSEMENT_PREFIX
+        )
+    }
+
+    /// ClickPesa base URL, e.g. `http://127.0.0.1:PORT/clickpesa/third-parties`.
+    pub fn clickpesa_base_url(&self) -> String {
+        format!("{}{}", self.state.origin(), server::CLICKPESA_PREFIX)
+    }
+
+    /// Sets (or clears) where AzamPay callbacks are POSTed.
+    pub fn set_azampay_callback_url(&self, url: Option<url::Url>) {
+        *lock(&self.state.azampay_callback_url) = url;
+    }
+
+    /// Sets (or clears) where ClickPesa webhooks are POSTed.
+    pub fn set_clickpesa_webhook_url(&self, url: Option<url::Url>) {
+        *lock(&self.state.clickpesa_webhook_url) = url;
+    }
+
+    /// Queues faults for a route: each request to it consumes the next one; with an empty
+    /// queue the route behaves normally.
+    pub fn inject(&self, route: Route, faults: impl IntoIterator<Item = Fault>) {
+        self.state.inject(route, faults);
+    }
+
+    /// How many requests a route received (faulted ones included).
+    pub fn requests(&self, route: Route) -> u64 {
+        self.state.requests(route)
+    }
+
+    /// How many payment-creating requests were accepted (PesaPal SubmitOrderRequest,
+    /// AzamPay MNO/bank checkout and disbursements, ClickPesa USSD push, card initiate and
+    /// payouts).
+    pub fn orders(&self, provider: ProviderName) -> u64 {
+        self.state.orders(provider)
+    }
+
+    /// The customer pays (or fails) now. Returns after the provider's notification has been
+    /// delivered (or all delivery attempts failed).
+    ///
+    /// `reference`: PesaPal order tracking id or merchant reference; AzamPay transaction id,
+    /// `externalId`/`referenceId`, or a disbursement `pgReferenceId`/`externalReferenceId`;
+    /// ClickPesa order reference (payment or payout).
+    pub async fn settle(
+        &self,
+        provider: ProviderName,
+        reference: &str,
+        outcome: Outcome,
+    ) -> Result<(), SandboxError> {
+        self.state.settle(provider, reference, outcome).await
+    }
+
+    /// Every notification sent so far, oldest first.
+    pub fn deliveries(&self) -> Vec<DeliveryRecord> {
+        lock(&self.state.deliveries).clone()
+    }
+
+    /// Stops accepting connections and closes open ones.
+    pub async fn shutdown(self) {
+        let _ = self.shutdown.send(true);
+        let task = lock(&self.task).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+}
