@@ -16,6 +16,8 @@
 #![deny(missing_docs)]
 
 pub mod call;
+/// ClickPesa: collections, payouts, checksums and webhooks.
+pub mod clickpesa;
 pub mod ct;
 mod error;
 mod money;
