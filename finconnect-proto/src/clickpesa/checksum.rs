@@ -160,6 +160,7 @@ pub fn matches(key: &Secret, payload: &JsValue, method: ChecksumMethod, claimed:
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
