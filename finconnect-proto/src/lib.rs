@@ -17,6 +17,8 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod call;
+/// ClickPesa: collections, payouts, checksums and webhooks.
+pub mod clickpesa;
 pub mod ct;
 pub mod driver;
 mod error;
