@@ -20,6 +20,7 @@ pub mod ct;
 mod error;
 mod money;
 pub mod operation;
+pub mod pesapal;
 mod provider;
 pub mod retry;
 mod secret;
