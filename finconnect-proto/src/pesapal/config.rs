@@ -25,9 +25,9 @@ pub enum Environment {
 /// ```
 /// use finconnect_proto::pesapal::PesapalConfig;
 /// use finconnect_proto::UrlPolicy;
-/// let live = PesapalConfig::live("key", "secret").unwrap();
+/// let live = PesapalConfig::live("my-key", "my-s3cr3t").unwrap();
 /// assert_eq!(live.base_url().as_str(), "https://pay.pesapal.com/v3");
-/// assert!(!format!("{live:?}").contains("secret"));
+/// assert!(!format!("{live:?}").contains("my-s3cr3t") && !format!("{live:?}").contains("my-key"));
 /// assert!(PesapalConfig::sandbox("", "secret").is_err());
 /// // The local simulator speaks plain http on loopback:
 /// let local = PesapalConfig::custom("k", "s", "http://127.0.0.1:8080/pesapalv3", UrlPolicy::Local).unwrap();

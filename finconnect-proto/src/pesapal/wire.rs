@@ -30,7 +30,11 @@ pub(crate) fn parse(
         });
     }
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::decode(context, "the answer is empty", body, status));
+        return Err(if withhold {
+            Error::decode_withheld(context, "the answer is empty", status)
+        } else {
+            Error::decode(context, "the answer is empty", body, status)
+        });
     }
     serde_json::from_slice::<Value>(body).map_err(|e| {
         if withhold {
