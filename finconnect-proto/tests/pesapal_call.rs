@@ -569,3 +569,27 @@ fn confirm_recurring_matches_the_account_number() {
         ))
         .is_err());
 }
+
+#[test]
+fn a_skewed_local_clock_still_works_when_the_token_answer_is_dated() {
+    // The local clock is two hours ahead of PesaPal's: expiryDate is in "our" past.
+    let dated = Ok(http::Response::builder()
+        .header("Date", "Mon, 18 Mar 2024 15:25:45 GMT")
+        .body(AUTH_OK.to_vec())
+        .unwrap());
+    let fake = Fake::new(vec![dated, ok(STATUS_COMPLETED)]);
+    fake.clock.set(t0() + Duration::from_secs(7200));
+    let api = api();
+    let (_, fresh) = fake
+        .drive(Call::new(&api, status_op(), None, fake.clock.get()))
+        .unwrap();
+    assert_eq!(fake.paths(), ["RequestToken", "GetTransactionStatus"]);
+    let fresh = fresh.unwrap();
+    // One hour from when the answer arrived on the local clock.
+    let lifetime = fresh
+        .expires_at()
+        .duration_since(t0() + Duration::from_secs(7200))
+        .unwrap();
+    assert!(lifetime > Duration::from_secs(3599) && lifetime < Duration::from_secs(3602));
+    fake.done();
+}

@@ -36,6 +36,28 @@ fn auth_ok_reads_token_and_seven_digit_expiry() {
 }
 
 #[test]
+fn auth_lifetime_is_measured_on_pesapals_clock_when_dated() {
+    let response = http::Response::builder()
+        .header("Date", "Mon, 18 Mar 2024 15:25:45 GMT")
+        .body(fixture!("auth_ok.json"))
+        .unwrap();
+    let grant = RequestToken.from_response(response).unwrap();
+    assert_eq!(
+        grant.expiry,
+        Expiry::After(Duration::new(3600, 779_377_200))
+    );
+    // An unreadable Date header: the absolute instant.
+    let response = http::Response::builder()
+        .header("Date", "yesterday")
+        .body(fixture!("auth_ok.json"))
+        .unwrap();
+    assert!(matches!(
+        RequestToken.from_response(response).unwrap().expiry,
+        Expiry::At(_)
+    ));
+}
+
+#[test]
 fn auth_without_or_with_bad_expiry_assumes_five_minutes() {
     for body in [
         r#"{"token":"abc","error":null,"status":"200"}"#,
