@@ -593,3 +593,56 @@ fn a_skewed_local_clock_still_works_when_the_token_answer_is_dated() {
     assert!(lifetime > Duration::from_secs(3599) && lifetime < Duration::from_secs(3602));
     fake.done();
 }
+
+#[test]
+fn an_unreadable_200_to_a_payment_is_outcome_unknown() {
+    for body in [&b""[..], b"{}", b"<html>ok</html>", br#"{"status":"200"}"#] {
+        let fake = Fake::new(vec![ok(body)]);
+        let api = api();
+        let err = fake
+            .drive(Call::new(
+                &api,
+                submit(),
+                Some(cached(Duration::from_secs(600))),
+                t0(),
+            ))
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::OutcomeUnknown { reference: Some(r), .. } if r == "ORDER-77"),
+            "{err:?}"
+        );
+        assert_eq!(fake.paths().len(), 1);
+    }
+    let op = RefundRequest::new(
+        "CONF1",
+        Money::from_major(10, Currency::KES).unwrap(),
+        "ops",
+        "why",
+    )
+    .unwrap();
+    let fake = Fake::new(vec![ok(b"{}")]);
+    let api = api();
+    let err = fake
+        .drive(Call::new(
+            &api,
+            op,
+            Some(cached(Duration::from_secs(600))),
+            t0(),
+        ))
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OutcomeUnknown { reference: Some(r), .. } if r == "CONF1"),
+        "{err:?}"
+    );
+    // A refusal page from the edge (403) did not reach PesaPal: known.
+    let fake = Fake::new(vec![status(403, b"<html>blocked</html>")]);
+    let err = fake
+        .drive(Call::new(
+            &api,
+            submit(),
+            Some(cached(Duration::from_secs(600))),
+            t0(),
+        ))
+        .unwrap_err();
+    assert!(err.outcome_known(), "{err:?}");
+}

@@ -435,23 +435,38 @@ impl Operation for SubmitOrder {
     }
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<SubmittedOrder, Error> {
-        const CONTEXT: &str = "PesaPal SubmitOrderRequest answer";
-        let v = wire::parse(CONTEXT, &response, false)?;
-        wire::check(CONTEXT, &response, &v)?;
-        let tracking = wire::required(CONTEXT, &response, &v, "order_tracking_id")?;
-        let order_tracking_id = OrderTrackingId::new(tracking).map_err(|e| {
+        let status = response.status().as_u16();
+        let mut out = None;
+        let result = read_submitted(&response).map(|o| out = Some(o));
+        wire::unknown_if_accepted(Self::NAME, self.reference(), status, result)?;
+        out.ok_or_else(|| {
             Error::decode(
-                CONTEXT,
-                e,
-                response.body(),
-                Some(response.status().as_u16()),
+                "PesaPal SubmitOrderRequest answer",
+                "no order",
+                &[],
+                Some(status),
             )
-        })?;
-        let redirect_url = wire::required(CONTEXT, &response, &v, "redirect_url")?;
-        Ok(SubmittedOrder {
-            order_tracking_id,
-            merchant_reference: wire::text(&v, "merchant_reference").unwrap_or_default(),
-            redirect_url,
         })
     }
+}
+
+fn read_submitted(response: &http::Response<Vec<u8>>) -> Result<SubmittedOrder, Error> {
+    const CONTEXT: &str = "PesaPal SubmitOrderRequest answer";
+    let v = wire::parse(CONTEXT, response, false)?;
+    wire::check(CONTEXT, response, &v)?;
+    let tracking = wire::required(CONTEXT, response, &v, "order_tracking_id")?;
+    let order_tracking_id = OrderTrackingId::new(tracking).map_err(|e| {
+        Error::decode(
+            CONTEXT,
+            e,
+            response.body(),
+            Some(response.status().as_u16()),
+        )
+    })?;
+    let redirect_url = wire::required(CONTEXT, response, &v, "redirect_url")?;
+    Ok(SubmittedOrder {
+        order_tracking_id,
+        merchant_reference: wire::text(&v, "merchant_reference").unwrap_or_default(),
+        redirect_url,
+    })
 }

@@ -155,6 +155,18 @@ impl CancelRefusal {
     }
 }
 
+/// An unreadable 2xx answer to a refund or cancellation: outcome unknown.
+fn settle(
+    name: &'static str,
+    reference: Option<String>,
+    status: u16,
+    result: Result<Accepted, Error>,
+) -> Result<Accepted, Error> {
+    let mut out = None;
+    wire::unknown_if_accepted(name, reference, status, result.map(|a| out = Some(a)))?;
+    out.ok_or_else(|| Error::decode(name, "no answer", &[], Some(status)))
+}
+
 /// Reads a refund/cancel answer: success message, or a business refusal typed by
 /// `classify(message)`.
 fn read_message_answer(
@@ -230,7 +242,8 @@ impl Operation for RefundRequest {
     }
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
-        read_message_answer("PesaPal RefundRequest answer", &response, |m| {
+        let status = response.status().as_u16();
+        let result = read_message_answer("PesaPal RefundRequest answer", &response, |m| {
             let m = m.to_ascii_lowercase();
             if m.contains("received already") || m.contains("already") {
                 (
@@ -248,7 +261,8 @@ impl Operation for RefundRequest {
                     Some("only COMPLETED payments can be refunded"),
                 )
             }
-        })
+        });
+        settle(Self::NAME, self.reference(), status, result)
     }
 }
 
@@ -301,7 +315,8 @@ impl Operation for CancelOrder {
     }
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
-        read_message_answer("PesaPal CancelOrder answer", &response, |m| {
+        let status = response.status().as_u16();
+        let result = read_message_answer("PesaPal CancelOrder answer", &response, |m| {
             if m.to_ascii_lowercase().contains("cannot be cancelled") {
                 (
                     codes::ORDER_NOT_CANCELLABLE,
@@ -310,6 +325,7 @@ impl Operation for CancelOrder {
             } else {
                 (codes::CANCEL_REFUSED, None)
             }
-        })
+        });
+        settle(Self::NAME, self.reference(), status, result)
     }
 }

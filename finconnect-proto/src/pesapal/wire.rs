@@ -276,6 +276,28 @@ pub(crate) fn http_failure(
     Ok(())
 }
 
+/// For operations that move money: an unreadable answer with a 2xx status means
+/// the request reached PesaPal and may have been carried out, so the outcome is
+/// unknown (the driver already treats unreadable 5xx answers so).
+pub(crate) fn unknown_if_accepted(
+    operation: &'static str,
+    reference: Option<String>,
+    http_status: u16,
+    result: Result<(), Error>,
+) -> Result<(), Error> {
+    match result {
+        Err(Error::Decode { reason, .. }) if (200..300).contains(&http_status) => {
+            Err(Error::OutcomeUnknown {
+                provider: Provider::Pesapal,
+                operation,
+                reference,
+                reason: format!("HTTP {http_status} with an unreadable body ({reason})"),
+            })
+        }
+        other => other,
+    }
+}
+
 /// A required text field, or a decode error naming it.
 pub(crate) fn required(
     context: &str,
