@@ -24,6 +24,7 @@ pub mod driver;
 mod error;
 mod money;
 pub mod operation;
+pub mod pesapal;
 mod provider;
 pub mod retry;
 mod secret;

@@ -1,0 +1,472 @@
+//! `POST /api/Transactions/SubmitOrderRequest`.
+
+use super::config::PesapalConfig;
+use super::ipn_setup::{check_url, IpnId};
+use super::wire;
+use crate::retry::Idempotency;
+use crate::{AccessToken, Description, Error, MerchantReference, Money, Operation};
+use serde::Serialize;
+use std::fmt;
+
+/// PesaPal's id for an order (`order_tracking_id`, a GUID): the key for status,
+/// cancellation and IPN correlation.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct OrderTrackingId(String);
+
+impl OrderTrackingId {
+    /// Wraps a tracking id: non-empty, at most 200 characters, no control
+    /// characters (not checked to be a GUID).
+    pub fn new(value: impl Into<String>) -> Result<Self, Error> {
+        let value = value.into();
+        if value.trim().is_empty() || value.chars().count() > 200 {
+            return Err(Error::invalid(
+                "order_tracking_id",
+                "must be the non-empty order_tracking_id PesaPal returned (at most 200 characters)",
+            ));
+        }
+        if value.chars().any(char::is_control) {
+            return Err(Error::invalid(
+                "order_tracking_id",
+                "holds control characters",
+            ));
+        }
+        Ok(OrderTrackingId(value))
+    }
+
+    /// The id.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for OrderTrackingId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OrderTrackingId({:?})", self.0)
+    }
+}
+
+impl fmt::Display for OrderTrackingId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where `callback_url` loads when the checkout runs in an iframe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RedirectMode {
+    /// `TOP_WINDOW` (PesaPal's default).
+    TopWindow,
+    /// `PARENT_WINDOW`.
+    ParentWindow,
+}
+
+impl RedirectMode {
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RedirectMode::TopWindow => "TOP_WINDOW",
+            RedirectMode::ParentWindow => "PARENT_WINDOW",
+        }
+    }
+}
+
+/// How often a recurring payment runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Frequency {
+    /// `DAILY`.
+    Daily,
+    /// `WEEKLY`.
+    Weekly,
+    /// `MONTHLY`.
+    Monthly,
+    /// `YEARLY`.
+    Yearly,
+}
+
+impl Frequency {
+    /// The wire value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Daily => "DAILY",
+            Frequency::Weekly => "WEEKLY",
+            Frequency::Monthly => "MONTHLY",
+            Frequency::Yearly => "YEARLY",
+        }
+    }
+}
+
+/// Pre-filled recurring terms (cards only; the customer must still accept them).
+/// Dates go on the wire as `dd-MM-yyyy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubscriptionDetails {
+    /// First charge.
+    pub start_date: time::Date,
+    /// Last charge (not before `start_date`).
+    pub end_date: time::Date,
+    /// How often.
+    pub frequency: Frequency,
+}
+
+/// Formats a date as PesaPal's `dd-MM-yyyy`.
+pub fn format_dd_mm_yyyy(date: time::Date) -> String {
+    format!(
+        "{:02}-{:02}-{:04}",
+        date.day(),
+        u8::from(date.month()),
+        date.year()
+    )
+}
+
+/// The customer's billing details. PesaPal needs `email_address` or
+/// `phone_number`; everything else is optional and left out when `None`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct BillingAddress {
+    /// E-mail (required if there is no phone number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email_address: Option<String>,
+    /// Phone number (required if there is no e-mail).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// ISO 3166-1 alpha-2, e.g. `KE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    /// First name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Middle name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub middle_name: Option<String>,
+    /// Last name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Address line 1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_1: Option<String>,
+    /// Address line 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line_2: Option<String>,
+    /// City.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// State (at most 3 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// Postal code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub postal_code: Option<String>,
+    /// ZIP code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zip_code: Option<String>,
+}
+
+impl BillingAddress {
+    /// An address with only an e-mail.
+    pub fn email(email: impl Into<String>) -> Self {
+        BillingAddress {
+            email_address: Some(email.into()),
+            ..Self::default()
+        }
+    }
+
+    /// An address with only a phone number.
+    pub fn phone(phone: impl Into<String>) -> Self {
+        BillingAddress {
+            phone_number: Some(phone.into()),
+            ..Self::default()
+        }
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        let present = |o: &Option<String>| o.as_deref().is_some_and(|s| !s.trim().is_empty());
+        if !present(&self.email_address) && !present(&self.phone_number) {
+            return Err(Error::invalid(
+                "billing_address",
+                "needs email_address or phone_number",
+            ));
+        }
+        if let Some(email) = self.email_address.as_deref().filter(|s| !s.is_empty()) {
+            if !email.contains('@') || email.chars().any(char::is_whitespace) {
+                return Err(Error::invalid(
+                    "billing_address.email_address",
+                    "is not an e-mail address",
+                ));
+            }
+        }
+        if let Some(state) = &self.state {
+            if state.chars().count() > 3 {
+                return Err(Error::invalid(
+                    "billing_address.state",
+                    "PesaPal accepts at most 3 characters",
+                ));
+            }
+        }
+        if let Some(cc) = self.country_code.as_deref().filter(|s| !s.is_empty()) {
+            if cc.len() != 2 || !cc.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(Error::invalid(
+                    "billing_address.country_code",
+                    "must be an upper-case ISO 3166-1 alpha-2 code such as KE",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A checkout order. `ipn_id` is not part of it: [`SubmitOrder::new`] takes it
+/// as a required argument, so it can never be dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Order {
+    /// Your unique reference (`id`, 1–50 of `[A-Za-z0-9-_.:]`).
+    pub reference: MerchantReference,
+    /// The amount and currency (> 0, at most 2 decimals).
+    pub amount: Money,
+    /// Shown to the customer (≤ 100 characters).
+    pub description: Description,
+    /// Where the customer's browser goes after paying.
+    pub callback_url: url::Url,
+    /// Where the customer goes after cancelling in the checkout.
+    pub cancellation_url: Option<url::Url>,
+    /// Store or branch credited.
+    pub branch: Option<String>,
+    /// Which window `callback_url` loads in.
+    pub redirect_mode: Option<RedirectMode>,
+    /// Billing details.
+    pub billing_address: BillingAddress,
+    /// Enables the recurring opt-in; RECURRING IPNs then carry it as the merchant
+    /// reference.
+    pub account_number: Option<String>,
+    /// Pre-filled recurring terms.
+    pub subscription_details: Option<SubscriptionDetails>,
+}
+
+impl Order {
+    /// An order with the required fields; set the optional ones on the value.
+    pub fn new(
+        reference: MerchantReference,
+        amount: Money,
+        description: Description,
+        callback_url: &str,
+        billing_address: BillingAddress,
+    ) -> Result<Self, Error> {
+        let callback_url = url::Url::parse(callback_url.trim()).map_err(|e| {
+            Error::invalid(
+                "callback_url",
+                format!("{callback_url:?} is not a URL: {e}"),
+            )
+        })?;
+        Ok(Order {
+            reference,
+            amount,
+            description,
+            callback_url,
+            cancellation_url: None,
+            branch: None,
+            redirect_mode: None,
+            billing_address,
+            account_number: None,
+            subscription_details: None,
+        })
+    }
+
+    /// Checks the rules of "What the SDK must do" that the types do not already
+    /// guarantee.
+    pub fn validate(&self) -> Result<(), Error> {
+        if !self.amount.is_positive() {
+            return Err(Error::invalid("amount", "must be above zero"));
+        }
+        if self.amount.currency().exponent() > 2 {
+            return Err(Error::invalid(
+                "amount",
+                "PesaPal takes at most 2 decimal places",
+            ));
+        }
+        self.billing_address.validate()?;
+        if let Some(branch) = &self.branch {
+            if branch.trim().is_empty() {
+                return Err(Error::invalid("branch", "is empty; leave it out instead"));
+            }
+        }
+        if let Some(account) = &self.account_number {
+            if account.trim().is_empty() {
+                return Err(Error::invalid(
+                    "account_number",
+                    "is empty; leave it out instead",
+                ));
+            }
+        }
+        if let Some(sub) = &self.subscription_details {
+            if sub.end_date < sub.start_date {
+                return Err(Error::invalid(
+                    "subscription_details.end_date",
+                    "is before start_date",
+                ));
+            }
+            if self.account_number.is_none() {
+                return Err(Error::invalid(
+                    "subscription_details",
+                    "needs account_number (recurring payments are keyed by it)",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Serialize)]
+struct SubscriptionBody {
+    start_date: String,
+    end_date: String,
+    frequency: &'static str,
+}
+
+#[derive(Serialize)]
+struct OrderBody<'a> {
+    id: &'a str,
+    currency: &'a str,
+    amount: Box<serde_json::value::RawValue>,
+    description: &'a str,
+    callback_url: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cancellation_url: Option<&'a str>,
+    notification_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redirect_mode: Option<&'static str>,
+    billing_address: &'a BillingAddress,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    account_number: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subscription_details: Option<SubscriptionBody>,
+}
+
+/// Creates a checkout for an order; the customer pays at the returned
+/// `redirect_url` (use it as it is; never build it).
+///
+/// Non-idempotent: never re-sent once it may have reached PesaPal. A lost answer
+/// or a 5xx without a PesaPal body is [`Error::OutcomeUnknown`] carrying the
+/// merchant reference. An unregistered or other-environment `ipn_id` answers
+/// `InvalidIpnId`, reported as [`Error::Provider`] with a hint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmitOrder {
+    order: Order,
+    ipn_id: IpnId,
+}
+
+impl SubmitOrder {
+    /// An order submission notified to `ipn_id` (from RegisterIpn, same
+    /// credentials, same environment).
+    pub fn new(order: Order, ipn_id: IpnId) -> Self {
+        SubmitOrder { order, ipn_id }
+    }
+
+    /// The order.
+    pub fn order(&self) -> &Order {
+        &self.order
+    }
+
+    /// The IPN id it is notified to.
+    pub fn ipn_id(&self) -> &IpnId {
+        &self.ipn_id
+    }
+
+    /// The JSON body, after validation.
+    pub fn body(&self, api: &PesapalConfig) -> Result<Vec<u8>, Error> {
+        let o = &self.order;
+        o.validate()?;
+        check_url("callback_url", &o.callback_url, api.policy())?;
+        if let Some(u) = &o.cancellation_url {
+            check_url("cancellation_url", u, api.policy())?;
+        }
+        crate::wire::to_json(&OrderBody {
+            id: o.reference.as_str(),
+            currency: o.amount.currency().code(),
+            amount: o.amount.to_json_number(),
+            description: o.description.as_str(),
+            callback_url: o.callback_url.as_str(),
+            cancellation_url: o.cancellation_url.as_ref().map(url::Url::as_str),
+            notification_id: self.ipn_id.as_str(),
+            branch: o.branch.as_deref(),
+            redirect_mode: o.redirect_mode.map(RedirectMode::as_str),
+            billing_address: &o.billing_address,
+            account_number: o.account_number.as_deref(),
+            subscription_details: o.subscription_details.map(|s| SubscriptionBody {
+                start_date: format_dd_mm_yyyy(s.start_date),
+                end_date: format_dd_mm_yyyy(s.end_date),
+                frequency: s.frequency.as_str(),
+            }),
+        })
+    }
+}
+
+/// PesaPal's answer to an order submission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubmittedOrder {
+    /// PesaPal's id for the order.
+    pub order_tracking_id: OrderTrackingId,
+    /// Your `id`, echoed (empty if PesaPal left it out).
+    pub merchant_reference: String,
+    /// Send the customer here (or embed it in an iframe), exactly as given.
+    pub redirect_url: String,
+}
+
+impl Operation for SubmitOrder {
+    type Api = PesapalConfig;
+    type Output = SubmittedOrder;
+    const NAME: &'static str = "SubmitOrderRequest";
+    const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
+
+    fn reference(&self) -> Option<String> {
+        Some(self.order.reference.as_str().to_owned())
+    }
+
+    fn to_request(
+        &self,
+        api: &PesapalConfig,
+        token: Option<&AccessToken>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let body = self.body(api)?;
+        wire::build(
+            http::Method::POST,
+            &api.url("/api/Transactions/SubmitOrderRequest"),
+            token,
+            Some(body),
+        )
+    }
+
+    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<SubmittedOrder, Error> {
+        let status = response.status().as_u16();
+        let mut out = None;
+        let result = read_submitted(&response).map(|o| out = Some(o));
+        wire::unknown_if_accepted(Self::NAME, self.reference(), status, result)?;
+        out.ok_or_else(|| {
+            Error::decode(
+                "PesaPal SubmitOrderRequest answer",
+                "no order",
+                &[],
+                Some(status),
+            )
+        })
+    }
+}
+
+fn read_submitted(response: &http::Response<Vec<u8>>) -> Result<SubmittedOrder, Error> {
+    const CONTEXT: &str = "PesaPal SubmitOrderRequest answer";
+    let v = wire::parse(CONTEXT, response, false)?;
+    wire::check(CONTEXT, response, &v)?;
+    let tracking = wire::required(CONTEXT, response, &v, "order_tracking_id")?;
+    let order_tracking_id = OrderTrackingId::new(tracking).map_err(|e| {
+        Error::decode(
+            CONTEXT,
+            e,
+            response.body(),
+            Some(response.status().as_u16()),
+        )
+    })?;
+    let redirect_url = wire::required(CONTEXT, response, &v, "redirect_url")?;
+    Ok(SubmittedOrder {
+        order_tracking_id,
+        merchant_reference: wire::text(&v, "merchant_reference").unwrap_or_default(),
+        redirect_url,
+    })
+}

@@ -1,0 +1,331 @@
+//! `POST /api/Transactions/RefundRequest` and `POST /api/Transactions/CancelOrder`.
+//!
+//! Business refusals arrive as `{"status":"500","message":"…"}` with no error
+//! object. They are reported as [`Error::Provider`] whose `code` is one of
+//! finconnect's own codes in [`codes`] (chosen by message substring), and
+//! [`RefundRefusal::of`] / [`CancelRefusal::of`] turn such an error back into an
+//! enum for a `match`.
+
+use super::config::PesapalConfig;
+use super::order::OrderTrackingId;
+use super::wire::{self, codes};
+use crate::retry::Idempotency;
+use crate::{AccessToken, Error, Money, Operation, Provider};
+use serde::Serialize;
+
+/// Asks for a refund of a completed payment. PesaPal's 200 means only "request
+/// received": the merchant approves it and PesaPal's finance team processes it.
+///
+/// Rules (PesaPal's): one refund request per payment; amount ≤ the original, in
+/// the same currency; mobile money only in full. Non-idempotent: a lost answer is
+/// [`Error::OutcomeUnknown`] naming the confirmation code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefundRequest {
+    confirmation_code: String,
+    amount: Money,
+    username: String,
+    remarks: String,
+}
+
+impl RefundRequest {
+    /// A refund of `amount` of the payment with `confirmation_code` (from
+    /// GetTransactionStatus), asked for by `username` because of `remarks`.
+    pub fn new(
+        confirmation_code: impl Into<String>,
+        amount: Money,
+        username: impl Into<String>,
+        remarks: impl Into<String>,
+    ) -> Result<Self, Error> {
+        let confirmation_code = confirmation_code.into();
+        let username = username.into();
+        let remarks = remarks.into();
+        for (field, value) in [
+            ("confirmation_code", &confirmation_code),
+            ("username", &username),
+            ("remarks", &remarks),
+        ] {
+            if value.trim().is_empty() {
+                return Err(Error::invalid(field, "must not be empty"));
+            }
+        }
+        if !amount.is_positive() {
+            return Err(Error::invalid("amount", "must be above zero"));
+        }
+        two_decimals(amount)?;
+        Ok(RefundRequest {
+            confirmation_code,
+            amount,
+            username,
+            remarks,
+        })
+    }
+
+    /// The amount as PesaPal wants it: a string with exactly 2 decimals.
+    pub fn amount_text(&self) -> String {
+        two_decimals(self.amount).unwrap_or_default()
+    }
+}
+
+/// `"100.00"` for any currency with at most 2 decimals (`"1000.00"` for UGX).
+fn two_decimals(amount: Money) -> Result<String, Error> {
+    let exp = amount.currency().exponent();
+    if exp > 2 {
+        return Err(Error::invalid(
+            "amount",
+            "PesaPal takes at most 2 decimal places",
+        ));
+    }
+    let factor = 10i64.pow(u32::from(2 - exp));
+    let minor = amount
+        .minor_units()
+        .checked_mul(factor)
+        .ok_or_else(|| Error::invalid("amount", "too large"))?;
+    Ok(Money::from_minor(minor, crate::Currency::KES).to_decimal_string())
+}
+
+#[derive(Serialize)]
+struct RefundBody<'a> {
+    confirmation_code: &'a str,
+    amount: String,
+    username: &'a str,
+    remarks: &'a str,
+}
+
+/// PesaPal received a refund request or a cancellation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Accepted {
+    /// PesaPal's message (`Refund request successfully`, `Order successfully cancelled.`).
+    pub message: String,
+}
+
+/// Why PesaPal refused a refund.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RefundRefusal {
+    /// "Refund request has been received already" (one request per payment).
+    AlreadyRequested,
+    /// "Invalid amount provided…" (more than paid, or partial for mobile money).
+    InvalidAmount,
+    /// Another refusal, with PesaPal's message.
+    Other(String),
+}
+
+impl RefundRefusal {
+    /// The refusal a [`RefundRequest`] error stands for, if it is one.
+    pub fn of(error: &Error) -> Option<RefundRefusal> {
+        match error {
+            Error::Provider {
+                code: Some(code),
+                message,
+                ..
+            } => match code.as_str() {
+                codes::REFUND_ALREADY_REQUESTED => Some(RefundRefusal::AlreadyRequested),
+                codes::REFUND_INVALID_AMOUNT => Some(RefundRefusal::InvalidAmount),
+                codes::REFUND_REFUSED => Some(RefundRefusal::Other(message.clone())),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// Why PesaPal refused a cancellation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CancelRefusal {
+    /// "Transaction cannot be cancelled" (already paid, or already cancelled).
+    NotCancellable,
+    /// Another refusal, with PesaPal's message.
+    Other(String),
+}
+
+impl CancelRefusal {
+    /// The refusal a [`CancelOrder`] error stands for, if it is one.
+    pub fn of(error: &Error) -> Option<CancelRefusal> {
+        match error {
+            Error::Provider {
+                code: Some(code),
+                message,
+                ..
+            } => match code.as_str() {
+                codes::ORDER_NOT_CANCELLABLE => Some(CancelRefusal::NotCancellable),
+                codes::CANCEL_REFUSED => Some(CancelRefusal::Other(message.clone())),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
+/// An unreadable 2xx answer to a refund or cancellation: outcome unknown.
+fn settle(
+    name: &'static str,
+    reference: Option<String>,
+    status: u16,
+    result: Result<Accepted, Error>,
+) -> Result<Accepted, Error> {
+    let mut out = None;
+    wire::unknown_if_accepted(name, reference, status, result.map(|a| out = Some(a)))?;
+    out.ok_or_else(|| Error::decode(name, "no answer", &[], Some(status)))
+}
+
+/// Reads a refund/cancel answer: success message, or a business refusal typed by
+/// `classify(message)`.
+fn read_message_answer(
+    context: &str,
+    response: &http::Response<Vec<u8>>,
+    classify: impl Fn(&str) -> (&'static str, Option<&'static str>),
+) -> Result<Accepted, Error> {
+    let v = wire::parse(context, response, false)?;
+    if !v.is_object() {
+        return Err(Error::decode(
+            context,
+            "expected a JSON object",
+            response.body(),
+            Some(response.status().as_u16()),
+        ));
+    }
+    let http_status = response.status().as_u16();
+    if let Some(e) = wire::api_error(&v) {
+        return Err(e.into_error(http_status));
+    }
+    let message = wire::text(&v, "message").unwrap_or_default();
+    if wire::body_status_failed(&v) {
+        let (code, hint) = classify(&message);
+        return Err(Error::Provider {
+            provider: Provider::Pesapal,
+            code: Some(code.to_owned()),
+            message,
+            http_status: Some(http_status),
+            hint,
+        });
+    }
+    wire::http_failure(context, response, &v)?;
+    if wire::body_status(&v).is_none() {
+        return Err(Error::decode(
+            context,
+            "`status` is missing",
+            response.body(),
+            Some(http_status),
+        ));
+    }
+    Ok(Accepted { message })
+}
+
+impl Operation for RefundRequest {
+    type Api = PesapalConfig;
+    type Output = Accepted;
+    const NAME: &'static str = "RefundRequest";
+    const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
+
+    /// The confirmation code: query the payment's status (it turns REVERSED once
+    /// refunded) before asking again.
+    fn reference(&self) -> Option<String> {
+        Some(self.confirmation_code.clone())
+    }
+
+    fn to_request(
+        &self,
+        api: &PesapalConfig,
+        token: Option<&AccessToken>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let body = crate::wire::to_json(&RefundBody {
+            confirmation_code: &self.confirmation_code,
+            amount: two_decimals(self.amount)?,
+            username: &self.username,
+            remarks: &self.remarks,
+        })?;
+        wire::build(
+            http::Method::POST,
+            &api.url("/api/Transactions/RefundRequest"),
+            token,
+            Some(body),
+        )
+    }
+
+    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
+        let status = response.status().as_u16();
+        let result = read_message_answer("PesaPal RefundRequest answer", &response, |m| {
+            let m = m.to_ascii_lowercase();
+            if m.contains("received already") || m.contains("already") {
+                (
+                    codes::REFUND_ALREADY_REQUESTED,
+                    Some("PesaPal takes one refund request per payment; this one is already in"),
+                )
+            } else if m.contains("invalid amount") {
+                (
+                    codes::REFUND_INVALID_AMOUNT,
+                    Some("the amount must not exceed the payment, be in its currency, and be the full amount for mobile money"),
+                )
+            } else {
+                (
+                    codes::REFUND_REFUSED,
+                    Some("only COMPLETED payments can be refunded"),
+                )
+            }
+        });
+        settle(Self::NAME, self.reference(), status, result)
+    }
+}
+
+/// Cancels an order that is pending or failed (never a paid one), once.
+///
+/// Marked non-idempotent: a retry after a lost answer would be refused as "cannot
+/// be cancelled" for an order that was in fact cancelled, so a lost answer is
+/// [`Error::OutcomeUnknown`] instead — query the status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CancelOrder {
+    order_tracking_id: OrderTrackingId,
+}
+
+impl CancelOrder {
+    /// The cancellation of an order.
+    pub fn new(order_tracking_id: OrderTrackingId) -> Self {
+        CancelOrder { order_tracking_id }
+    }
+}
+
+#[derive(Serialize)]
+struct CancelBody<'a> {
+    order_tracking_id: &'a str,
+}
+
+impl Operation for CancelOrder {
+    type Api = PesapalConfig;
+    type Output = Accepted;
+    const NAME: &'static str = "CancelOrder";
+    const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
+
+    fn reference(&self) -> Option<String> {
+        Some(self.order_tracking_id.as_str().to_owned())
+    }
+
+    fn to_request(
+        &self,
+        api: &PesapalConfig,
+        token: Option<&AccessToken>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let body = crate::wire::to_json(&CancelBody {
+            order_tracking_id: self.order_tracking_id.as_str(),
+        })?;
+        wire::build(
+            http::Method::POST,
+            &api.url("/api/Transactions/CancelOrder"),
+            token,
+            Some(body),
+        )
+    }
+
+    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
+        let status = response.status().as_u16();
+        let result = read_message_answer("PesaPal CancelOrder answer", &response, |m| {
+            if m.to_ascii_lowercase().contains("cannot be cancelled") {
+                (
+                    codes::ORDER_NOT_CANCELLABLE,
+                    Some("only pending or failed orders can be cancelled, once; query the status"),
+                )
+            } else {
+                (codes::CANCEL_REFUSED, None)
+            }
+        });
+        settle(Self::NAME, self.reference(), status, result)
+    }
+}
