@@ -77,6 +77,10 @@ pub struct Call<'a, O: Operation> {
     fresh: Option<AccessToken>,
     rejected: Option<AccessToken>,
     reauthenticated: bool,
+    /// The token was issued (or provided) during this call: use it even if the
+    /// clock says it is already inside the margin, so a skewed clock or a short
+    /// lifetime cannot make the call ask for tokens forever.
+    token_is_new: bool,
     state: State<O::Output>,
     policy: RetryPolicy,
     rng: u64,
@@ -114,6 +118,7 @@ impl<'a, O: Operation> Call<'a, O> {
             fresh: None,
             rejected: None,
             reauthenticated: false,
+            token_is_new: false,
             state: State::Ready,
             policy: RetryPolicy::default(),
             rng: 0x9E37_79B9_7F4A_7C15,
@@ -184,6 +189,7 @@ impl<'a, O: Operation> Call<'a, O> {
         match self.state {
             State::InFlight(Purpose::Auth) => {
                 self.token = Some(token);
+                self.token_is_new = true;
                 self.attempts = 0;
                 self.state = State::Ready;
                 Ok(())
@@ -221,6 +227,7 @@ impl<'a, O: Operation> Call<'a, O> {
                 });
             }
             self.reauthenticated = true;
+            self.token_is_new = false;
             self.rejected = self.token.take();
             self.attempts = 0;
             self.state = State::Ready;
@@ -247,6 +254,7 @@ impl<'a, O: Operation> Call<'a, O> {
                 let token = grant.into_token(now);
                 self.fresh = Some(token.clone());
                 self.token = Some(token);
+                self.token_is_new = true;
                 self.attempts = 0;
                 self.state = State::Ready;
                 Ok(())
@@ -307,6 +315,7 @@ impl<'a, O: Operation> Call<'a, O> {
 
     fn next_request(&mut self) -> Result<Step<O::Output>, Error> {
         let needs_token = self.op.requires_auth()
+            && !(self.token_is_new && self.token.is_some())
             && !self
                 .token
                 .as_ref()

@@ -10,7 +10,17 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
 #[derive(Debug)]
-struct TestApi;
+struct TestApi {
+    margin: Duration,
+}
+
+impl Default for TestApi {
+    fn default() -> Self {
+        TestApi {
+            margin: Duration::from_secs(60),
+        }
+    }
+}
 
 struct Auth;
 struct Ping;
@@ -21,6 +31,9 @@ impl Api for TestApi {
     type Auth = Auth;
     fn auth(&self) -> Auth {
         Auth
+    }
+    fn token_margin(&self) -> Duration {
+        self.margin
     }
 }
 
@@ -185,7 +198,7 @@ impl Transport for Scripted {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hundred_concurrent_calls_on_an_empty_cache_authenticate_once() {
-    let driver = Driver::new(TestApi, Scripted::default());
+    let driver = Driver::new(TestApi::default(), Scripted::default());
     let calls: Vec<_> = (0..100)
         .map(|_| {
             let d = driver.clone();
@@ -201,7 +214,7 @@ async fn hundred_concurrent_calls_on_an_empty_cache_authenticate_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_revoked_mid_run_is_refreshed_once() {
-    let driver = Driver::new(TestApi, Scripted::default());
+    let driver = Driver::new(TestApi::default(), Scripted::default());
     driver.execute(Ping).await.unwrap();
     // The provider forgets the token: every call now gets 401 until one refresh.
     *driver.transport().valid_token.lock().unwrap() = "revoked".into();
@@ -219,7 +232,7 @@ async fn a_token_revoked_mid_run_is_refreshed_once() {
 
 #[tokio::test]
 async fn expiry_triggers_one_refresh() {
-    let driver = Driver::new(TestApi, Scripted::default());
+    let driver = Driver::new(TestApi::default(), Scripted::default());
     driver.execute(Ping).await.unwrap();
     driver.execute(Ping).await.unwrap();
     assert_eq!(driver.transport().count("/auth"), 1);
@@ -231,7 +244,7 @@ async fn expiry_triggers_one_refresh() {
 
 #[tokio::test]
 async fn status_503_503_200_succeeds_after_three_requests() {
-    let driver = Driver::new(TestApi, Scripted::default());
+    let driver = Driver::new(TestApi::default(), Scripted::default());
     driver.execute(Ping).await.unwrap();
     driver.transport().push(
         "/ping",
@@ -243,7 +256,7 @@ async fn status_503_503_200_succeeds_after_three_requests() {
 
 #[tokio::test]
 async fn a_lost_payment_is_not_sent_again() {
-    let driver = Driver::new(TestApi, Scripted::default());
+    let driver = Driver::new(TestApi::default(), Scripted::default());
     driver.transport().push(
         "/pay",
         vec![Err(TransportFailure::lost("timed out after 30s"))],
@@ -269,7 +282,7 @@ async fn a_lost_payment_is_not_sent_again() {
 
 #[tokio::test]
 async fn a_payment_answered_503_is_outcome_unknown_and_sent_once() {
-    let driver = Driver::new(TestApi, Scripted::default());
+    let driver = Driver::new(TestApi::default(), Scripted::default());
     driver
         .transport()
         .push("/pay", vec![Ok((503, "<html>busy</html>".into()))]);
@@ -280,7 +293,7 @@ async fn a_payment_answered_503_is_outcome_unknown_and_sent_once() {
 
 #[tokio::test]
 async fn twice_refused_token_is_unauthorized() {
-    let driver = Driver::new(TestApi, Scripted::default());
+    let driver = Driver::new(TestApi::default(), Scripted::default());
     driver.transport().push(
         "/ping",
         vec![Ok((401, String::new())), Ok((401, String::new()))],
@@ -289,4 +302,16 @@ async fn twice_refused_token_is_unauthorized() {
     assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
     assert_eq!(driver.transport().count("/auth"), 2);
     assert_eq!(driver.transport().count("/ping"), 2);
+}
+
+#[tokio::test]
+async fn a_token_that_looks_expired_on_arrival_is_used_not_refetched_forever() {
+    // A margin longer than the token's lifetime: every fresh token is "expiring".
+    let api = TestApi {
+        margin: Duration::from_secs(7200),
+    };
+    let driver = Driver::new(api, Scripted::default());
+    assert_eq!(driver.execute(Ping).await.unwrap(), "pong");
+    assert_eq!(driver.transport().count("/auth"), 1);
+    assert_eq!(driver.transport().count("/ping"), 1);
 }

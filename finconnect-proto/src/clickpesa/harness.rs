@@ -1,6 +1,8 @@
 //! Fuzz entry points (see `fuzz/fuzz_targets/`). Each feeds arbitrary bytes to the
 //! parsers and checks invariants with `assert!`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a harness panics on purpose when an invariant breaks
+
 use super::canonical_json::JsValue;
 use super::checksum::{checksum_js, ChecksumMethod};
 use super::webhook::{self, Verdict};

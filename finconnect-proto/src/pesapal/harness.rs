@@ -1,6 +1,8 @@
 //! Fuzz harnesses (`fuzz/fuzz_targets/pesapal_*.rs`); also replayed on stable by
 //! the corpus test. Each checks invariants with `assert!`.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // a harness panics on purpose when an invariant breaks
+
 use super::*;
 use crate::{Currency, Description, MerchantReference, Money, Operation, PaymentStatus};
 
