@@ -15,6 +15,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+/// AzamPay (Tanzania): checkout, disbursement and signed callbacks.
+pub mod azampay;
 pub mod call;
 pub mod ct;
 mod error;
