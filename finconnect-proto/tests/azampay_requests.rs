@@ -1,5 +1,7 @@
 //! Golden tests: the exact method, URL, headers and body of every AzamPay request.
 
+#![allow(clippy::unwrap_used)] // tests: a panic is a failure
+
 use finconnect_proto::azampay::{
     AmountEncoding, AzampayConfig, BankCheckout, BankProvider, Disburse, DisbursementGeneration,
     DisbursementStatus, GenerateToken, GetPaymentPartners, GetPublicKey, KeyFormat, MnoCheckout,

@@ -1,6 +1,8 @@
 //! AzamPay callback signatures: every vector case, with both backends, and
 //! sign-then-verify properties with the project's TEST-ONLY sandbox key.
 
+#![allow(clippy::unwrap_used)] // tests: a panic is a failure
+
 use base64::Engine as _;
 use finconnect_proto::azampay::{
     parse_callback, AzampayPublicKey, CallbackPolicy, Checked, RsaVerifier, Verdict, Verifier,

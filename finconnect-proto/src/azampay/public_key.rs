@@ -272,18 +272,28 @@ impl Operation for GetPublicKey {
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<AzampayPublicKey, Error> {
         let status = response.status().as_u16();
-        if !(200..300).contains(&status) {
-            let value = aw::parse("AzamPay public key", &response)
-                .unwrap_or(Value::String(crate::snippet(response.body())));
-            aw::check(Self::NAME, status, &value, None)?;
-            let mut message = format!("the key endpoint answered HTTP {status}");
-            if status == 404 {
-                message.push_str(
-                    "; the documented path may not exist on this host — pin the key in the \
+        if status == 404 {
+            return Err(Error::Provider {
+                provider: Provider::Azampay,
+                code: None,
+                message: "the public-key endpoint answered HTTP 404".to_owned(),
+                http_status: Some(404),
+                hint: Some(
+                    "the documented path may not exist on this host; pin the key in the \
                      configuration, or choose another PublicKeyLocation",
-                );
+                ),
+            });
+        }
+        if !(200..300).contains(&status) {
+            if let Ok(value @ Value::Object(_)) = aw::parse("AzamPay public key", &response) {
+                aw::check(Self::NAME, status, &value, None)?;
             }
-            return Err(aw::provider(Self::NAME, None, message, status));
+            return Err(aw::provider(
+                Self::NAME,
+                None,
+                format!("the public-key endpoint answered HTTP {status}"),
+                status,
+            ));
         }
         parse_public_key_response(response.body())
     }

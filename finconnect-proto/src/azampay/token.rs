@@ -127,6 +127,7 @@ pub(crate) fn parse_expire(text: &str) -> Option<std::time::SystemTime> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -217,6 +217,7 @@ pub(crate) fn provider(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
