@@ -311,3 +311,50 @@ fn the_test_key_is_the_documented_test_key() {
         "cc9936cd3929cdbda6123c583ade8f355ff24a6c6275c37368f95a4a8abcfe69"
     );
 }
+
+/// A deterministic test-only random source (the core takes randomness as an
+/// argument; checksums are randomised, so they are tested by round trip).
+struct TestRng(u64);
+
+impl rsa::rand_core::RngCore for TestRng {
+    fn next_u32(&mut self) -> u32 {
+        self.next_u64() as u32
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for b in dest {
+            *b = (self.next_u64() >> 24) as u8;
+        }
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rsa::rand_core::Error> {
+        self.fill_bytes(dest);
+        Ok(())
+    }
+}
+
+impl rsa::rand_core::CryptoRng for TestRng {}
+
+#[test]
+fn disbursement_checksum_round_trips() {
+    use sha2::Digest;
+    let key = AzampayPublicKey::parse(TEST_ONLY_PUBLIC_KEY).unwrap();
+    let text = "Tigo0654000000";
+    let checksum =
+        finconnect_proto::azampay::disbursement_checksum(&key, text, &mut TestRng(42)).unwrap();
+    let ciphertext = base64::engine::general_purpose::STANDARD
+        .decode(&checksum)
+        .unwrap();
+    assert_eq!(ciphertext.len(), 256);
+    let private = rsa::RsaPrivateKey::from_pkcs8_pem(TEST_ONLY_PRIVATE_KEY).unwrap();
+    let digest = private.decrypt(rsa::Pkcs1v15Encrypt, &ciphertext).unwrap();
+    assert_eq!(digest, sha2::Sha512::digest(text.as_bytes()).to_vec());
+    // Randomised: another draw gives another ciphertext of the same digest.
+    let other =
+        finconnect_proto::azampay::disbursement_checksum(&key, text, &mut TestRng(7)).unwrap();
+    assert_ne!(other, checksum);
+}
