@@ -3,10 +3,10 @@
 #![allow(clippy::unwrap_used)] // tests: a panic is a failure
 
 use finconnect_proto::azampay::{
-    parse_callback, parse_public_key_response, AzampayConfig, AzampayPublicKey, BankCheckout,
-    BankProvider, CallbackPolicy, Checked, ClaimedOutcome, Disburse, DisbursementStatus,
-    GenerateToken, GetPaymentPartners, GetPublicKey, MnoCheckout, MnoProvider, NameLookup, Party,
-    PostCheckout, RsaVerifier, TransactionStatus, Verdict, Wallet,
+    parse_callback, parse_disbursement_callback, parse_public_key_response, AzampayConfig,
+    AzampayPublicKey, BankCheckout, BankProvider, CallbackPolicy, Checked, ClaimedOutcome,
+    Disburse, DisbursementStatus, GenerateToken, GetPaymentPartners, GetPublicKey, MnoCheckout,
+    MnoProvider, NameLookup, Party, PostCheckout, RsaVerifier, TransactionStatus, Verdict, Wallet,
 };
 use finconnect_proto::call::{drive_blocking, Call};
 use finconnect_proto::retry::Failure;
@@ -447,7 +447,27 @@ fn disbursement_status() {
 }
 
 #[test]
-fn disburse_callback_is_not_a_collection_callback_but_parses() {
+fn disburse_callback() {
+    let cb = parse_disbursement_callback(&fixture("disburse_callback.json")).unwrap();
+    assert_eq!(
+        cb.pg_reference_id.as_deref(),
+        Some("b42aeas4hl3d4f58bhfk4007782cb452")
+    );
+    assert_eq!(cb.initiator_reference_id.as_deref(), Some("PAYOUT123"));
+    assert_eq!(cb.fsp_reference_id.as_deref(), Some("FSP-REF-0001"));
+    assert_eq!(cb.amount.as_deref(), Some("5000"));
+    assert_eq!(cb.operator.as_deref(), Some("Airtel"));
+    assert_eq!(cb.message.as_deref(), Some("Transaction successful"));
+    assert_eq!(cb.claimed_status(), PaymentStatus::Completed);
+    assert_eq!(
+        cb.dedupe_key(),
+        "azampay-payout:b42aeas4hl3d4f58bhfk4007782cb452"
+    );
+    assert!(parse_disbursement_callback(b"[]").is_err());
+}
+
+#[test]
+fn disburse_callback_through_the_collection_parser_is_unsigned() {
     // The disbursement callback has no signature: it is Unsigned and its fields
     // are kept as extras.
     let event = parse_callback(&fixture("disburse_callback.json")).unwrap();

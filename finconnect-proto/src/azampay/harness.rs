@@ -39,6 +39,9 @@ fn response(status: u16, data: &[u8]) -> Option<http::Response<Vec<u8>>> {
 /// trusts an unverified one; parse → JSON → parse gives the same event and verdict.
 /// Also feeds `data` to the public-key and response parsers (no panics).
 pub fn azampay_callback(data: &[u8]) {
+    if let Ok(cb) = super::parse_disbursement_callback(data) {
+        let _ = (cb.claimed_status(), cb.dedupe_key());
+    }
     let _ = parse_public_key_response(data);
     let _ = AzampayPublicKey::parse(&String::from_utf8_lossy(data));
     for status in [200u16, 400, 423, 500] {

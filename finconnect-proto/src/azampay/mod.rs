@@ -98,11 +98,31 @@
 //! verifiers: [`PublicKeyCache::decide`] says whether to fetch ([`GetPublicKey`]),
 //! and on an Invalid verdict [`PublicKeyCache::on_invalid`] allows at most one
 //! re-fetch per interval, after which the callback is verified once more.
+//!
+//! [`AzampayConfig`]: crate::azampay::AzampayConfig
+//! [`BankCheckout`]: crate::azampay::BankCheckout
+//! [`CallbackEvent`]: crate::azampay::CallbackEvent
+//! [`CallbackEvent::dedupe_key`]: crate::azampay::CallbackEvent::dedupe_key
+//! [`Disburse`]: crate::azampay::Disburse
+//! [`DisbursementStatus`]: crate::azampay::DisbursementStatus
+//! [`GenerateToken`]: crate::azampay::GenerateToken
+//! [`GetPaymentPartners`]: crate::azampay::GetPaymentPartners
+//! [`GetPublicKey`]: crate::azampay::GetPublicKey
+//! [`MnoCheckout`]: crate::azampay::MnoCheckout
+//! [`NameLookup`]: crate::azampay::NameLookup
+//! [`PostCheckout`]: crate::azampay::PostCheckout
+//! [`PublicKeyCache`]: crate::azampay::PublicKeyCache
+//! [`PublicKeyCache::decide`]: crate::azampay::PublicKeyCache::decide
+//! [`PublicKeyCache::on_invalid`]: crate::azampay::PublicKeyCache::on_invalid
+//! [`TransactionStatus`]: crate::azampay::TransactionStatus
+//! [`VerifiedCallback`]: crate::azampay::VerifiedCallback
+//! [`VerifiedCallback::reconcile`]: crate::azampay::VerifiedCallback::reconcile
 
 mod callback;
 mod checkout;
 mod config;
 mod disburse;
+mod disburse_callback;
 #[doc(hidden)]
 pub mod harness;
 mod hosted;
@@ -130,6 +150,7 @@ pub use disburse::{
     disbursement_checksum, AccountName, Disburse, DisbursementAccepted, DisbursementStatus,
     NameLookup, Party, PayoutState, Wallet,
 };
+pub use disburse_callback::{parse_disbursement_callback, DisbursementCallback};
 pub use hosted::{GetPaymentPartners, PaymentPartner, PostCheckout};
 pub use key_cache::{KeyDecision, PublicKeyCache, RefetchDecision};
 pub use public_key::{
