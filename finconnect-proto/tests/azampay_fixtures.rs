@@ -549,7 +549,7 @@ fn pinned_key_in_config() {
         .with_pinned_public_key(
             "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhk...\n-----END PUBLIC KEY-----"
         )
-        .is_err());
+        .is_err_and(|e| matches!(e, Error::Config { .. })));
 }
 
 // ---- callbacks ----

@@ -203,7 +203,16 @@ impl AzampayConfig {
     /// Pins AzamPay's callback-signing key (PEM: SPKI `BEGIN PUBLIC KEY` or PKCS#1
     /// `BEGIN RSA PUBLIC KEY`, or .NET `RSAKeyValue` XML). Preferred over fetching.
     pub fn with_pinned_public_key(mut self, text: &str) -> Result<Self, Error> {
-        self.pinned_public_key = Some(AzampayPublicKey::parse(text)?);
+        let key = AzampayPublicKey::parse(text).map_err(|e| {
+            Error::config(format!(
+                "the pinned AzamPay public key cannot be used: {}",
+                match e {
+                    Error::Signature { reason, .. } => reason,
+                    other => other.to_string(),
+                }
+            ))
+        })?;
+        self.pinned_public_key = Some(key);
         Ok(self)
     }
 
