@@ -16,6 +16,8 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+/// AzamPay (Tanzania): checkout, disbursement and signed callbacks.
+pub mod azampay;
 pub mod call;
 /// ClickPesa: collections, payouts, checksums and webhooks.
 pub mod clickpesa;

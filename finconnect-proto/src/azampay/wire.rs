@@ -1,0 +1,239 @@
+//! AzamPay's response shapes and quirks, absorbed here so public types stay clean.
+//!
+//! - the `{data, message, success, statusCode}` envelope, where HTTP 200 with
+//!   `success:false` is a refusal and the body status may differ from the HTTP one;
+//! - ASP.NET validation problems (`{"title", "status":400, "errors":{field:[…]}}`);
+//! - gateway error objects `{"status":"Error","message":"…"}`;
+//! - `message` or `msg`; the literal string `"null"` meaning absent.
+
+use super::AzampayConfig;
+use crate::{wire, AccessToken, Error, FieldProblem, Provider};
+use http::Method;
+use serde_json::{Map, Value};
+
+/// Which AzamPay host a request goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Host {
+    Auth,
+    Checkout,
+    Disbursement,
+}
+
+/// Starts a request to `path` on `host`, with the bearer token when given and
+/// `X-API-Key` when configured and the host is the checkout host.
+pub(crate) fn request(
+    api: &AzampayConfig,
+    method: Method,
+    host: Host,
+    path: &str,
+    token: Option<&AccessToken>,
+    body: Option<Vec<u8>>,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    let base = match host {
+        Host::Auth => &api.auth_base,
+        Host::Checkout => &api.checkout_base,
+        Host::Disbursement => &api.disbursement_base,
+    };
+    let url = base.join_path(path);
+    let mut builder = wire::request(method, &url, body.as_ref().map(|_| Vec::new()))?;
+    if let Some(token) = token {
+        let (name, value) = wire::bearer(token.secret())?;
+        builder = builder.header(name, value);
+    }
+    if matches!(host, Host::Checkout | Host::Auth) {
+        if let Some(key) = &api.api_key {
+            builder = builder.header("X-API-Key", wire::secret_header(key.expose())?);
+        }
+    }
+    wire::finish(builder, body.unwrap_or_default())
+}
+
+/// Looks a key up case-insensitively in a JSON object.
+pub(crate) fn get_ci<'a>(obj: &'a Map<String, Value>, names: &[&str]) -> Option<&'a Value> {
+    for name in names {
+        if let Some(v) = obj.get(*name) {
+            return Some(v);
+        }
+    }
+    obj.iter()
+        .find(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
+        .map(|(_, v)| v)
+}
+
+/// A value as text: strings (not empty, not `"null"`) and numbers; anything else is
+/// absent.
+pub(crate) fn text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => {
+            let t = s.trim();
+            if t.is_empty() || t.eq_ignore_ascii_case("null") {
+                None
+            } else {
+                Some(s.clone())
+            }
+        }
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A boolean given as `true`/`false` or `"true"`/`"false"`.
+pub(crate) fn boolean(value: Option<&Value>) -> Option<bool> {
+    match value? {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// An integer given as a number or numeric string.
+pub(crate) fn integer(value: Option<&Value>) -> Option<i64> {
+    match value? {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// The message of a body: `message` or `msg`.
+pub(crate) fn message(obj: &Map<String, Value>) -> Option<String> {
+    text(get_ci(obj, &["message", "msg"]))
+}
+
+/// Reads a JSON body (any status), refusing HTML pages and empty bodies clearly.
+pub(crate) fn parse(context: &str, response: &http::Response<Vec<u8>>) -> Result<Value, Error> {
+    wire::from_json(context, response)
+}
+
+/// The hint for a 423 from GenerateToken.
+pub(crate) const HINT_423: &str =
+    "wrong app name, client id or client secret, an expired client secret, \
+     or credentials of the other environment (sandbox credentials against live, or the reverse)";
+
+/// Checks a JSON answer for every error shape AzamPay uses. `Ok(obj)` is a success
+/// body (an object); arrays and strings are returned to the caller as errors unless
+/// the operation handles them itself.
+pub(crate) fn check(
+    operation: &'static str,
+    status: u16,
+    body: &Value,
+    reference: Option<&str>,
+) -> Result<(), Error> {
+    let http_ok = (200..300).contains(&status);
+    let obj = match body {
+        Value::Object(obj) => obj,
+        Value::String(s) if !http_ok => return Err(provider(operation, None, s.clone(), status)),
+        _ if http_ok => return Ok(()),
+        _ => {
+            return Err(provider(
+                operation,
+                None,
+                "the answer holds no message".to_owned(),
+                status,
+            ))
+        }
+    };
+    if let Some(Value::Object(errors)) = get_ci(obj, &["errors"]) {
+        let problems: Vec<FieldProblem> = errors
+            .iter()
+            .map(|(field, msgs)| FieldProblem {
+                field: field.clone(),
+                messages: match msgs {
+                    Value::Array(items) => items
+                        .iter()
+                        .map(|m| match m {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect(),
+                    Value::String(s) => vec![s.clone()],
+                    other => vec![other.to_string()],
+                },
+            })
+            .collect();
+        let title = text(get_ci(obj, &["title"]))
+            .unwrap_or_else(|| "AzamPay refused the request as invalid".to_owned());
+        return Err(Error::Invalid {
+            field: "request".to_owned(),
+            reason: format!("{title} ({operation})"),
+            problems,
+        });
+    }
+    let success = boolean(get_ci(obj, &["success"]));
+    let body_status = integer(get_ci(obj, &["statusCode"]))
+        .or_else(|| integer(get_ci(obj, &["status"]).filter(|v| v.is_number())));
+    let error_word = matches!(get_ci(obj, &["status"]), Some(Value::String(s)) if s.eq_ignore_ascii_case("error"));
+    let body_ok = !matches!(body_status, Some(s) if !(200..300).contains(&s));
+    if http_ok && success != Some(false) && body_ok && !error_word {
+        return Ok(());
+    }
+    let msg = message(obj).unwrap_or_else(|| "AzamPay refused the request".to_owned());
+    if status == 423 || body_status == Some(423) {
+        return Err(Error::Unauthorized {
+            provider: Provider::Azampay,
+            message: msg,
+            hint: Some(HINT_423),
+        });
+    }
+    if msg.to_ascii_lowercase().contains("duplicate") {
+        if let Some(reference) = reference {
+            return Err(Error::DuplicateReference {
+                provider: Provider::Azampay,
+                reference: reference.to_owned(),
+                message: msg,
+            });
+        }
+    }
+    Err(provider(
+        operation,
+        body_status.map(|s| s.to_string()),
+        msg,
+        status,
+    ))
+}
+
+pub(crate) fn provider(
+    operation: &'static str,
+    code: Option<String>,
+    message: String,
+    status: u16,
+) -> Error {
+    let hint = match status {
+        401 => Some("the token was refused; check the credentials and the environment"),
+        s if s >= 500 => Some(
+            "AzamPay had an internal error; for payments, query the status before trying again",
+        ),
+        _ => None,
+    };
+    let _ = operation;
+    Error::Provider {
+        provider: Provider::Azampay,
+        code,
+        message,
+        http_status: Some(status),
+        hint,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_200_with_success_false_is_an_error() {
+        let v: Value = serde_json::from_str(r#"{"success":false,"msg":"no"}"#).unwrap();
+        let e = check("x", 200, &v, None).unwrap_err();
+        assert!(matches!(e, Error::Provider { ref message, .. } if message == "no"));
+    }
+
+    #[test]
+    fn body_status_trumps_success_true() {
+        let v: Value =
+            serde_json::from_str(r#"{"success":true,"message":"bad","status":400}"#).unwrap();
+        assert!(check("x", 200, &v, None).is_err());
+        let v: Value = serde_json::from_str(r#"{"success":true,"statusCode":200}"#).unwrap();
+        assert!(check("x", 200, &v, None).is_ok());
+    }
+}
