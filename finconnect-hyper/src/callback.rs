@@ -287,3 +287,46 @@ pub async fn serve<H: CallbackHandler>(
         });
     }
 }
+
+/// The facade handles its provider's callbacks: `accept` parses and verifies (a
+/// malformed body is a 400, a forged signature or checksum a 401), `settle`
+/// confirms unsigned ones with the provider's status query.
+impl<T> CallbackHandler for finconnect_proto::sdk::FintechSdk<T>
+where
+    T: finconnect_proto::driver::Transport + 'static,
+{
+    type Pending = finconnect_proto::sdk::AcceptedCallback;
+    type Event = finconnect_proto::sdk::CallbackEvent;
+
+    async fn accept(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<Accepted<Self::Pending>, Rejection> {
+        match self.accept_callback(&request).await {
+            Ok(accepted) => Ok(Accepted {
+                response: accepted.response.clone(),
+                dedupe_key: accepted.event.dedupe_key.clone(),
+                pending: accepted,
+            }),
+            Err(e) => Err(rejection(&e)),
+        }
+    }
+
+    async fn settle(&self, pending: Self::Pending) -> Result<Self::Event, finconnect_proto::Error> {
+        self.confirm_callback(pending).await
+    }
+}
+
+/// The 4xx for a callback the facade refused.
+pub fn rejection(error: &finconnect_proto::Error) -> Rejection {
+    use finconnect_proto::Error;
+    let status = match error {
+        Error::Signature { .. } => http::StatusCode::UNAUTHORIZED,
+        Error::Unsupported { .. } => http::StatusCode::NOT_FOUND,
+        _ => http::StatusCode::BAD_REQUEST,
+    };
+    Rejection {
+        status,
+        reason: error.to_string(),
+    }
+}

@@ -60,3 +60,33 @@ where
         options.retry,
     )
 }
+
+/// The provider-agnostic facade over hyper (the original SDK's shape). It is also
+/// a [`callback::CallbackHandler`], so `CallbackService::new(sdk.clone(), on_event)`
+/// receives that provider's callbacks.
+pub type FintechSdk<C = HttpsConnector> = finconnect_proto::sdk::FintechSdk<HyperTransport<C>>;
+
+/// The facade over https with default [`Options`].
+pub fn fintech_sdk(
+    config: finconnect_proto::sdk::ProviderConfig,
+) -> Result<FintechSdk, finconnect_proto::Error> {
+    let options = Options::default();
+    finconnect_proto::sdk::FintechSdk::with_driver_options(
+        config,
+        HyperTransport::https(&options),
+        options.retry,
+    )
+}
+
+/// The facade over a transport you built (plain HTTP for the local sandbox:
+/// `HyperTransport::http(&options)`).
+pub fn fintech_sdk_with<C>(
+    config: finconnect_proto::sdk::ProviderConfig,
+    transport: HyperTransport<C>,
+    options: &Options,
+) -> Result<FintechSdk<C>, finconnect_proto::Error>
+where
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    finconnect_proto::sdk::FintechSdk::with_driver_options(config, transport, options.retry)
+}

@@ -29,6 +29,7 @@ pub mod operation;
 pub mod pesapal;
 mod provider;
 pub mod retry;
+pub mod sdk;
 mod secret;
 mod status;
 mod token;

@@ -48,3 +48,39 @@ where
         retry,
     ))
 }
+
+/// The provider-agnostic facade over reqwest (the original SDK's shape).
+///
+/// ```no_run
+/// use finconnect_reqwest::proto::pesapal::PesapalConfig;
+/// use finconnect_reqwest::proto::sdk::{IpnMethod, Payment, ProviderConfig};
+/// use finconnect_reqwest::proto::{Currency, Money, Secret};
+/// # async fn run() -> Result<(), finconnect_reqwest::proto::Error> {
+/// let config = PesapalConfig::sandbox(Secret::new("key"), Secret::new("secret"))?;
+/// let sdk = finconnect_reqwest::fintech_sdk(ProviderConfig::Pesapal(config))?;
+/// let ipn = sdk.register_ipn("https://shop.example/ipn", IpnMethod::Get).await?;
+/// let payment = Payment::new("ORDER-1", Money::from_major(100, Currency::KES)?)?
+///     .description("Test order")?
+///     .email("payer@example.com")
+///     .callback_url("https://shop.example/return");
+/// let started = sdk.pay(&payment, Some(&ipn.ipn_id)).await?;
+/// println!("send the customer to {:?}", started.redirect_url);
+/// # Ok(()) }
+/// ```
+pub type FintechSdk = finconnect_proto::sdk::FintechSdk<ReqwestTransport>;
+
+/// The facade with default [`Options`].
+pub fn fintech_sdk(
+    config: finconnect_proto::sdk::ProviderConfig,
+) -> Result<FintechSdk, finconnect_proto::Error> {
+    fintech_sdk_with(config, Options::default())
+}
+
+/// The facade with the given [`Options`].
+pub fn fintech_sdk_with(
+    config: finconnect_proto::sdk::ProviderConfig,
+    options: Options,
+) -> Result<FintechSdk, finconnect_proto::Error> {
+    let transport = ReqwestTransport::new(&options)?;
+    finconnect_proto::sdk::FintechSdk::with_driver_options(config, transport, options.retry)
+}
