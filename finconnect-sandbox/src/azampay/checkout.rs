@@ -225,7 +225,7 @@ pub(crate) fn post_checkout(state: &Arc<State>, req: &Req) -> Reply {
     ];
     let mut errors: Vec<(&str, &str)> = required
         .iter()
-        .filter(|k| text(&body, k).map_or(true, str::is_empty))
+        .filter(|k| text(&body, k).is_none_or(str::is_empty))
         .map(|k| (*k, "The field is required."))
         .collect();
     if text(&body, "externalId").is_some_and(|e| e.len() > 30) {

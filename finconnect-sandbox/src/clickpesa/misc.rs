@@ -67,7 +67,7 @@ pub(crate) fn exchange_rates(req: &Req) -> Reply {
     let target = req.query_param("target");
     let list: Vec<Value> = rates
         .iter()
-        .filter(|(s, t, _)| source.map_or(true, |x| x == *s) && target.map_or(true, |x| x == *t))
+        .filter(|(s, t, _)| source.is_none_or(|x| x == *s) && target.is_none_or(|x| x == *t))
         .map(|(s, t, r)| json!({"source": s, "target": t, "rate": r, "date": date}))
         .collect();
     Reply::json(200, &Value::Array(list))

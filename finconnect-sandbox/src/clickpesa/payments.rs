@@ -82,7 +82,7 @@ pub(crate) fn ussd_preview(state: &State, req: &Req) -> Reply {
     let methods: Vec<Value> = ["M-PESA", "TIGO-PESA", "AIRTEL-MONEY", "HALOPESA"]
         .iter()
         .map(|name| {
-            let available = channel.map_or(true, |c| c == *name);
+            let available = channel.is_none_or(|c| c == *name);
             json!({
                 "name": name,
                 "status": if available { "AVAILABLE" } else { "UNAVAILABLE" },
@@ -186,7 +186,7 @@ pub(crate) fn card_initiate(state: &Arc<State>, req: &Req) -> Reply {
         return wire::message(400, "Customer details are required");
     };
     let mut payment = new_payment(&reference, amount, "USD", "CARD", "PENDING");
-    if text(customer, "id").map_or(true, str::is_empty) {
+    if text(customer, "id").is_none_or(str::is_empty) {
         let (Some(name), Some(email), Some(phone)) = (
             text(customer, "fullName").filter(|s| !s.is_empty()),
             text(customer, "email").filter(|s| !s.is_empty()),
@@ -275,15 +275,15 @@ pub(crate) fn all(state: &State, req: &Req) -> Reply {
     let mut rows: Vec<&Payment> = store
         .payments
         .iter()
-        .filter(|p| status.map_or(true, |s| s == p.status))
-        .filter(|p| reference.map_or(true, |r| r == p.order_reference))
-        .filter(|p| currency.map_or(true, |c| c == p.currency))
-        .filter(|p| channel.map_or(true, |c| c == p.channel))
+        .filter(|p| status.is_none_or(|s| s == p.status))
+        .filter(|p| reference.is_none_or(|r| r == p.order_reference))
+        .filter(|p| currency.is_none_or(|c| c == p.currency))
+        .filter(|p| channel.is_none_or(|c| c == p.channel))
         .collect();
     rows.sort_by_key(|p| p.created);
     if req
         .query_param("orderBy")
-        .map_or(true, |o| !o.eq_ignore_ascii_case("ASC"))
+        .is_none_or(|o| !o.eq_ignore_ascii_case("ASC"))
     {
         rows.reverse();
     }

@@ -312,13 +312,13 @@ pub(crate) fn all(state: &State, req: &Req) -> Reply {
     let mut rows: Vec<&Payout> = store
         .payouts
         .iter()
-        .filter(|p| status.map_or(true, |s| s == p.status))
-        .filter(|p| reference.map_or(true, |r| r == p.order_reference))
+        .filter(|p| status.is_none_or(|s| s == p.status))
+        .filter(|p| reference.is_none_or(|r| r == p.order_reference))
         .collect();
     rows.sort_by_key(|p| p.created);
     if req
         .query_param("orderBy")
-        .map_or(true, |o| !o.eq_ignore_ascii_case("ASC"))
+        .is_none_or(|o| !o.eq_ignore_ascii_case("ASC"))
     {
         rows.reverse();
     }
