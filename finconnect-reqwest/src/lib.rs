@@ -63,7 +63,7 @@ where
 ///     .description("Test order")?
 ///     .email("payer@example.com")
 ///     .callback_url("https://shop.example/return");
-/// let started = sdk.pay(&payment, Some(&ipn.ipn_id)).await?;
+/// let started = sdk.pay(&payment, Some(ipn.ipn_id.as_str())).await?;
 /// println!("send the customer to {:?}", started.redirect_url);
 /// # Ok(()) }
 /// ```
