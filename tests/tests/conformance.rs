@@ -11,6 +11,7 @@
 mod conformance {
     pub mod azampay;
     pub mod clickpesa;
+    pub mod edges;
     pub mod pesapal;
     pub mod retries;
     pub mod tokens;
