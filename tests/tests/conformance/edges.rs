@@ -121,6 +121,41 @@ async fn clickpesa_corners<A: Adapter>() {
     );
     assert_eq!(verified.status(), PaymentStatus::Failed);
 
+    // Non-ASCII and HTML-ish characters in a signed request and in the webhook:
+    // both sides must write them as JavaScript's JSON.stringify does.
+    client
+        .execute(
+            InitiateCardPayment::new(
+                usd("5.00"),
+                reference("UTF1"),
+                CardCustomer::Details {
+                    full_name: "Jöhn Müller <&> \u{1F600}".to_owned(),
+                    email: "jöhn@example.com".to_owned(),
+                    phone: phone("0742345678"),
+                },
+            )
+            .expect("op"),
+        )
+        .await
+        .expect("a signed body with non-ASCII text is accepted");
+    sandbox
+        .settle(ProviderName::Clickpesa, "UTF1", Outcome::Complete)
+        .await
+        .expect("settle");
+    let body = merchant.received()[2].body.clone();
+    assert!(
+        String::from_utf8_lossy(&body).contains("Jöhn"),
+        "the webhook carries the customer name: {}",
+        String::from_utf8_lossy(&body)
+    );
+    let hook = webhook::parse(&body).expect("webhook");
+    assert_eq!(
+        hook.verdict(&key),
+        Verdict::Valid,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+
     // List filters.
     let failed = client
         .execute(ListPayments::new(
