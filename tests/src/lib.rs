@@ -15,6 +15,11 @@
 //!   JSON from [`pesapal::Notification::ack`]).
 #![forbid(unsafe_code)]
 
+/// The README's Rust examples, compiled and run as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 mod merchant;
 
 pub use merchant::{Merchant, Received, Reply};
