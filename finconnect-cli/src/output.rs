@@ -1,0 +1,66 @@
+//! Output helpers: timings, masking, JSON shapes shared by the commands.
+
+use finconnect_proto::sdk::CallbackEvent;
+use finconnect_proto::{Money, PaymentStatus};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+/// `84 ms`, or `1.25 s` above a second.
+pub fn millis(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms >= 1000.0 {
+        format!("{:.2} s", ms / 1000.0)
+    } else {
+        format!("{} ms", ms.round() as u64)
+    }
+}
+
+/// Milliseconds with a fraction, for JSON.
+pub fn ms_f64(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
+}
+
+/// A phone number with its middle digits masked (`2557*****678`).
+pub fn mask_phone(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 3..].iter().collect();
+    format!("{head}{}{tail}", "*".repeat(chars.len() - 7))
+}
+
+/// Money as JSON: `{"amount": "100.50", "currency": "KES"}`.
+pub fn money(m: &Money) -> Value {
+    json!({"amount": m.to_decimal_string(), "currency": m.currency().code()})
+}
+
+/// An optional amount as JSON (`null` when absent).
+pub fn opt_money(m: Option<&Money>) -> Value {
+    m.map(money).unwrap_or(Value::Null)
+}
+
+/// A status word for JSON.
+pub fn status(s: &PaymentStatus) -> Value {
+    Value::String(s.as_str().to_owned())
+}
+
+/// A facade callback event as JSON.
+pub fn event(e: &CallbackEvent) -> Value {
+    json!({
+        "provider": e.provider.as_str(),
+        "kind": e.kind,
+        "reference": e.reference,
+        "provider_reference": e.provider_reference,
+        "status": status(&e.status),
+        "amount": opt_money(e.amount.as_ref()),
+        "dedupe_key": e.dedupe_key,
+        "trust": format!("{:?}", e.trust).to_ascii_lowercase(),
+    })
+}
+
+/// Prints a JSON value on one line.
+pub fn print_json(v: &Value) {
+    println!("{v}");
+}
