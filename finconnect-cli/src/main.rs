@@ -4,8 +4,9 @@
 #![forbid(unsafe_code)]
 
 mod demo;
-#[allow(dead_code)] // helpers used by the commands added next
 mod output;
+mod sandbox_cmd;
+mod verify;
 
 use clap::{Parser, Subcommand};
 
@@ -21,10 +22,19 @@ struct Cli {
 enum Command {
     /// Run every provider's full payment flow against an embedded sandbox.
     Demo(demo::DemoArgs),
+    /// Serve the PesaPal/AzamPay/ClickPesa simulator on 127.0.0.1 until Ctrl-C.
+    Sandbox(sandbox_cmd::SandboxArgs),
+    /// Verify a captured callback offline: AzamPay signature, ClickPesa checksum, PesaPal IPN.
+    ///
+    /// Exit status: 0 verified (PesaPal: parsed), 1 rejected, 2 usage error.
+    Verify(verify::VerifyArgs),
 }
 
 fn main() {
     let cli = Cli::parse();
+    if let Command::Verify(args) = cli.command {
+        std::process::exit(verify::run(args));
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -39,6 +49,8 @@ fn main() {
     let code = runtime.block_on(async move {
         match cli.command {
             Command::Demo(args) => demo::run(args).await,
+            Command::Sandbox(args) => sandbox_cmd::run(args).await,
+            Command::Verify(args) => verify::run(args),
         }
     });
     std::process::exit(code);

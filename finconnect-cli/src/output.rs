@@ -1,6 +1,5 @@
 //! Output helpers: timings, masking, JSON shapes shared by the commands.
 
-use finconnect_proto::sdk::CallbackEvent;
 use finconnect_proto::{Money, PaymentStatus};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -44,20 +43,6 @@ pub fn opt_money(m: Option<&Money>) -> Value {
 /// A status word for JSON.
 pub fn status(s: &PaymentStatus) -> Value {
     Value::String(s.as_str().to_owned())
-}
-
-/// A facade callback event as JSON.
-pub fn event(e: &CallbackEvent) -> Value {
-    json!({
-        "provider": e.provider.as_str(),
-        "kind": e.kind,
-        "reference": e.reference,
-        "provider_reference": e.provider_reference,
-        "status": status(&e.status),
-        "amount": opt_money(e.amount.as_ref()),
-        "dedupe_key": e.dedupe_key,
-        "trust": format!("{:?}", e.trust).to_ascii_lowercase(),
-    })
 }
 
 /// Prints a JSON value on one line.
