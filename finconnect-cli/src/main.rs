@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod ops;
 mod output;
 mod sandbox_cmd;
 mod verify;
@@ -28,6 +29,12 @@ enum Command {
     ///
     /// Exit status: 0 verified (PesaPal: parsed), 1 rejected, 2 usage error.
     Verify(verify::VerifyArgs),
+    /// PesaPal API 3.0 operations (credentials: PESAPAL_CONSUMER_KEY, PESAPAL_CONSUMER_SECRET).
+    Pesapal(ops::pesapal::PesapalArgs),
+    /// AzamPay operations (credentials: AZAMPAY_APP_NAME, AZAMPAY_CLIENT_ID, AZAMPAY_CLIENT_SECRET, AZAMPAY_API_KEY).
+    Azampay(ops::azampay::AzampayArgs),
+    /// ClickPesa operations (credentials: CLICKPESA_CLIENT_ID, CLICKPESA_API_KEY, CLICKPESA_CHECKSUM_KEY).
+    Clickpesa(ops::clickpesa::ClickpesaArgs),
 }
 
 fn main() {
@@ -51,6 +58,9 @@ fn main() {
             Command::Demo(args) => demo::run(args).await,
             Command::Sandbox(args) => sandbox_cmd::run(args).await,
             Command::Verify(args) => verify::run(args),
+            Command::Pesapal(args) => ops::pesapal::run(args).await,
+            Command::Azampay(args) => ops::azampay::run(args).await,
+            Command::Clickpesa(args) => ops::clickpesa::run(args).await,
         }
     });
     std::process::exit(code);
