@@ -8,5 +8,5 @@ mod reference;
 
 pub use description::Description;
 pub use https_url::{HttpsUrl, UrlPolicy};
-pub use msisdn::Msisdn;
+pub use msisdn::{mask_phone, Msisdn};
 pub use reference::MerchantReference;

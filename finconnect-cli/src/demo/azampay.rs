@@ -1,0 +1,116 @@
+//! AzamPay: callback listener → MNO checkout → the customer pays → signed
+//! callback received and verified with the key fetched from the sandbox → status.
+
+use super::{acked_delivery, expect_completed, options, unique_reference, Flow, Listener};
+use finconnect_proto::azampay::AzampayConfig;
+use finconnect_proto::sdk::{MobileOperator, Payment, ProviderConfig, StatusQuery, Trust};
+use finconnect_proto::{Currency, Money, PaymentStatus, Secret, UrlPolicy};
+use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox};
+
+/// Runs the flow; `Err` only for a failure before the first step.
+pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String> {
+    let config = AzampayConfig::custom(
+        credentials::AZAMPAY_APP_NAME,
+        credentials::AZAMPAY_CLIENT_ID,
+        Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
+        &sandbox.azampay_auth_base_url(),
+        &sandbox.azampay_checkout_base_url(),
+        &sandbox.azampay_disbursement_base_url(),
+        UrlPolicy::Local,
+    )
+    .map_err(|e| e.to_string())?
+    .with_api_key(Secret::new(credentials::AZAMPAY_API_KEY));
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Azampay(config), options())
+        .map_err(|e| e.to_string())?;
+    let _ = steps(sandbox, &sdk, flow).await;
+    Ok(())
+}
+
+async fn steps(
+    sandbox: &Sandbox,
+    sdk: &finconnect_reqwest::FintechSdk,
+    flow: &mut Flow,
+) -> Result<(), super::StepFailed> {
+    let mut listener = flow
+        .step("listen and set the callback URL", async {
+            let listener = Listener::start(sdk, "/azampay/callback").await?;
+            let url = url::Url::parse(&listener.url).map_err(|e| e.to_string())?;
+            sandbox.set_azampay_callback_url(Some(url));
+            let detail = format!("callbacks to {}", listener.url);
+            Ok((listener, detail))
+        })
+        .await?;
+
+    let reference = unique_reference("DEMO");
+    let started = flow
+        .step("MNO checkout (pay, Airtel)", async {
+            let payment = Payment::new(
+                reference.as_str(),
+                Money::from_major(1000, Currency::TZS).map_err(|e| e.to_string())?,
+            )
+            .map_err(|e| e.to_string())?
+            .phone("0712345678")
+            .operator(MobileOperator::Airtel);
+            let started = sdk.pay(&payment, None).await.map_err(|e| e.to_string())?;
+            let detail = format!(
+                "external id {} transaction id {}",
+                started.reference,
+                started.provider_reference.as_deref().unwrap_or("-")
+            );
+            Ok((started, detail))
+        })
+        .await?;
+    let transaction_id = started.provider_reference.clone().unwrap_or_default();
+
+    flow.step("the customer pays (sandbox settles)", async {
+        sandbox
+            .settle(ProviderName::Azampay, &transaction_id, Outcome::Complete)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(((), "payment completed at the provider".to_owned()))
+    })
+    .await?;
+
+    flow.step("callback received by the listener and acked", async {
+        acked_delivery(
+            sandbox,
+            ProviderName::Azampay,
+            &[transaction_id.as_str(), reference.as_str()],
+        )
+        .map(|(_, detail)| ((), detail))
+    })
+    .await?;
+
+    flow.step("callback signature verified (fetched key)", async {
+        let event = listener.next_event().await?;
+        if event.reference.as_deref() != Some(reference.as_str()) {
+            return Err(format!(
+                "callback for {:?}, expected {reference}",
+                event.reference
+            ));
+        }
+        expect_completed(&event, Trust::Signature).map(|d| ((), d))
+    })
+    .await?;
+
+    flow.step("status query", async {
+        let report = sdk
+            .status(StatusQuery::from(&started))
+            .await
+            .map_err(|e| e.to_string())?;
+        if report.status != PaymentStatus::Completed {
+            return Err(format!("status is {}, expected completed", report.status));
+        }
+        Ok((
+            (),
+            format!(
+                "{} ({})",
+                report.status,
+                report.raw_status.as_deref().unwrap_or("-")
+            ),
+        ))
+    })
+    .await?;
+    sandbox.set_azampay_callback_url(None);
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! ClickPesa (with a checksum key): webhook listener → USSD push → the customer
+//! pays → webhook received, checksum verified → status.
+
+use super::{acked_delivery, expect_completed, options, unique_reference, Flow, Listener};
+use finconnect_proto::clickpesa::ClickpesaConfig;
+use finconnect_proto::sdk::{Payment, ProviderConfig, StatusQuery, Trust};
+use finconnect_proto::{Currency, Money, PaymentStatus, Secret, UrlPolicy};
+use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox};
+
+/// Runs the flow; `Err` only for a failure before the first step.
+pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String> {
+    let config = ClickpesaConfig::with_base_url(
+        credentials::CLICKPESA_CLIENT_ID,
+        Secret::new(credentials::CLICKPESA_API_KEY),
+        &sandbox.clickpesa_base_url(),
+        UrlPolicy::Local,
+    )
+    .map_err(|e| e.to_string())?
+    .with_checksum_key(Secret::new(credentials::CLICKPESA_CHECKSUM_KEY));
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Clickpesa(config), options())
+        .map_err(|e| e.to_string())?;
+    let _ = steps(sandbox, &sdk, flow).await;
+    Ok(())
+}
+
+async fn steps(
+    sandbox: &Sandbox,
+    sdk: &finconnect_reqwest::FintechSdk,
+    flow: &mut Flow,
+) -> Result<(), super::StepFailed> {
+    let mut listener = flow
+        .step("listen and set the webhook URL", async {
+            let listener = Listener::start(sdk, "/clickpesa/webhook").await?;
+            let url = url::Url::parse(&listener.url).map_err(|e| e.to_string())?;
+            sandbox.set_clickpesa_webhook_url(Some(url));
+            let detail = format!("webhooks to {}", listener.url);
+            Ok((listener, detail))
+        })
+        .await?;
+
+    let reference = unique_reference("DEMO");
+    let started = flow
+        .step("USSD push (pay)", async {
+            let payment = Payment::new(
+                reference.as_str(),
+                Money::from_major(1000, Currency::TZS).map_err(|e| e.to_string())?,
+            )
+            .map_err(|e| e.to_string())?
+            .phone("0712345678");
+            let started = sdk.pay(&payment, None).await.map_err(|e| e.to_string())?;
+            let detail = format!(
+                "order {} payment id {} ({})",
+                started.reference,
+                started.provider_reference.as_deref().unwrap_or("-"),
+                started.status
+            );
+            Ok((started, detail))
+        })
+        .await?;
+
+    flow.step("the customer pays (sandbox settles)", async {
+        sandbox
+            .settle(ProviderName::Clickpesa, &reference, Outcome::Complete)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(((), "payment completed at the provider".to_owned()))
+    })
+    .await?;
+
+    flow.step("webhook received by the listener and acked", async {
+        acked_delivery(sandbox, ProviderName::Clickpesa, &[reference.as_str()])
+            .map(|(_, detail)| ((), detail))
+    })
+    .await?;
+
+    flow.step("webhook checksum verified", async {
+        let event = listener.next_event().await?;
+        if event.reference.as_deref() != Some(reference.as_str()) {
+            return Err(format!(
+                "webhook for {:?}, expected {reference}",
+                event.reference
+            ));
+        }
+        expect_completed(&event, Trust::Signature).map(|d| ((), d))
+    })
+    .await?;
+
+    flow.step("status query", async {
+        let report = sdk
+            .status(StatusQuery::from(&started))
+            .await
+            .map_err(|e| e.to_string())?;
+        if report.status != PaymentStatus::Completed {
+            return Err(format!("status is {}, expected completed", report.status));
+        }
+        Ok((
+            (),
+            format!(
+                "{} ({})",
+                report.status,
+                report.raw_status.as_deref().unwrap_or("-")
+            ),
+        ))
+    })
+    .await?;
+    sandbox.set_clickpesa_webhook_url(None);
+    Ok(())
+}

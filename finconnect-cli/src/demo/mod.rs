@@ -1,0 +1,399 @@
+//! `finconnect demo`: each provider's full flow against an embedded sandbox,
+//! through the reqwest facade, with a local callback listener.
+
+mod azampay;
+mod clickpesa;
+mod pesapal;
+
+use crate::output;
+use clap::{Args, ValueEnum};
+use finconnect_proto::sdk::CallbackEvent;
+use finconnect_proto::Error;
+use finconnect_reqwest::FintechSdk;
+use finconnect_sandbox::{DeliveryRecord, ProviderName, Sandbox, SandboxConfig};
+use serde_json::{json, Value};
+use std::future::Future;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// How long the demo waits for a notification to reach its listener.
+const EVENT_WAIT: Duration = Duration::from_secs(10);
+
+/// `finconnect demo` options.
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Run only this provider's flow (default: all three).
+    #[arg(long, value_enum)]
+    pub provider: Option<DemoProvider>,
+    /// Print one JSON object per provider (steps and timings) instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A provider the demo can run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DemoProvider {
+    /// PesaPal API 3.0.
+    Pesapal,
+    /// AzamPay.
+    Azampay,
+    /// ClickPesa.
+    Clickpesa,
+}
+
+impl DemoProvider {
+    const ALL: [DemoProvider; 3] = [
+        DemoProvider::Pesapal,
+        DemoProvider::Azampay,
+        DemoProvider::Clickpesa,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            DemoProvider::Pesapal => "PesaPal",
+            DemoProvider::Azampay => "AzamPay",
+            DemoProvider::Clickpesa => "ClickPesa",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            DemoProvider::Pesapal => "pesapal",
+            DemoProvider::Azampay => "azampay",
+            DemoProvider::Clickpesa => "clickpesa",
+        }
+    }
+}
+
+/// One finished step.
+#[derive(Debug)]
+struct StepRecord {
+    name: &'static str,
+    elapsed: Duration,
+    ok: bool,
+    detail: String,
+}
+
+/// A step that failed: which one and why.
+#[derive(Debug)]
+pub(crate) struct StepFailed;
+
+/// The steps of one provider's flow, printed as they finish.
+#[derive(Debug)]
+pub(crate) struct Flow {
+    provider: DemoProvider,
+    json: bool,
+    started: Instant,
+    steps: Vec<StepRecord>,
+    error: Option<String>,
+    total: Option<Duration>,
+}
+
+impl Flow {
+    fn new(provider: DemoProvider, json: bool) -> Self {
+        Flow {
+            provider,
+            json,
+            started: Instant::now(),
+            steps: Vec::new(),
+            error: None,
+            total: None,
+        }
+    }
+
+    /// Runs one step: `fut` gives the value and a short detail line, or the error.
+    pub(crate) async fn step<T, F>(&mut self, name: &'static str, fut: F) -> Result<T, StepFailed>
+    where
+        F: Future<Output = Result<(T, String), String>>,
+    {
+        let start = Instant::now();
+        let result = fut.await;
+        let elapsed = start.elapsed();
+        let number = self.steps.len() + 1;
+        match result {
+            Ok((value, detail)) => {
+                if !self.json {
+                    println!(
+                        "  {:<9} {number}. {name:<44} ✔ {:>6}  {detail}",
+                        self.provider.label(),
+                        output::millis(elapsed)
+                    );
+                }
+                self.steps.push(StepRecord {
+                    name,
+                    elapsed,
+                    ok: true,
+                    detail,
+                });
+                Ok(value)
+            }
+            Err(error) => {
+                if !self.json {
+                    println!(
+                        "  {:<9} {number}. {name:<44} ✘ {:>6}  {error}",
+                        self.provider.label(),
+                        output::millis(elapsed)
+                    );
+                }
+                self.steps.push(StepRecord {
+                    name,
+                    elapsed,
+                    ok: false,
+                    detail: error.clone(),
+                });
+                self.error = Some(error);
+                Err(StepFailed)
+            }
+        }
+    }
+
+    /// Records a failure outside any step (setup).
+    fn setup_failed(&mut self, error: String) {
+        self.error = Some(error);
+    }
+
+    fn finish(&mut self) {
+        self.total = Some(self.started.elapsed());
+    }
+
+    fn total(&self) -> Duration {
+        self.total.unwrap_or_else(|| self.started.elapsed())
+    }
+
+    fn ok(&self) -> bool {
+        self.error.is_none()
+    }
+
+    fn summary_line(&self) -> String {
+        let total = output::millis(self.total());
+        let label = self.provider.label();
+        match (&self.error, self.steps.last()) {
+            (None, _) => format!("{label:<9} ✔ all {} steps in {total}", self.steps.len()),
+            (Some(error), Some(last)) if !last.ok => format!(
+                "{label:<9} ✘ step {} ({}) failed after {total}: {error}",
+                self.steps.len(),
+                last.name
+            ),
+            (Some(error), _) => format!("{label:<9} ✘ setup failed: {error}"),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        let steps: Vec<Value> = self
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                json!({
+                    "step": i + 1,
+                    "name": s.name,
+                    "ok": s.ok,
+                    "elapsed_ms": output::ms_f64(s.elapsed),
+                    "detail": s.detail,
+                })
+            })
+            .collect();
+        json!({
+            "provider": self.provider.key(),
+            "ok": self.ok(),
+            "steps": steps,
+            "total_ms": output::ms_f64(self.total()),
+            "error": self.error,
+        })
+    }
+}
+
+/// Runs the demo; the process exit code.
+pub async fn run(args: DemoArgs) -> i32 {
+    let started = Instant::now();
+    let sandbox = match Sandbox::start(SandboxConfig::default()).await {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("finconnect: could not start the embedded sandbox: {e}");
+            return 1;
+        }
+    };
+    if !args.json {
+        println!(
+            "finconnect demo — embedded sandbox on http://{}",
+            sandbox.addr()
+        );
+    }
+    let providers: Vec<DemoProvider> = match args.provider {
+        Some(p) => vec![p],
+        None => DemoProvider::ALL.to_vec(),
+    };
+    let mut flows = Vec::new();
+    for provider in providers {
+        if !args.json {
+            println!();
+            println!("{}:", provider.label());
+        }
+        let mut flow = Flow::new(provider, args.json);
+        let result = match provider {
+            DemoProvider::Pesapal => pesapal::run(&sandbox, &mut flow).await,
+            DemoProvider::Azampay => azampay::run(&sandbox, &mut flow).await,
+            DemoProvider::Clickpesa => clickpesa::run(&sandbox, &mut flow).await,
+        };
+        if let Err(e) = result {
+            flow.setup_failed(e);
+        }
+        flow.finish();
+        flows.push(flow);
+    }
+    sandbox.shutdown().await;
+
+    let all_ok = flows.iter().all(Flow::ok);
+    if args.json {
+        for flow in &flows {
+            println!("{}", flow.to_json());
+        }
+    } else {
+        println!();
+        for flow in &flows {
+            println!("{}", flow.summary_line());
+        }
+        let steps: usize = flows.iter().map(|f| f.steps.len()).sum();
+        let total = output::millis(started.elapsed());
+        if all_ok {
+            println!(
+                "Overall   ✔ {} provider(s), {steps} steps, all succeeded in {total}",
+                flows.len()
+            );
+        } else {
+            let failed = flows.iter().filter(|f| !f.ok()).count();
+            println!(
+                "Overall   ✘ {failed} of {} provider flow(s) failed ({total})",
+                flows.len()
+            );
+        }
+    }
+    if all_ok {
+        0
+    } else {
+        1
+    }
+}
+
+/// A running callback listener: where it is and what it received.
+pub(crate) struct Listener {
+    pub(crate) url: String,
+    events: mpsc::UnboundedReceiver<Result<CallbackEvent, Error>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Listener {
+    /// Serves the facade's callbacks on 127.0.0.1 (ephemeral port) at `path`.
+    pub(crate) async fn start(sdk: &FintechSdk, path: &str) -> Result<Listener, String> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(|e| format!("could not bind a callback listener: {e}"))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| format!("callback listener address: {e}"))?;
+        let (tx, events) = mpsc::unbounded_channel();
+        let service = finconnect_hyper::callback::CallbackService::new(sdk.clone(), move |event| {
+            let tx = tx.clone();
+            async move {
+                let _ = tx.send(event);
+            }
+        });
+        let task = tokio::spawn(finconnect_hyper::callback::serve(listener, service));
+        Ok(Listener {
+            url: format!("http://{addr}{path}"),
+            events,
+            task,
+        })
+    }
+
+    /// The next event user code received (after the service settled it).
+    pub(crate) async fn next_event(&mut self) -> Result<CallbackEvent, String> {
+        match tokio::time::timeout(EVENT_WAIT, self.events.recv()).await {
+            Err(_) => Err(format!(
+                "no event reached the listener within {} s",
+                EVENT_WAIT.as_secs()
+            )),
+            Ok(None) => Err("the listener stopped".into()),
+            Ok(Some(Err(e))) => Err(format!("the listener could not confirm the event: {e}")),
+            Ok(Some(Ok(event))) => Ok(event),
+        }
+    }
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// The delivery the sandbox recorded for one of `references`, checked acked.
+pub(crate) fn acked_delivery(
+    sandbox: &Sandbox,
+    provider: ProviderName,
+    references: &[&str],
+) -> Result<(DeliveryRecord, String), String> {
+    let record = sandbox
+        .deliveries()
+        .into_iter()
+        .rev()
+        .find(|d| d.provider == provider && references.contains(&d.reference.as_str()))
+        .ok_or_else(|| "the sandbox recorded no delivery for this payment".to_owned())?;
+    if !record.acked {
+        return Err(format!(
+            "the sandbox's {} {} was not acknowledged after {} attempt(s) (last HTTP status {:?})",
+            record.method, "notification", record.attempts, record.last_status
+        ));
+    }
+    let detail = format!(
+        "{} delivered, acked (HTTP {}) after {} attempt(s)",
+        record.method,
+        record.last_status.unwrap_or_default(),
+        record.attempts
+    );
+    Ok((record, detail))
+}
+
+/// A merchant reference unique to this run (letters and digits only, as
+/// ClickPesa requires).
+pub(crate) fn unique_reference(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    format!("{prefix}{}", nanos % 10_000_000_000)
+}
+
+/// Client options for the local sandbox: short timeouts.
+pub(crate) fn options() -> finconnect_reqwest::Options {
+    finconnect_reqwest::Options {
+        connect_timeout: Duration::from_secs(2),
+        timeout: Duration::from_secs(10),
+        ..finconnect_reqwest::Options::default()
+    }
+}
+
+/// Checks an event is the completed, trusted one expected.
+pub(crate) fn expect_completed(
+    event: &CallbackEvent,
+    trust: finconnect_proto::sdk::Trust,
+) -> Result<String, String> {
+    if event.trust != trust {
+        return Err(format!(
+            "event trust is {:?}, expected {trust:?}",
+            event.trust
+        ));
+    }
+    if event.status != finconnect_proto::PaymentStatus::Completed {
+        return Err(format!(
+            "event status is {}, expected completed",
+            event.status
+        ));
+    }
+    Ok(format!(
+        "{} {} (trust {:?}{})",
+        event.kind,
+        event.status,
+        event.trust,
+        event.amount.map(|a| format!(", {a}")).unwrap_or_default()
+    ))
+}

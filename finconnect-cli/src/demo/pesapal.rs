@@ -1,0 +1,117 @@
+//! PesaPal: IPN listener → RegisterIPN (GET) → SubmitOrder → the customer pays →
+//! IPN acked → confirmed through GetTransactionStatus → status query.
+
+use super::{acked_delivery, expect_completed, options, unique_reference, Flow, Listener};
+use finconnect_proto::pesapal::PesapalConfig;
+use finconnect_proto::sdk::{IpnMethod, Payment, ProviderConfig, StatusQuery, Trust};
+use finconnect_proto::{Currency, Money, PaymentStatus, Secret, UrlPolicy};
+use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox};
+
+/// Runs the flow; `Err` only for a failure before the first step.
+pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String> {
+    let config = PesapalConfig::custom(
+        Secret::new(credentials::PESAPAL_CONSUMER_KEY),
+        Secret::new(credentials::PESAPAL_CONSUMER_SECRET),
+        &sandbox.pesapal_base_url(),
+        UrlPolicy::Local,
+    )
+    .map_err(|e| e.to_string())?;
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Pesapal(config), options())
+        .map_err(|e| e.to_string())?;
+    let _ = steps(sandbox, &sdk, flow).await;
+    Ok(())
+}
+
+async fn steps(
+    sandbox: &Sandbox,
+    sdk: &finconnect_reqwest::FintechSdk,
+    flow: &mut Flow,
+) -> Result<(), super::StepFailed> {
+    let (mut listener, ipn_id) = flow
+        .step("listen and register the IPN URL (GET)", async {
+            let listener = Listener::start(sdk, "/pesapal/ipn").await?;
+            let registration = sdk
+                .register_ipn(&listener.url, IpnMethod::Get)
+                .await
+                .map_err(|e| e.to_string())?;
+            let detail = format!(
+                "ipn_id {} for {}",
+                registration.ipn_id.as_str(),
+                listener.url
+            );
+            Ok(((listener, registration.ipn_id), detail))
+        })
+        .await?;
+
+    let reference = unique_reference("DEMO");
+    let started = flow
+        .step("submit the order (pay)", async {
+            let payment = Payment::new(
+                reference.as_str(),
+                Money::from_major(100, Currency::KES).map_err(|e| e.to_string())?,
+            )
+            .and_then(|p| p.description("finconnect demo order"))
+            .map_err(|e| e.to_string())?
+            .email("payer@example.com")
+            .callback_url("http://127.0.0.1:9/return");
+            let started = sdk
+                .pay(&payment, Some(ipn_id.as_str()))
+                .await
+                .map_err(|e| e.to_string())?;
+            let detail = format!(
+                "order {} tracking id {}",
+                started.reference,
+                started.provider_reference.as_deref().unwrap_or("-")
+            );
+            Ok((started, detail))
+        })
+        .await?;
+    let tracking_id = started.provider_reference.clone().unwrap_or_default();
+
+    flow.step("the customer pays (sandbox settles)", async {
+        sandbox
+            .settle(ProviderName::Pesapal, &tracking_id, Outcome::Complete)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(((), "payment completed at the provider".to_owned()))
+    })
+    .await?;
+
+    flow.step("IPN received by the listener and acked", async {
+        acked_delivery(sandbox, ProviderName::Pesapal, &[tracking_id.as_str()])
+            .map(|(_, detail)| ((), detail))
+    })
+    .await?;
+
+    flow.step("IPN confirmed via GetTransactionStatus", async {
+        let event = listener.next_event().await?;
+        if event.provider_reference.as_deref() != Some(tracking_id.as_str()) {
+            return Err(format!(
+                "event for {:?}, expected {tracking_id}",
+                event.provider_reference
+            ));
+        }
+        expect_completed(&event, Trust::StatusQuery).map(|d| ((), d))
+    })
+    .await?;
+
+    flow.step("status query", async {
+        let report = sdk
+            .status(StatusQuery::from(&started))
+            .await
+            .map_err(|e| e.to_string())?;
+        if report.status != PaymentStatus::Completed {
+            return Err(format!("status is {}, expected completed", report.status));
+        }
+        Ok((
+            (),
+            format!(
+                "{} ({})",
+                report.status,
+                report.raw_status.as_deref().unwrap_or("-")
+            ),
+        ))
+    })
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! `finconnect sandbox`: serves the simulator until Ctrl-C.
+
+use clap::{Args, ValueEnum};
+use finconnect_sandbox::{credentials, Outcome, Sandbox, SandboxConfig};
+use std::time::Duration;
+
+/// `finconnect sandbox` options.
+#[derive(Args, Debug)]
+pub struct SandboxArgs {
+    /// TCP port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Let the simulated customer act on every new payment after this many
+    /// milliseconds (default: payments wait for `POST /_sandbox/settle`).
+    #[arg(long, value_name = "MS")]
+    customer_delay_ms: Option<u64>,
+    /// What the simulated customer does with `--customer-delay-ms`.
+    #[arg(long, value_enum, default_value_t = CustomerOutcome::Complete)]
+    customer_outcome: CustomerOutcome,
+    /// Where AzamPay callbacks are POSTed.
+    #[arg(long, value_name = "URL")]
+    azampay_callback_url: Option<url::Url>,
+    /// Where ClickPesa webhooks are POSTed.
+    #[arg(long, value_name = "URL")]
+    clickpesa_webhook_url: Option<url::Url>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CustomerOutcome {
+    /// The customer pays.
+    Complete,
+    /// The payment fails.
+    Fail,
+}
+
+/// Runs the sandbox until Ctrl-C; the process exit code.
+pub async fn run(args: SandboxArgs) -> i32 {
+    let config = SandboxConfig {
+        port: args.port,
+        customer_delay: args.customer_delay_ms.map(Duration::from_millis),
+        customer_outcome: match args.customer_outcome {
+            CustomerOutcome::Complete => Outcome::Complete,
+            CustomerOutcome::Fail => Outcome::Fail,
+        },
+        azampay_callback_url: args.azampay_callback_url,
+        clickpesa_webhook_url: args.clickpesa_webhook_url,
+        ..SandboxConfig::default()
+    };
+    let sandbox = match Sandbox::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("finconnect: could not start the sandbox: {e}");
+            return 1;
+        }
+    };
+    let origin = format!("http://{}", sandbox.addr());
+    println!("finconnect sandbox listening on {origin} (Ctrl-C to stop)");
+    println!();
+    println!("PesaPal API 3.0");
+    println!("  base URL          {}", sandbox.pesapal_base_url());
+    println!("  consumer key      {}", credentials::PESAPAL_CONSUMER_KEY);
+    println!(
+        "  consumer secret   {}",
+        credentials::PESAPAL_CONSUMER_SECRET
+    );
+    println!("AzamPay");
+    println!("  auth URL          {}", sandbox.azampay_auth_base_url());
+    println!(
+        "  checkout URL      {}",
+        sandbox.azampay_checkout_base_url()
+    );
+    println!(
+        "  disbursement URL  {}",
+        sandbox.azampay_disbursement_base_url()
+    );
+    println!("  app name          {}", credentials::AZAMPAY_APP_NAME);
+    println!("  client id         {}", credentials::AZAMPAY_CLIENT_ID);
+    println!("  client secret     {}", credentials::AZAMPAY_CLIENT_SECRET);
+    println!("  API key           {}", credentials::AZAMPAY_API_KEY);
+    println!(
+        "  public key        {}/azampay/v1/public-key?format=Pem",
+        sandbox.azampay_checkout_base_url()
+    );
+    println!("ClickPesa");
+    println!("  base URL          {}", sandbox.clickpesa_base_url());
+    println!("  client id         {}", credentials::CLICKPESA_CLIENT_ID);
+    println!("  API key           {}", credentials::CLICKPESA_API_KEY);
+    println!(
+        "  checksum key      {}",
+        credentials::CLICKPESA_CHECKSUM_KEY
+    );
+    println!();
+    println!("These credentials are TEST-ONLY: they unlock this local simulator and nothing else.");
+    println!();
+    println!("Settle a payment (the simulated customer pays or fails):");
+    println!("  curl -X POST {origin}/_sandbox/settle -H 'content-type: application/json' \\");
+    println!(
+        "       -d '{{\"provider\":\"pesapal\",\"reference\":\"<order tracking id>\",\"outcome\":\"complete\"}}'"
+    );
+    println!("  (provider: pesapal|azampay|clickpesa; outcome: complete|fail)");
+    println!("Inspect: GET {origin}/_sandbox/deliveries, GET {origin}/_sandbox/requests");
+    println!();
+    println!("Use it from the CLI, e.g.:");
+    println!(
+        "  PESAPAL_CONSUMER_KEY=… PESAPAL_CONSUMER_SECRET=… finconnect pesapal --base-url {} list-ipns",
+        sandbox.pesapal_base_url()
+    );
+
+    if let Err(e) = tokio::signal::ctrl_c().await {
+        eprintln!("finconnect: could not wait for Ctrl-C: {e}");
+    }
+    println!("stopping the sandbox");
+    sandbox.shutdown().await;
+    0
+}

@@ -1,0 +1,332 @@
+//! `finconnect verify`: checks a captured callback offline (no network).
+//!
+//! Exit status 0 when it verifies (a PesaPal IPN: when it parses), 1 when it is
+//! rejected (the reason on stderr), 2 for usage errors (clap's).
+
+use crate::output;
+use clap::{ArgGroup, Args, Subcommand};
+use finconnect_proto::azampay::{
+    self, default_verifier, AzampayPublicKey, CallbackPolicy, Verdict as AzVerdict,
+};
+use finconnect_proto::clickpesa::webhook::{self, Verdict as CpVerdict, WebhookEvent};
+use finconnect_proto::pesapal::Notification;
+use finconnect_proto::Secret;
+use serde_json::{json, Value};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// `finconnect verify` options.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    #[command(subcommand)]
+    target: Target,
+}
+
+#[derive(Subcommand, Debug)]
+enum Target {
+    /// Verify an AzamPay collection callback's RSA signature with AzamPay's public key.
+    ///
+    /// Exit 0 when the signature verifies; 1 when it is invalid or missing, or the
+    /// callback or key cannot be read.
+    Azampay {
+        /// AzamPay's public key (PEM: `BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`, or .NET XML).
+        #[arg(long, value_name = "PEM_FILE")]
+        public_key: PathBuf,
+        /// The callback body as received (JSON); `-` reads standard input.
+        #[arg(value_name = "CALLBACK_FILE")]
+        callback: PathBuf,
+        /// Print the normalised event as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Verify a ClickPesa webhook's checksum with the application's checksum key.
+    ///
+    /// Exit 0 when the checksum matches; 1 when it does not, is missing, or the
+    /// webhook cannot be read.
+    Clickpesa {
+        /// The checksum key (the application's "Encryption" key).
+        #[arg(
+            long,
+            value_name = "KEY",
+            env = "CLICKPESA_CHECKSUM_KEY",
+            hide_env_values = true
+        )]
+        checksum_key: String,
+        /// The webhook body as received (JSON); `-` reads standard input.
+        #[arg(value_name = "WEBHOOK_FILE")]
+        webhook: PathBuf,
+        /// Print the normalised event as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Parse a PesaPal IPN (GET query or POST body) and show the acknowledgement to send.
+    ///
+    /// PesaPal IPNs carry no signature: exit 0 means it parses; confirm it with
+    /// GetTransactionStatus before trusting it. Exit 1 when it is malformed.
+    #[command(group(ArgGroup::new("input").required(true).args(["query", "body"])))]
+    PesapalIpn {
+        /// The IPN's query string (`OrderTrackingId=…&OrderMerchantReference=…&OrderNotificationType=…`), or the whole URL.
+        #[arg(long, value_name = "QUERY")]
+        query: Option<String>,
+        /// A POST IPN's body (JSON or form); `-` reads standard input.
+        #[arg(long, value_name = "FILE")]
+        body: Option<PathBuf>,
+        /// The POST body's Content-Type (default: guessed from the body).
+        #[arg(long, value_name = "T", requires = "body", conflicts_with = "query")]
+        content_type: Option<String>,
+        /// Print the normalised event (and the ack body) as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs `verify`; the process exit code.
+pub fn run(args: VerifyArgs) -> i32 {
+    let (result, json) = match args.target {
+        Target::Azampay {
+            public_key,
+            callback,
+            json,
+        } => (azampay_callback(&public_key, &callback), json),
+        Target::Clickpesa {
+            checksum_key,
+            webhook,
+            json,
+        } => (
+            clickpesa_webhook(&Secret::new(checksum_key), &webhook),
+            json,
+        ),
+        Target::PesapalIpn {
+            query,
+            body,
+            content_type,
+            json,
+        } => (
+            pesapal_ipn(query.as_deref(), body.as_deref(), content_type.as_deref()),
+            json,
+        ),
+    };
+    match result {
+        Ok(outcome) => {
+            if json {
+                output::print_json(&outcome.json);
+            } else {
+                println!("{}", outcome.headline);
+                for (k, v) in &outcome.lines {
+                    println!("  {k:<19} {v}");
+                }
+            }
+            0
+        }
+        Err(reason) => {
+            eprintln!("finconnect: rejected: {reason}");
+            1
+        }
+    }
+}
+
+/// A verified (or parsed) callback.
+struct Outcome {
+    headline: String,
+    lines: Vec<(&'static str, String)>,
+    json: Value,
+}
+
+fn read_input(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+    if path.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .map_err(|e| format!("could not read the {what} from standard input: {e}"))?;
+        return Ok(buf);
+    }
+    std::fs::read(path).map_err(|e| format!("could not read the {what} {}: {e}", path.display()))
+}
+
+fn text(v: Option<&str>) -> String {
+    v.filter(|s| !s.is_empty()).unwrap_or("-").to_owned()
+}
+
+fn azampay_callback(key_file: &Path, callback_file: &Path) -> Result<Outcome, String> {
+    let pem = read_input(key_file, "public key")?;
+    let pem = String::from_utf8(pem).map_err(|_| "the public key file is not UTF-8 text")?;
+    let key = AzampayPublicKey::parse(&pem).map_err(|e| format!("unusable public key: {e}"))?;
+    let verifier = default_verifier(&key).map_err(|e| format!("unusable public key: {e}"))?;
+    let body = read_input(callback_file, "callback")?;
+    let event =
+        azampay::parse_callback(&body).map_err(|e| format!("malformed AzamPay callback: {e}"))?;
+    match event.verdict(&*verifier) {
+        AzVerdict::Valid => {}
+        AzVerdict::Invalid => {
+            return Err(
+                "AzamPay callback signature is invalid (does not verify with this public key)"
+                    .into(),
+            )
+        }
+        AzVerdict::Unsigned => {
+            return Err(
+                "AzamPay callback carries no signature (confirm it with the status query instead)"
+                    .into(),
+            )
+        }
+    }
+    let verified = event
+        .check(&*verifier)
+        .apply(CallbackPolicy::RequireSignature)
+        .map_err(|e| e.to_string())?
+        .ok_or("AzamPay callback signature did not verify")?;
+    let e = verified.event();
+    let amount = e.amount_tzs();
+    let status = verified.status();
+    let json = json!({
+        "provider": "azampay",
+        "kind": "collection callback",
+        "verdict": "valid",
+        "trust": "signature",
+        "reference": e.utility_ref,
+        "provider_reference": e.transid,
+        "external_reference": e.external_reference,
+        "operator": e.operator,
+        "status": output::status(&status),
+        "claimed_status": e.transaction_status,
+        "amount": output::opt_money(amount.as_ref()),
+        "msisdn": e.msisdn.as_deref().map(output::mask_phone),
+        "dedupe_key": e.dedupe_key(),
+        "key_fingerprint": key.fingerprint(),
+    });
+    Ok(Outcome {
+        headline: "✔ AzamPay callback signature valid".into(),
+        lines: vec![
+            ("reference", text(e.utility_ref.as_deref())),
+            ("transaction id", text(e.transid.as_deref())),
+            ("operator", text(e.operator.as_deref())),
+            ("status", status.to_string()),
+            (
+                "amount",
+                amount.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+            ),
+            (
+                "payer",
+                e.msisdn
+                    .as_deref()
+                    .map(output::mask_phone)
+                    .unwrap_or_else(|| "-".into()),
+            ),
+            ("dedupe key", e.dedupe_key()),
+            ("key fingerprint", key.fingerprint()),
+        ],
+        json,
+    })
+}
+
+fn clickpesa_webhook(key: &Secret, file: &Path) -> Result<Outcome, String> {
+    if key.is_empty() {
+        return Err("the checksum key is empty".into());
+    }
+    let body = read_input(file, "webhook")?;
+    let hook = webhook::parse(&body).map_err(|e| format!("malformed ClickPesa webhook: {e}"))?;
+    match hook.verdict(key) {
+        CpVerdict::Valid => {}
+        CpVerdict::Invalid => {
+            return Err("ClickPesa webhook checksum does not match (wrong checksum key, or the body was altered)".into())
+        }
+        CpVerdict::Unsigned => {
+            return Err("ClickPesa webhook carries no checksum (is checksum enabled on the application?)".into())
+        }
+    }
+    let verified = hook.verify(key).map_err(|e| e.to_string())?;
+    let event = verified.event();
+    let amount = match event {
+        WebhookEvent::PaymentReceived(p) | WebhookEvent::PaymentFailed(p) => p.amount(),
+        _ => None,
+    };
+    let status = verified.status();
+    let dedupe = verified.dedupe_key().to_string();
+    let json = json!({
+        "provider": "clickpesa",
+        "kind": verified.event_name(),
+        "verdict": "valid",
+        "trust": "signature",
+        "reference": event.order_reference(),
+        "provider_reference": event.id(),
+        "status": output::status(&status),
+        "claimed_status": event.status_text(),
+        "amount": output::opt_money(amount.as_ref()),
+        "dedupe_key": dedupe,
+    });
+    Ok(Outcome {
+        headline: "✔ ClickPesa webhook checksum valid".into(),
+        lines: vec![
+            ("event", verified.event_name().to_owned()),
+            ("order reference", text(event.order_reference())),
+            ("id", text(event.id())),
+            ("status", status.to_string()),
+            (
+                "amount",
+                amount.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+            ),
+            ("dedupe key", dedupe),
+        ],
+        json,
+    })
+}
+
+fn pesapal_ipn(
+    query: Option<&str>,
+    body: Option<&Path>,
+    content_type: Option<&str>,
+) -> Result<Outcome, String> {
+    let notification = match (query, body) {
+        (Some(q), _) => {
+            let q = q.trim();
+            let q = if q.contains("://") {
+                url::Url::parse(q)
+                    .map_err(|e| format!("not a URL: {e}"))?
+                    .query()
+                    .unwrap_or("")
+                    .to_owned()
+            } else {
+                q.to_owned()
+            };
+            Notification::from_query(&q)
+        }
+        (None, Some(file)) => Notification::from_body(content_type, &read_input(file, "IPN body")?),
+        (None, None) => return Err("give --query or --body".into()),
+    }
+    .map_err(|e| format!("malformed PesaPal IPN: {e}"))?;
+    let ack = notification.ack(true);
+    let ack_json: Value = serde_json::from_slice(&ack.to_json()).unwrap_or(Value::Null);
+    let json = json!({
+        "provider": "pesapal",
+        "kind": notification.kind.as_str(),
+        "verdict": "parsed",
+        "trust": "unverified",
+        "reference": notification.merchant_reference,
+        "provider_reference": notification.order_tracking_id.as_str(),
+        "status": "pending",
+        "amount": Value::Null,
+        "dedupe_key": notification.dedupe_key(),
+        "confirm_with": "GetTransactionStatus",
+        "ack": ack_json,
+    });
+    Ok(Outcome {
+        headline: "✔ PesaPal IPN parsed (unsigned: confirm with GetTransactionStatus)".into(),
+        lines: vec![
+            ("notification type", notification.kind.as_str().to_owned()),
+            (
+                "order tracking id",
+                notification.order_tracking_id.as_str().to_owned(),
+            ),
+            (
+                "merchant reference",
+                notification.merchant_reference.clone(),
+            ),
+            ("dedupe key", notification.dedupe_key()),
+            (
+                "ack (HTTP 200)",
+                String::from_utf8_lossy(&ack.to_json()).into_owned(),
+            ),
+        ],
+        json,
+    })
+}
