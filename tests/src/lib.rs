@@ -44,6 +44,22 @@ pub trait Adapter: Send + Sync + 'static {
     fn client<P>(api: P, options: &ClientOptions) -> Driver<P, Self::Transport>
     where
         P: Api + Send + Sync;
+
+    /// The adapter's transport alone (for the facade).
+    fn transport(options: &ClientOptions) -> Self::Transport;
+
+    /// The provider-agnostic facade over this adapter.
+    fn sdk(
+        config: finconnect_proto::sdk::ProviderConfig,
+        options: &ClientOptions,
+    ) -> finconnect_proto::sdk::FintechSdk<Self::Transport> {
+        finconnect_proto::sdk::FintechSdk::with_driver_options(
+            config,
+            Self::transport(options),
+            options.retry,
+        )
+        .expect("a facade")
+    }
 }
 
 /// `finconnect-reqwest` (`finconnect_reqwest::client_with`).
@@ -59,6 +75,10 @@ impl Adapter for Reqwest {
         P: Api + Send + Sync,
     {
         finconnect_reqwest::client_with(api, options.clone()).expect("a reqwest client")
+    }
+
+    fn transport(options: &ClientOptions) -> Self::Transport {
+        finconnect_reqwest::ReqwestTransport::new(options).expect("a reqwest transport")
     }
 }
 
@@ -76,11 +96,11 @@ impl Adapter for Hyper {
     where
         P: Api + Send + Sync,
     {
-        finconnect_hyper::client_with(
-            api,
-            finconnect_hyper::HyperTransport::http(options),
-            options,
-        )
+        finconnect_hyper::client_with(api, Self::transport(options), options)
+    }
+
+    fn transport(options: &ClientOptions) -> Self::Transport {
+        finconnect_hyper::HyperTransport::http(options)
     }
 }
 

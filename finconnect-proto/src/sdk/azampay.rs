@@ -18,6 +18,9 @@ type SharedVerifier = Arc<dyn Verifier + Send + Sync>;
 pub(super) struct Backend<T: Transport> {
     pub(super) driver: Driver<AzampayConfig, T>,
     keys: Mutex<PublicKeyCache<SharedVerifier>>,
+    /// Held while a key fetch is in flight, so callbacks arriving meanwhile wait
+    /// for that one fetch instead of starting their own (single flight).
+    flight: async_lock::Mutex<()>,
 }
 
 impl<T: Transport> Backend<T> {
@@ -29,6 +32,7 @@ impl<T: Transport> Backend<T> {
         Ok(Backend {
             driver,
             keys: Mutex::new(keys),
+            flight: async_lock::Mutex::new(()),
         })
     }
 
@@ -64,11 +68,15 @@ impl<T: Transport> Backend<T> {
     /// had now.
     async fn verdict(&self, event: &azampay::CallbackEvent) -> Option<(Verdict, SharedVerifier)> {
         let now = self.driver.transport().now();
-        let decision = self.cache().decide(now);
-        let verifier = match decision {
-            KeyDecision::Use => self.cache().current().cloned(),
-            KeyDecision::Fetch => self.fetch().await,
-            KeyDecision::Unavailable => None,
+        let verifier = {
+            // Decide and fetch under the flight lock: callbacks arriving while a
+            // key is being fetched wait for that one fetch (single flight).
+            let _flight = self.flight.lock().await;
+            let decision = self.cache().decide(now);
+            match decision {
+                KeyDecision::Use | KeyDecision::Unavailable => self.cache().current().cloned(),
+                KeyDecision::Fetch => self.fetch().await,
+            }
         }?;
         let verdict = event.verdict(&*verifier);
         if verdict != Verdict::Invalid {
@@ -77,6 +85,7 @@ impl<T: Transport> Backend<T> {
         // The key may have rotated: one re-fetch per interval, then verify again.
         let refetch = self.cache().on_invalid(now);
         if refetch == RefetchDecision::FetchNow {
+            let _flight = self.flight.lock().await;
             if let Some(fresh) = self.fetch().await {
                 return Some((event.verdict(&*fresh), fresh));
             }

@@ -1,0 +1,317 @@
+//! The provider-agnostic facade (`FintechSdk`) end to end against the sandbox,
+//! over both adapters: pay → the customer pays → the callback arrives at the
+//! hyper `CallbackService` → verified (or confirmed) event → status.
+
+use finconnect_hyper::callback::{serve, CallbackService};
+use finconnect_proto::sdk::{
+    CallbackEvent, FintechSdk, IpnMethod, MobileOperator, Payment, ProviderConfig, Trust,
+};
+use finconnect_proto::{Currency, Error, Money, PaymentStatus};
+use finconnect_sandbox::{Outcome, ProviderName, Route};
+use finconnect_tests::{
+    azampay_config, clickpesa_config, clickpesa_config_without_checksum, fast_options,
+    pesapal_config, start_sandbox, Adapter,
+};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// Serves `sdk`'s callbacks on 127.0.0.1; events arrive on the channel.
+async fn listen<T>(sdk: &FintechSdk<T>) -> (SocketAddr, mpsc::UnboundedReceiver<CallbackEvent>)
+where
+    T: finconnect_proto::driver::Transport + 'static,
+{
+    let (tx, rx) = mpsc::unbounded_channel();
+    let service = CallbackService::new(sdk.clone(), move |event: Result<CallbackEvent, Error>| {
+        let tx = tx.clone();
+        async move {
+            let _ = tx.send(event.expect("every accepted callback settles"));
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(serve(listener, service));
+    (addr, rx)
+}
+
+fn tzs(major: i64) -> Money {
+    Money::from_major(major, Currency::TZS).unwrap()
+}
+
+async fn pesapal_end_to_end<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let sdk = A::sdk(
+        ProviderConfig::Pesapal(pesapal_config(&sandbox)),
+        &fast_options(),
+    );
+    let (addr, mut events) = listen(&sdk).await;
+    let ipn = sdk
+        .register_ipn(&format!("http://{addr}/ipn"), IpnMethod::Get)
+        .await
+        .unwrap();
+    let auth_before = sandbox.requests(Route::PesapalAuth);
+
+    // 100 concurrent payments on a fresh facade (empty token cache): one auth.
+    let sdk = A::sdk(
+        ProviderConfig::Pesapal(pesapal_config(&sandbox)),
+        &fast_options(),
+    );
+    let sdk = Arc::new(sdk);
+    let mut tasks = Vec::new();
+    for i in 0..100 {
+        let sdk = Arc::clone(&sdk);
+        let ipn_id = ipn.ipn_id.as_str().to_owned();
+        tasks.push(tokio::spawn(async move {
+            let payment = Payment::new(
+                format!("FACADE-{i}"),
+                Money::from_major(250, Currency::KES).unwrap(),
+            )
+            .unwrap()
+            .description("facade test")
+            .unwrap()
+            .email("payer@example.com")
+            .callback_url("http://127.0.0.1/return");
+            sdk.pay(&payment, Some(&ipn_id)).await.unwrap()
+        }));
+    }
+    let mut started = Vec::new();
+    for t in tasks {
+        started.push(t.await.unwrap());
+    }
+    assert_eq!(
+        sandbox.requests(Route::PesapalAuth) - auth_before,
+        1,
+        "100 concurrent pays, one auth"
+    );
+    assert_eq!(sandbox.orders(ProviderName::Pesapal), 100);
+
+    let first = &started[0];
+    assert!(first
+        .redirect_url
+        .as_deref()
+        .unwrap_or("")
+        .contains("OrderTrackingId="));
+    let tracking = first.provider_reference.clone().unwrap();
+    sandbox
+        .settle(ProviderName::Pesapal, &tracking, Outcome::Complete)
+        .await
+        .unwrap();
+    let event = events.recv().await.unwrap();
+    assert_eq!(event.reference.as_deref(), Some("FACADE-0"));
+    assert_eq!(event.status, PaymentStatus::Completed);
+    assert_eq!(event.trust, Trust::StatusQuery);
+    assert_eq!(
+        event.amount,
+        Some(Money::from_major(250, Currency::KES).unwrap())
+    );
+    assert_eq!(
+        sdk.status(first).await.unwrap().status,
+        PaymentStatus::Completed
+    );
+    assert_eq!(
+        sdk.status(&started[1]).await.unwrap().status,
+        PaymentStatus::Pending
+    );
+}
+
+async fn azampay_end_to_end_with_one_key_fetch<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let sdk = A::sdk(
+        ProviderConfig::Azampay(azampay_config(&sandbox)),
+        &fast_options(),
+    );
+    let (addr, mut events) = listen(&sdk).await;
+    sandbox.set_azampay_callback_url(Some(format!("http://{addr}/azampay").parse().unwrap()));
+    let mut started = Vec::new();
+    for i in 0..20 {
+        let payment = Payment::new(format!("AZ{i}"), tzs(1000 + i))
+            .unwrap()
+            .phone("0712345678")
+            .operator(MobileOperator::Airtel);
+        started.push(sdk.pay(&payment, None).await.unwrap());
+    }
+    // Twenty signed callbacks arrive at once on a cold key cache: one key fetch.
+    let settles: Vec<_> = (0..20)
+        .map(|i| {
+            let sandbox = sandbox.clone();
+            let outcome = if i % 4 == 0 {
+                Outcome::Fail
+            } else {
+                Outcome::Complete
+            };
+            tokio::spawn(async move {
+                sandbox
+                    .settle(ProviderName::Azampay, &format!("AZ{i}"), outcome)
+                    .await
+            })
+        })
+        .collect();
+    for s in settles {
+        s.await.unwrap().unwrap();
+    }
+    let mut seen = Vec::new();
+    for _ in 0..20 {
+        seen.push(events.recv().await.unwrap());
+    }
+    assert_eq!(
+        sandbox.requests(Route::AzampayPublicKey),
+        1,
+        "the key is fetched once"
+    );
+    for e in &seen {
+        assert_eq!(e.trust, Trust::Signature);
+        let i: i64 = e.reference.as_deref().unwrap()[2..].parse().unwrap();
+        let want = if i % 4 == 0 {
+            PaymentStatus::Failed
+        } else {
+            PaymentStatus::Completed
+        };
+        assert_eq!(e.status, want, "{e:?}");
+        assert_eq!(e.amount, Some(tzs(1000 + i)));
+    }
+    let report = sdk.status(&started[1]).await.unwrap();
+    assert_eq!(report.status, PaymentStatus::Completed);
+}
+
+async fn clickpesa_signed_and_unsigned<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    // Signed webhooks: trusted on their checksum.
+    let sdk = A::sdk(
+        ProviderConfig::Clickpesa(clickpesa_config(&sandbox)),
+        &fast_options(),
+    );
+    let (addr, mut events) = listen(&sdk).await;
+    sandbox.set_clickpesa_webhook_url(Some(format!("http://{addr}/cp").parse().unwrap()));
+    let started = sdk
+        .pay(
+            &Payment::new("CPSIGNED1", tzs(5000))
+                .unwrap()
+                .phone("+255 712 345 678"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(started.status, PaymentStatus::Pending);
+    sandbox
+        .settle(ProviderName::Clickpesa, "CPSIGNED1", Outcome::Complete)
+        .await
+        .unwrap();
+    let event = events.recv().await.unwrap();
+    assert_eq!(
+        (event.status.clone(), event.trust),
+        (PaymentStatus::Completed, Trust::Signature)
+    );
+    assert_eq!(
+        event.dedupe_key,
+        format!(
+            "clickpesa:PAYMENT RECEIVED:{}:SUCCESS",
+            event.provider_reference.clone().unwrap()
+        )
+    );
+    assert_eq!(
+        sdk.status(&started).await.unwrap().status,
+        PaymentStatus::Completed
+    );
+
+    // Without a checksum key the same webhook is confirmed by a payment query.
+    let unsigned = A::sdk(
+        ProviderConfig::Clickpesa(clickpesa_config_without_checksum(&sandbox)),
+        &fast_options(),
+    );
+    let (addr, mut events) = listen(&unsigned).await;
+    sandbox.set_clickpesa_webhook_url(Some(format!("http://{addr}/cp").parse().unwrap()));
+    unsigned
+        .pay(
+            &Payment::new("CPUNSIGNED1", tzs(700))
+                .unwrap()
+                .phone("0712345678"),
+            None,
+        )
+        .await
+        .unwrap();
+    let queries = sandbox.requests(Route::ClickpesaPaymentStatus);
+    sandbox
+        .settle(ProviderName::Clickpesa, "CPUNSIGNED1", Outcome::Complete)
+        .await
+        .unwrap();
+    let event = events.recv().await.unwrap();
+    assert_eq!(
+        (event.status.clone(), event.trust),
+        (PaymentStatus::Completed, Trust::StatusQuery)
+    );
+    assert_eq!(sandbox.requests(Route::ClickpesaPaymentStatus), queries + 1);
+}
+
+async fn missing_fields_are_named_and_nothing_is_sent<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let pesapal = A::sdk(
+        ProviderConfig::Pesapal(pesapal_config(&sandbox)),
+        &fast_options(),
+    );
+    let bare = Payment::new("MISSING1", tzs(100)).unwrap();
+    let field = |e: Error| match e {
+        Error::Invalid { field, .. } => field,
+        other => panic!("expected Invalid, got {other:?}"),
+    };
+    assert_eq!(field(pesapal.pay(&bare, None).await.unwrap_err()), "ipn_id");
+    assert_eq!(
+        field(pesapal.pay(&bare, Some("x")).await.unwrap_err()),
+        "description"
+    );
+    let described = bare.clone().description("d").unwrap();
+    assert_eq!(
+        field(pesapal.pay(&described, Some("x")).await.unwrap_err()),
+        "callback_url"
+    );
+    let azampay = A::sdk(
+        ProviderConfig::Azampay(azampay_config(&sandbox)),
+        &fast_options(),
+    );
+    assert_eq!(field(azampay.pay(&bare, None).await.unwrap_err()), "phone");
+    assert_eq!(
+        field(
+            azampay
+                .pay(&bare.clone().phone("0712345678"), None)
+                .await
+                .unwrap_err()
+        ),
+        "operator"
+    );
+    let clickpesa = A::sdk(
+        ProviderConfig::Clickpesa(clickpesa_config(&sandbox)),
+        &fast_options(),
+    );
+    assert_eq!(
+        field(clickpesa.pay(&bare, None).await.unwrap_err()),
+        "phone"
+    );
+    for route in [
+        Route::PesapalSubmitOrder,
+        Route::AzampayMnoCheckout,
+        Route::ClickpesaUssdInitiate,
+    ] {
+        assert_eq!(sandbox.requests(route), 0, "{route:?}");
+    }
+
+    // IPN registration exists only for PesaPal.
+    let err = clickpesa
+        .register_ipn("https://shop.example/ipn", IpnMethod::Post)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "IPN registration not supported by this provider (clickpesa)"
+    );
+    let err = azampay
+        .register_ipn("https://shop.example/ipn", IpnMethod::Post)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Unsupported { .. }), "{err:?}");
+}
+
+finconnect_tests::conformance!(
+    pesapal_end_to_end,
+    azampay_end_to_end_with_one_key_fetch,
+    clickpesa_signed_and_unsigned,
+    missing_fields_are_named_and_nothing_is_sent,
+);
