@@ -24,6 +24,9 @@ pub mod clickpesa;
 pub mod ct;
 pub mod driver;
 mod error;
+/// Fuzz harnesses for the shared core (not part of the API).
+#[doc(hidden)]
+pub mod harness;
 mod money;
 pub mod operation;
 pub mod pesapal;

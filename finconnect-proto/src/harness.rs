@@ -1,0 +1,248 @@
+//! Fuzz harnesses for the shared core (`fuzz/fuzz_targets/{call_driver,money}.rs`),
+//! also replayed on stable by the corpus test in `tests/`. Each checks invariants
+//! with `assert!`: a harness panics on purpose when one breaks.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use crate::call::{Call, Step};
+use crate::retry::{Failure, Idempotency, RetryPolicy};
+use crate::{AccessToken, Api, Currency, Error, Expiry, Money, Operation, Provider, Secret, TokenGrant};
+use std::time::{Duration, SystemTime};
+
+/// A provider for the driver harness.
+#[derive(Debug)]
+pub struct FuzzApi;
+
+/// Its authentication: the answer's first body byte is the lifetime in seconds.
+#[derive(Debug)]
+pub struct FuzzAuth;
+
+/// An operation whose idempotency is chosen by the script.
+#[derive(Debug)]
+pub struct FuzzOp<const IDEMPOTENT: bool>;
+
+impl Api for FuzzApi {
+    const PROVIDER: Provider = Provider::Pesapal;
+    type Auth = FuzzAuth;
+    fn auth(&self) -> FuzzAuth {
+        FuzzAuth
+    }
+}
+
+fn request(path: &str) -> Result<http::Request<Vec<u8>>, Error> {
+    crate::wire::finish(
+        crate::wire::request(http::Method::POST, &format!("http://fuzz.invalid{path}"), None)?,
+        Vec::new(),
+    )
+}
+
+fn unreadable(response: &http::Response<Vec<u8>>) -> Error {
+    Error::decode("fuzz answer", "not 200", response.body(), Some(response.status().as_u16()))
+}
+
+impl Operation for FuzzAuth {
+    type Api = FuzzApi;
+    type Output = TokenGrant;
+    const NAME: &'static str = "auth";
+    const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
+    fn requires_auth(&self) -> bool {
+        false
+    }
+    fn to_request(&self, _: &FuzzApi, _: Option<&AccessToken>) -> Result<http::Request<Vec<u8>>, Error> {
+        request("/auth")
+    }
+    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
+        if response.status() != 200 {
+            return Err(unreadable(&response));
+        }
+        let secs = response.body().first().copied().unwrap_or(0);
+        Ok(TokenGrant {
+            value: Secret::new("fuzz-token"),
+            expiry: Expiry::After(Duration::from_secs(u64::from(secs) * 30)),
+        })
+    }
+}
+
+impl<const IDEMPOTENT: bool> Operation for FuzzOp<IDEMPOTENT> {
+    type Api = FuzzApi;
+    type Output = ();
+    const NAME: &'static str = "op";
+    const IDEMPOTENCY: Idempotency = if IDEMPOTENT {
+        Idempotency::Idempotent
+    } else {
+        Idempotency::NonIdempotent
+    };
+    fn reference(&self) -> Option<String> {
+        Some("FUZZ-REF".into())
+    }
+    fn to_request(&self, _: &FuzzApi, token: Option<&AccessToken>) -> Result<http::Request<Vec<u8>>, Error> {
+        assert!(token.is_some(), "an authenticated operation was written without a token");
+        request("/op")
+    }
+    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<(), Error> {
+        match response.status().as_u16() {
+            200 => Ok(()),
+            _ => Err(unreadable(&response)),
+        }
+    }
+}
+
+const STATUSES: [u16; 8] = [200, 401, 429, 500, 502, 503, 400, 404];
+
+/// Drives a [`Call`] with a script decoded from `data`: which operation, a
+/// starting token, then answers, transport failures and clock jumps. Checks that
+/// it never panics, ends within a bound, never hands out a non-idempotent request
+/// again once it may have reached the provider, waits within the policy's
+/// bounds, and reports an unknown outcome only when one is possible.
+pub fn call_driver(data: &[u8]) {
+    let mut bytes = data.iter().copied();
+    let header = bytes.next().unwrap_or(0);
+    let idempotent = header & 1 == 1;
+    let policy = RetryPolicy::default();
+    let mut now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let token = (header & 2 == 2).then(|| {
+        let secs = u64::from(bytes.next().unwrap_or(0)) * 10;
+        AccessToken::new(Secret::new("cached"), now + Duration::from_secs(secs))
+    });
+    if idempotent {
+        drive::<true>(&mut bytes, token, &mut now, policy);
+    } else {
+        drive::<false>(&mut bytes, token, &mut now, policy);
+    }
+}
+
+fn drive<const IDEMPOTENT: bool>(
+    bytes: &mut impl Iterator<Item = u8>,
+    token: Option<AccessToken>,
+    now: &mut SystemTime,
+    policy: RetryPolicy,
+) {
+    let mut call = Call::new(&FuzzApi, FuzzOp::<IDEMPOTENT>, token, *now).with_retry(policy, 7);
+    let mut sends = 0u32;
+    let mut op_sends = 0u32;
+    // Whether the last operation request may have reached the provider.
+    let mut op_may_have_reached = false;
+    let longest_wait = policy.max_delay.max(policy.max_retry_after);
+    loop {
+        let step = match call.step() {
+            Ok(step) => step,
+            Err(e) => panic!("step failed outside receive/failed: {e}"),
+        };
+        let request = match step {
+            Step::Done(()) => return,
+            Step::Wait(d) => {
+                assert!(d <= longest_wait, "waited {d:?}");
+                *now += d;
+                continue;
+            }
+            Step::Send(request) => request,
+        };
+        sends += 1;
+        assert!(sends <= 16, "the call did not end: {sends} requests");
+        let is_op = request.uri().path() == "/op";
+        if is_op {
+            assert!(
+                IDEMPOTENT || !op_may_have_reached,
+                "a non-idempotent request was sent again after it may have reached the provider"
+            );
+            op_sends += 1;
+        }
+        // Clock jumps before the answer.
+        let mut tag = match bytes.next() {
+            Some(t) => t,
+            None => return, // the script ran out with a request in flight
+        };
+        while tag % 10 >= 8 {
+            let amount = Duration::from_secs(u64::from(bytes.next().unwrap_or(0)) * 60);
+            *now = if tag % 10 == 8 { *now + amount } else { now.checked_sub(amount).unwrap_or(*now) };
+            tag = match bytes.next() {
+                Some(t) => t,
+                None => return,
+            };
+        }
+        let result = match tag % 10 {
+            6 => {
+                let r = call.failed(Failure::Connect, *now);
+                if is_op {
+                    op_may_have_reached = false;
+                }
+                r
+            }
+            7 => {
+                if is_op {
+                    op_may_have_reached = true;
+                }
+                call.failed(Failure::Lost, *now)
+            }
+            _ => {
+                let status = STATUSES[usize::from(tag / 10) % STATUSES.len()];
+                let mut response = http::Response::builder().status(status);
+                if status == 429 && tag % 2 == 0 {
+                    response = response.header("retry-after", (tag % 5).to_string());
+                }
+                let body = vec![bytes.next().unwrap_or(1)];
+                let response = response.body(body).expect("a valid response");
+                if is_op {
+                    // A 401 was refused before processing; anything else reached it.
+                    op_may_have_reached = status != 401;
+                }
+                call.receive(response, *now)
+            }
+        };
+        if let Err(e) = result {
+            let unknown = !e.outcome_known();
+            if unknown {
+                assert!(!IDEMPOTENT, "an idempotent operation reported an unknown outcome: {e}");
+                assert!(op_sends > 0 && op_may_have_reached, "unknown outcome but nothing reached: {e}");
+            }
+            return;
+        }
+    }
+}
+
+/// Reads `data` as an amount in every currency: whatever parses must encode and
+/// parse back to itself, and the JSON reading must agree with the text reading.
+pub fn money(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for code in ["KES", "TZS", "UGX", "RWF", "USD"] {
+        let currency = Currency::from_code(code).expect("a known currency");
+        let Ok(m) = Money::from_decimal_str(text, currency) else {
+            continue;
+        };
+        assert_eq!(Money::from_decimal_str(&m.to_decimal_string(), currency).ok(), Some(m));
+        assert_eq!(Money::from_decimal_str(&m.to_plain_string(), currency).ok(), Some(m));
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) {
+            if value.is_number() && m.minor_units().unsigned_abs() < 1_000_000_000_000_000 {
+                if let Ok(j) = Money::from_json(&value, currency) {
+                    assert_eq!(j, m, "JSON and text readings of {text:?} differ");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scripts_run() {
+        // Non-idempotent, no token: auth 200, op lost → outcome unknown, no resend.
+        call_driver(&[0, 0, 5, 7]);
+        // Idempotent: auth, 503, 503, 200.
+        call_driver(&[1, 0, 5, 50, 0, 50, 0, 0, 0]);
+        // Non-idempotent: auth, 401, re-auth, connect failure, then 200.
+        call_driver(&[0, 0, 5, 10, 0, 0, 5, 6, 0, 0]);
+        // Cached token and clock jumps.
+        call_driver(&[3, 200, 8, 255, 0, 9, 3, 0, 0]);
+        call_driver(&[]);
+    }
+
+    #[test]
+    fn amounts_round_trip() {
+        for text in ["10.00", "0.4", "1e3", "-2.5", "10.505", "abc", "", "1e400", "0.1e1"] {
+            money(text.as_bytes());
+        }
+    }
+}
