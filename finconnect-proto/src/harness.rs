@@ -5,7 +5,9 @@
 
 use crate::call::{Call, Step};
 use crate::retry::{Failure, Idempotency, RetryPolicy};
-use crate::{AccessToken, Api, Currency, Error, Expiry, Money, Operation, Provider, Secret, TokenGrant};
+use crate::{
+    AccessToken, Api, Currency, Error, Expiry, Money, Operation, Provider, Secret, TokenGrant,
+};
 use std::time::{Duration, SystemTime};
 
 /// A provider for the driver harness.
@@ -30,13 +32,22 @@ impl Api for FuzzApi {
 
 fn request(path: &str) -> Result<http::Request<Vec<u8>>, Error> {
     crate::wire::finish(
-        crate::wire::request(http::Method::POST, &format!("http://fuzz.invalid{path}"), None)?,
+        crate::wire::request(
+            http::Method::POST,
+            &format!("http://fuzz.invalid{path}"),
+            None,
+        )?,
         Vec::new(),
     )
 }
 
 fn unreadable(response: &http::Response<Vec<u8>>) -> Error {
-    Error::decode("fuzz answer", "not 200", response.body(), Some(response.status().as_u16()))
+    Error::decode(
+        "fuzz answer",
+        "not 200",
+        response.body(),
+        Some(response.status().as_u16()),
+    )
 }
 
 impl Operation for FuzzAuth {
@@ -47,7 +58,11 @@ impl Operation for FuzzAuth {
     fn requires_auth(&self) -> bool {
         false
     }
-    fn to_request(&self, _: &FuzzApi, _: Option<&AccessToken>) -> Result<http::Request<Vec<u8>>, Error> {
+    fn to_request(
+        &self,
+        _: &FuzzApi,
+        _: Option<&AccessToken>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
         request("/auth")
     }
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
@@ -74,8 +89,15 @@ impl<const IDEMPOTENT: bool> Operation for FuzzOp<IDEMPOTENT> {
     fn reference(&self) -> Option<String> {
         Some("FUZZ-REF".into())
     }
-    fn to_request(&self, _: &FuzzApi, token: Option<&AccessToken>) -> Result<http::Request<Vec<u8>>, Error> {
-        assert!(token.is_some(), "an authenticated operation was written without a token");
+    fn to_request(
+        &self,
+        _: &FuzzApi,
+        token: Option<&AccessToken>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        assert!(
+            token.is_some(),
+            "an authenticated operation was written without a token"
+        );
         request("/op")
     }
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<(), Error> {
@@ -153,7 +175,11 @@ fn drive<const IDEMPOTENT: bool>(
         };
         while tag % 10 >= 8 {
             let amount = Duration::from_secs(u64::from(bytes.next().unwrap_or(0)) * 60);
-            *now = if tag % 10 == 8 { *now + amount } else { now.checked_sub(amount).unwrap_or(*now) };
+            *now = if tag % 10 == 8 {
+                *now + amount
+            } else {
+                now.checked_sub(amount).unwrap_or(*now)
+            };
             tag = match bytes.next() {
                 Some(t) => t,
                 None => return,
@@ -191,8 +217,14 @@ fn drive<const IDEMPOTENT: bool>(
         if let Err(e) = result {
             let unknown = !e.outcome_known();
             if unknown {
-                assert!(!IDEMPOTENT, "an idempotent operation reported an unknown outcome: {e}");
-                assert!(op_sends > 0 && op_may_have_reached, "unknown outcome but nothing reached: {e}");
+                assert!(
+                    !IDEMPOTENT,
+                    "an idempotent operation reported an unknown outcome: {e}"
+                );
+                assert!(
+                    op_sends > 0 && op_may_have_reached,
+                    "unknown outcome but nothing reached: {e}"
+                );
             }
             return;
         }
@@ -210,8 +242,14 @@ pub fn money(data: &[u8]) {
         let Ok(m) = Money::from_decimal_str(text, currency) else {
             continue;
         };
-        assert_eq!(Money::from_decimal_str(&m.to_decimal_string(), currency).ok(), Some(m));
-        assert_eq!(Money::from_decimal_str(&m.to_plain_string(), currency).ok(), Some(m));
+        assert_eq!(
+            Money::from_decimal_str(&m.to_decimal_string(), currency).ok(),
+            Some(m)
+        );
+        assert_eq!(
+            Money::from_decimal_str(&m.to_plain_string(), currency).ok(),
+            Some(m)
+        );
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) {
             if value.is_number() && m.minor_units().unsigned_abs() < 1_000_000_000_000_000 {
                 if let Ok(j) = Money::from_json(&value, currency) {
@@ -241,7 +279,9 @@ mod tests {
 
     #[test]
     fn amounts_round_trip() {
-        for text in ["10.00", "0.4", "1e3", "-2.5", "10.505", "abc", "", "1e400", "0.1e1"] {
+        for text in [
+            "10.00", "0.4", "1e3", "-2.5", "10.505", "abc", "", "1e400", "0.1e1",
+        ] {
             money(text.as_bytes());
         }
     }

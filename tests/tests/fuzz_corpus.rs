@@ -24,6 +24,8 @@ const TARGETS: &[(&str, Harness)] = &[
         "clickpesa_webhook",
         finconnect_proto::clickpesa::harness::clickpesa_webhook,
     ),
+    ("call_driver", finconnect_proto::harness::call_driver),
+    ("money", finconnect_proto::harness::money),
 ];
 
 fn corpus_dir(target: &str) -> std::path::PathBuf {
