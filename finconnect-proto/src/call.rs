@@ -371,10 +371,14 @@ impl<'a, O: Operation> Call<'a, O> {
         if !unreadable {
             return err;
         }
+        // A 2xx means the provider accepted the request; 5xx may come after it
+        // processed it. Either way, an unreadable answer to a payment leaves its
+        // outcome unknown.
+        let accepted_or_failed = (200..300).contains(&status) || status >= 500;
+        if accepted_or_failed && idempotency == Idempotency::NonIdempotent {
+            return self.outcome_unknown(format!("HTTP {status} with an unreadable body"));
+        }
         if status >= 500 {
-            if idempotency == Idempotency::NonIdempotent {
-                return self.outcome_unknown(format!("HTTP {status} with an unreadable body"));
-            }
             return Error::Transport {
                 provider: O::Api::PROVIDER,
                 operation: self.name(purpose),
