@@ -1,11 +1,11 @@
 //! AzamPay: callback listener → MNO checkout → the customer pays → signed
 //! callback received and verified with the key fetched from the sandbox → status.
 
-use super::{acked_delivery, expect_completed, options, unique_reference, Flow, Listener};
+use super::{options, unique_reference, Flow, Listener};
 use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::sdk::{MobileOperator, Payment, ProviderConfig, StatusQuery, Trust};
-use finconnect_proto::{Currency, Money, PaymentStatus, Secret, UrlPolicy};
-use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox};
+use finconnect_proto::sdk::{MobileOperator, Payment, ProviderConfig, Trust};
+use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 
 /// Runs the flow; `Err` only for a failure before the first step.
 pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String> {
@@ -62,54 +62,20 @@ async fn steps(
         .await?;
     let transaction_id = started.provider_reference.clone().unwrap_or_default();
 
-    flow.step("the customer pays (sandbox settles)", async {
-        sandbox
-            .settle(ProviderName::Azampay, &transaction_id, Outcome::Complete)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(((), "payment completed at the provider".to_owned()))
-    })
-    .await?;
-
-    flow.step("callback received by the listener and acked", async {
-        acked_delivery(
-            sandbox,
-            ProviderName::Azampay,
-            &[transaction_id.as_str(), reference.as_str()],
-        )
-        .map(|(_, detail)| ((), detail))
-    })
-    .await?;
-
-    flow.step("callback signature verified (fetched key)", async {
-        let event = listener.next_event().await?;
-        if event.reference.as_deref() != Some(reference.as_str()) {
-            return Err(format!(
-                "callback for {:?}, expected {reference}",
-                event.reference
-            ));
-        }
-        expect_completed(&event, Trust::Signature).map(|d| ((), d))
-    })
-    .await?;
-
-    flow.step("status query", async {
-        let report = sdk
-            .status(StatusQuery::from(&started))
-            .await
-            .map_err(|e| e.to_string())?;
-        if report.status != PaymentStatus::Completed {
-            return Err(format!("status is {}, expected completed", report.status));
-        }
-        Ok((
-            (),
-            format!(
-                "{} ({})",
-                report.status,
-                report.raw_status.as_deref().unwrap_or("-")
-            ),
-        ))
-    })
+    let refs = [transaction_id.as_str(), reference.as_str()];
+    super::settle_and_confirm(
+        flow,
+        sandbox,
+        sdk,
+        &mut listener,
+        &started,
+        (ProviderName::Azampay, &transaction_id, &refs),
+        (
+            "callback received by the listener and acked",
+            "callback signature verified (fetched key)",
+        ),
+        (super::Expected::Reference(&reference), Trust::Signature),
+    )
     .await?;
     sandbox.set_azampay_callback_url(None);
     Ok(())

@@ -1,11 +1,11 @@
 //! ClickPesa (with a checksum key): webhook listener → USSD push → the customer
 //! pays → webhook received, checksum verified → status.
 
-use super::{acked_delivery, expect_completed, options, unique_reference, Flow, Listener};
+use super::{options, unique_reference, Flow, Listener};
 use finconnect_proto::clickpesa::ClickpesaConfig;
-use finconnect_proto::sdk::{Payment, ProviderConfig, StatusQuery, Trust};
-use finconnect_proto::{Currency, Money, PaymentStatus, Secret, UrlPolicy};
-use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox};
+use finconnect_proto::sdk::{Payment, ProviderConfig, Trust};
+use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 
 /// Runs the flow; `Err` only for a failure before the first step.
 pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String> {
@@ -58,50 +58,19 @@ async fn steps(
         })
         .await?;
 
-    flow.step("the customer pays (sandbox settles)", async {
-        sandbox
-            .settle(ProviderName::Clickpesa, &reference, Outcome::Complete)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(((), "payment completed at the provider".to_owned()))
-    })
-    .await?;
-
-    flow.step("webhook received by the listener and acked", async {
-        acked_delivery(sandbox, ProviderName::Clickpesa, &[reference.as_str()])
-            .map(|(_, detail)| ((), detail))
-    })
-    .await?;
-
-    flow.step("webhook checksum verified", async {
-        let event = listener.next_event().await?;
-        if event.reference.as_deref() != Some(reference.as_str()) {
-            return Err(format!(
-                "webhook for {:?}, expected {reference}",
-                event.reference
-            ));
-        }
-        expect_completed(&event, Trust::Signature).map(|d| ((), d))
-    })
-    .await?;
-
-    flow.step("status query", async {
-        let report = sdk
-            .status(StatusQuery::from(&started))
-            .await
-            .map_err(|e| e.to_string())?;
-        if report.status != PaymentStatus::Completed {
-            return Err(format!("status is {}, expected completed", report.status));
-        }
-        Ok((
-            (),
-            format!(
-                "{} ({})",
-                report.status,
-                report.raw_status.as_deref().unwrap_or("-")
-            ),
-        ))
-    })
+    super::settle_and_confirm(
+        flow,
+        sandbox,
+        sdk,
+        &mut listener,
+        &started,
+        (ProviderName::Clickpesa, &reference, &[reference.as_str()]),
+        (
+            "webhook received by the listener and acked",
+            "webhook checksum verified",
+        ),
+        (super::Expected::Reference(&reference), Trust::Signature),
+    )
     .await?;
     sandbox.set_clickpesa_webhook_url(None);
     Ok(())

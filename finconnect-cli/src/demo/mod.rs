@@ -397,3 +397,67 @@ pub(crate) fn expect_completed(
         event.amount.map(|a| format!(", {a}")).unwrap_or_default()
     ))
 }
+
+/// How the demo recognises its own event among the listener's.
+pub(crate) enum Expected<'a> {
+    /// By the merchant reference.
+    Reference(&'a str),
+    /// By the provider's reference (PesaPal's tracking id).
+    ProviderReference(&'a str),
+}
+
+/// The last four steps every flow shares: the customer pays (the sandbox
+/// settles `settle_ref`), the notification is delivered and acked, the listener
+/// hands over the verified event, and a status query agrees.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn settle_and_confirm(
+    flow: &mut Flow,
+    sandbox: &finconnect_sandbox::Sandbox,
+    sdk: &FintechSdk,
+    listener: &mut Listener,
+    started: &finconnect_proto::sdk::PaymentStarted,
+    (provider, settle_ref, delivery_refs): (finconnect_sandbox::ProviderName, &str, &[&str]),
+    (notice, verify_step): (&'static str, &'static str),
+    (expected, trust): (Expected<'_>, finconnect_proto::sdk::Trust),
+) -> Result<(), StepFailed> {
+    flow.step("the customer pays (sandbox settles)", async {
+        sandbox
+            .settle(provider, settle_ref, finconnect_sandbox::Outcome::Complete)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(((), "payment completed at the provider".to_owned()))
+    })
+    .await?;
+
+    flow.step(notice, async {
+        acked_delivery(sandbox, provider, delivery_refs).map(|(_, detail)| ((), detail))
+    })
+    .await?;
+
+    flow.step(verify_step, async {
+        let event = listener.next_event().await?;
+        let (got, want) = match expected {
+            Expected::Reference(r) => (event.reference.as_deref(), r),
+            Expected::ProviderReference(r) => (event.provider_reference.as_deref(), r),
+        };
+        if got != Some(want) {
+            return Err(format!("event for {got:?}, expected {want}"));
+        }
+        expect_completed(&event, trust).map(|d| ((), d))
+    })
+    .await?;
+
+    flow.step("status query", async {
+        let report = sdk
+            .status(finconnect_proto::sdk::StatusQuery::from(started))
+            .await
+            .map_err(|e| e.to_string())?;
+        if report.status != finconnect_proto::PaymentStatus::Completed {
+            return Err(format!("status is {}, expected completed", report.status));
+        }
+        let raw = report.raw_status.as_deref().unwrap_or("-");
+        Ok(((), format!("{} ({raw})", report.status)))
+    })
+    .await?;
+    Ok(())
+}

@@ -1,11 +1,11 @@
 //! PesaPal: IPN listener → RegisterIPN (GET) → SubmitOrder → the customer pays →
 //! IPN acked → confirmed through GetTransactionStatus → status query.
 
-use super::{acked_delivery, expect_completed, options, unique_reference, Flow, Listener};
+use super::{options, unique_reference, Flow, Listener};
 use finconnect_proto::pesapal::PesapalConfig;
-use finconnect_proto::sdk::{IpnMethod, Payment, ProviderConfig, StatusQuery, Trust};
-use finconnect_proto::{Currency, Money, PaymentStatus, Secret, UrlPolicy};
-use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox};
+use finconnect_proto::sdk::{IpnMethod, Payment, ProviderConfig, Trust};
+use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 
 /// Runs the flow; `Err` only for a failure before the first step.
 pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String> {
@@ -68,50 +68,22 @@ async fn steps(
         .await?;
     let tracking_id = started.provider_reference.clone().unwrap_or_default();
 
-    flow.step("the customer pays (sandbox settles)", async {
-        sandbox
-            .settle(ProviderName::Pesapal, &tracking_id, Outcome::Complete)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(((), "payment completed at the provider".to_owned()))
-    })
-    .await?;
-
-    flow.step("IPN received by the listener and acked", async {
-        acked_delivery(sandbox, ProviderName::Pesapal, &[tracking_id.as_str()])
-            .map(|(_, detail)| ((), detail))
-    })
-    .await?;
-
-    flow.step("IPN confirmed via GetTransactionStatus", async {
-        let event = listener.next_event().await?;
-        if event.provider_reference.as_deref() != Some(tracking_id.as_str()) {
-            return Err(format!(
-                "event for {:?}, expected {tracking_id}",
-                event.provider_reference
-            ));
-        }
-        expect_completed(&event, Trust::StatusQuery).map(|d| ((), d))
-    })
-    .await?;
-
-    flow.step("status query", async {
-        let report = sdk
-            .status(StatusQuery::from(&started))
-            .await
-            .map_err(|e| e.to_string())?;
-        if report.status != PaymentStatus::Completed {
-            return Err(format!("status is {}, expected completed", report.status));
-        }
-        Ok((
-            (),
-            format!(
-                "{} ({})",
-                report.status,
-                report.raw_status.as_deref().unwrap_or("-")
-            ),
-        ))
-    })
+    super::settle_and_confirm(
+        flow,
+        sandbox,
+        sdk,
+        &mut listener,
+        &started,
+        (ProviderName::Pesapal, &tracking_id, &[tracking_id.as_str()]),
+        (
+            "IPN received by the listener and acked",
+            "IPN confirmed via GetTransactionStatus",
+        ),
+        (
+            super::Expected::ProviderReference(&tracking_id),
+            Trust::StatusQuery,
+        ),
+    )
     .await?;
     Ok(())
 }
