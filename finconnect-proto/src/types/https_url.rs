@@ -1,6 +1,6 @@
 use crate::Error;
 use std::fmt;
-use std::net::IpAddr;
+use core::net::IpAddr;
 use url::{Host, Url};
 
 /// Where a URL may point.
