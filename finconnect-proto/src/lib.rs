@@ -10,6 +10,15 @@
 //! virtual clock. The adapter crates `finconnect-reqwest` and `finconnect-hyper`
 //! are thin driver loops over this crate.
 //!
+//! Where to start:
+//! - [`sdk::FintechSdk`]: the provider-agnostic facade (`register_ipn`, `pay`,
+//!   `status`, `handle_callback`), generic over a [`driver::Transport`];
+//! - [`pesapal`], [`azampay`], [`clickpesa`]: every operation of each provider,
+//!   and their callback parsers and verifiers;
+//! - [`call`]: the sans-IO state machine for one operation, with
+//!   [`call::drive_blocking`] for blocking HTTP stacks; [`driver`]: the async loop
+//!   with a single-flight token cache that both adapters use.
+//!
 //! Money is [`Money`] (integer minor units and a [`Currency`]); secrets are
 //! [`Secret`] (redacted `Debug`); every failure is one [`Error`].
 #![forbid(unsafe_code)]
