@@ -1,6 +1,6 @@
 use crate::Error;
-use std::fmt;
 use core::net::IpAddr;
+use std::fmt;
 use url::{Host, Url};
 
 /// Where a URL may point.
