@@ -205,9 +205,10 @@ pub fn pesapal_notification(received: &Received) -> pesapal::Notification {
 /// both adapters: `over_reqwest::name` and `over_hyper::name`. Attributes
 /// (`#[ignore = "…"]`) may precede a name.
 ///
-/// ```ignore
+/// ```
 /// async fn pays<A: finconnect_tests::Adapter>() { /* … */ }
-/// finconnect_tests::conformance!(pays, #[ignore = "why"] later);
+/// finconnect_tests::conformance!(pays);
+/// # fn main() {}
 /// ```
 #[macro_export]
 macro_rules! conformance {
