@@ -36,17 +36,13 @@ fn additional(body: &Map<String, Value>) -> Value {
 fn accept(state: &Arc<State>, payment: Payment) -> Reply {
     {
         let mut store = lock(&state.azampay);
-        if store
-            .payments
-            .iter()
-            .any(|p| p.external_id == payment.external_id)
-        {
+        if store.payment_by_external_id(&payment.external_id).is_some() {
             return Reply::json(
                 200,
                 &json!({"success": false, "transactionId": null, "message": "Duplicate externalId: a transaction with this reference already exists"}),
             );
         }
-        store.payments.push(payment.clone());
+        store.add_payment(payment.clone());
     }
     state.count_order(ProviderName::Azampay);
     state.schedule_customer(ProviderName::Azampay, payment.transaction_id.clone());
@@ -245,7 +241,7 @@ pub(crate) fn post_checkout(state: &Arc<State>, req: &Req) -> Reply {
     let external_id = text(&body, "externalId").unwrap_or_default().to_string();
     let transaction_id = {
         let mut store = lock(&state.azampay);
-        match store.payments.iter().find(|p| p.external_id == external_id) {
+        match store.payment_by_external_id(&external_id) {
             Some(existing) => existing.transaction_id.clone(),
             None => {
                 let payment = Payment {
@@ -258,7 +254,7 @@ pub(crate) fn post_checkout(state: &Arc<State>, req: &Req) -> Reply {
                     state: TxState::Pending,
                 };
                 let id = payment.transaction_id.clone();
-                store.payments.push(payment);
+                store.add_payment(payment);
                 id
             }
         }

@@ -52,20 +52,36 @@ pub(crate) struct Store {
     pub tokens: HashMap<String, Instant>,
     pub payments: Vec<Payment>,
     pub disbursements: Vec<Disbursement>,
+    /// Index of `payments` by transaction id.
+    by_transaction_id: HashMap<String, usize>,
+    /// Index of `payments` by external id (single-use, so one each).
+    by_external_id: HashMap<String, usize>,
 }
 
 impl Store {
-    /// A payment by transaction id or (latest) external id.
+    /// Stores a new payment and indexes it (O(1) lookups on long runs).
+    pub fn add_payment(&mut self, payment: Payment) {
+        let idx = self.payments.len();
+        self.by_transaction_id
+            .insert(payment.transaction_id.clone(), idx);
+        self.by_external_id.insert(payment.external_id.clone(), idx);
+        self.payments.push(payment);
+    }
+
+    /// The payment with this external id.
+    pub fn payment_by_external_id(&self, external_id: &str) -> Option<&Payment> {
+        self.by_external_id
+            .get(external_id)
+            .and_then(|&i| self.payments.get(i))
+    }
+
+    /// A payment by transaction id or external id.
     pub fn find_payment(&mut self, reference: &str) -> Option<&mut Payment> {
         let idx = self
-            .payments
-            .iter()
-            .position(|p| p.transaction_id == reference)
-            .or_else(|| {
-                self.payments
-                    .iter()
-                    .rposition(|p| p.external_id == reference)
-            })?;
+            .by_transaction_id
+            .get(reference)
+            .or_else(|| self.by_external_id.get(reference))
+            .copied()?;
         self.payments.get_mut(idx)
     }
 

@@ -76,7 +76,7 @@ pub(crate) fn submit(state: &Arc<State>, req: &Req) -> Reply {
     }
     // A merchant reference is single-use: the same order submitted again (same amount and
     // currency) gets the existing tracking id back; anything else with that id is refused.
-    if let Some(existing) = store.orders.iter().find(|o| o.merchant_reference == id) {
+    if let Some(existing) = store.order_by_reference(id) {
         if existing.amount == amount && existing.currency == currency {
             let existing = existing.clone();
             drop(store);
@@ -105,7 +105,7 @@ pub(crate) fn submit(state: &Arc<State>, req: &Req) -> Reply {
         payment_account: String::new(),
         refund_requested: false,
     };
-    store.orders.push(order.clone());
+    store.add_order(order.clone());
     drop(store);
     state.count_order(ProviderName::Pesapal);
     state.schedule_customer(ProviderName::Pesapal, order.tracking_id.clone());

@@ -54,20 +54,38 @@ pub(crate) struct Store {
     pub ipns: Vec<Ipn>,
     pub orders: Vec<Order>,
     pub next_row: u64,
+    /// Index of `orders` by lower-case tracking id.
+    by_tracking_id: HashMap<String, usize>,
+    /// Index of `orders` by merchant reference (single-use, so one each).
+    by_reference: HashMap<String, usize>,
 }
 
 impl Store {
-    /// An order by tracking id, or else the latest one with that merchant reference.
+    /// Stores a new order and indexes it (lookups stay O(1) however many
+    /// orders a long benchmark or soak run creates).
+    pub fn add_order(&mut self, order: Order) {
+        let idx = self.orders.len();
+        self.by_tracking_id
+            .insert(order.tracking_id.to_ascii_lowercase(), idx);
+        self.by_reference
+            .insert(order.merchant_reference.clone(), idx);
+        self.orders.push(order);
+    }
+
+    /// The order with this merchant reference.
+    pub fn order_by_reference(&self, reference: &str) -> Option<&Order> {
+        self.by_reference
+            .get(reference)
+            .and_then(|&i| self.orders.get(i))
+    }
+
+    /// An order by tracking id, or else the one with that merchant reference.
     pub fn find_order(&mut self, reference: &str) -> Option<&mut Order> {
         let idx = self
-            .orders
-            .iter()
-            .position(|o| o.tracking_id.eq_ignore_ascii_case(reference))
-            .or_else(|| {
-                self.orders
-                    .iter()
-                    .rposition(|o| o.merchant_reference == reference)
-            })?;
+            .by_tracking_id
+            .get(&reference.to_ascii_lowercase())
+            .or_else(|| self.by_reference.get(reference))
+            .copied()?;
         self.orders.get_mut(idx)
     }
 
