@@ -191,7 +191,7 @@ fn azampay_callback(key_file: &Path, callback_file: &Path) -> Result<Outcome, St
         "claimed_status": e.transaction_status,
         "amount": output::opt_money(amount.as_ref()),
         "msisdn": e.msisdn.as_deref().map(output::mask_phone),
-        "dedupe_key": e.dedupe_key(),
+        "dedupe_key": verified.dedupe_key().to_string(),
         "key_fingerprint": key.fingerprint(),
     });
     Ok(Outcome {
@@ -212,7 +212,7 @@ fn azampay_callback(key_file: &Path, callback_file: &Path) -> Result<Outcome, St
                     .map(output::mask_phone)
                     .unwrap_or_else(|| "-".into()),
             ),
-            ("dedupe key", e.dedupe_key()),
+            ("dedupe key", verified.dedupe_key().to_string()),
             ("key fingerprint", key.fingerprint()),
         ],
         json,
@@ -305,7 +305,7 @@ fn pesapal_ipn(
         "provider_reference": notification.order_tracking_id.as_str(),
         "status": "pending",
         "amount": Value::Null,
-        "dedupe_key": notification.dedupe_key(),
+        "dedupe_key": Value::Null,
         "confirm_with": "GetTransactionStatus",
         "ack": ack_json,
     });
@@ -321,7 +321,10 @@ fn pesapal_ipn(
                 "merchant reference",
                 notification.merchant_reference.clone(),
             ),
-            ("dedupe key", notification.dedupe_key()),
+            (
+                "dedupe key",
+                "after confirmation (tracking id, confirmed status, confirmation code)".to_owned(),
+            ),
             (
                 "ack (HTTP 200)",
                 String::from_utf8_lossy(&ack.to_json()).into_owned(),

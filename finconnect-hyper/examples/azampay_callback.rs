@@ -8,10 +8,15 @@
 use finconnect_hyper::callback::{serve, CallbackService};
 use finconnect_hyper::{fintech_sdk_with, HyperTransport, Options};
 use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::sdk::{MobileOperator, Payment, ProviderConfig};
+use finconnect_proto::sdk::{CallbackEvent, Expected, MobileOperator, Payment, ProviderConfig};
 use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox, SandboxConfig};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
+
+/// The shop's order book (a database table in real life).
+type Orders = Arc<Mutex<HashMap<String, Expected>>>;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,12 +38,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
 
     // The merchant's callback endpoint: verify, ack, hand off.
+    // The merchant's callback endpoint: verify, confirm, check against our own
+    // order, hand off; the provider hears "received" once the handler said Ok.
+    let orders: Orders = Arc::default();
+    let book = Arc::clone(&orders);
     let (tx, mut events) = mpsc::channel(8);
-    let service = CallbackService::new(sdk.clone(), move |event| {
+    let service = CallbackService::new(sdk.clone(), move |event: CallbackEvent| {
         let tx = tx.clone();
-        async move {
-            let _ = tx.send(event).await;
-        }
+        async move { tx.send(event).await.map_err(|_| "event queue closed") }
+    })
+    .with_orders(move |claims| {
+        let order = claims
+            .reference
+            .as_ref()
+            .and_then(|r| book.lock().ok()?.get(r).cloned());
+        async move { order }
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     sandbox.set_azampay_callback_url(Some(
@@ -50,6 +64,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .phone("0712345678")
         .operator(MobileOperator::Airtel);
     let started = sdk.pay(&payment, None).await?;
+    let mut order = Expected::order(payment.reference.as_str()).amount(payment.amount);
+    if let Some(id) = &started.provider_reference {
+        order = order.provider_reference(id.clone());
+    }
+    orders
+        .lock()
+        .map_err(|_| "order book poisoned")?
+        .insert(payment.reference.to_string(), order);
     println!(
         "checkout accepted, transaction {:?}",
         started.provider_reference
@@ -58,10 +80,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     sandbox
         .settle(ProviderName::Azampay, "INV2026001", Outcome::Complete)
         .await?;
-    let event = events.recv().await.ok_or("no callback arrived")??;
+    let event = events.recv().await.ok_or("no callback arrived")?;
+    let facts = &event.facts;
     println!(
-        "callback for {:?}: {} (trust: {:?}, dedupe key {})",
-        event.reference, event.status, event.trust, event.dedupe_key
+        "callback: {} (trust {:?}); matches our order: {}; dedupe key {}",
+        facts.status,
+        event.trust,
+        event.order.as_ref().map_or("no", |o| o.reference()),
+        event.dedupe_key
     );
     Ok(())
 }

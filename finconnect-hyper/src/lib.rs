@@ -61,9 +61,8 @@ where
     )
 }
 
-/// The provider-agnostic facade over hyper (the original SDK's shape). It is also
-/// a [`callback::CallbackHandler`], so `CallbackService::new(sdk.clone(), on_event)`
-/// receives that provider's callbacks.
+/// The provider-agnostic facade over hyper (the original SDK's shape);
+/// `CallbackService::new(sdk.clone(), handler)` receives that provider's callbacks.
 pub type FintechSdk<C = HttpsConnector> = finconnect_proto::sdk::FintechSdk<HyperTransport<C>>;
 
 /// The facade over https with default [`Options`].

@@ -149,6 +149,35 @@ pub enum Error {
     /// The driver was used out of order (for example `receive` with nothing sent).
     #[error("call driver misuse: {0}")]
     Misuse(&'static str),
+
+    /// A callback says something that its confirmation (the provider's status
+    /// answer) or your own order contradicts: another reference, another amount,
+    /// another payment. Do not act on it; answer the sender with a 4xx. `claimed`
+    /// and `vouched` are bounded quotes of the two values.
+    #[error("{provider} callback refused: its {field} {claimed:?} contradicts {source_name} ({vouched:?})")]
+    Contradiction {
+        /// Which provider's callback.
+        provider: Provider,
+        /// The field in question (`reference`, `amount`, …).
+        field: &'static str,
+        /// What the callback claims.
+        claimed: String,
+        /// What the provider's answer (or your order) says.
+        vouched: String,
+        /// Who vouches for `vouched`: "the status query" or "your order".
+        source_name: &'static str,
+    },
+
+    /// A callback could not be confirmed now: the provider's status query failed,
+    /// too many confirmations are in flight, or one failed moments ago. Nothing
+    /// was handed on; answer the provider so that it retries later.
+    #[error("{provider} callback not confirmed yet ({reason}); ask the provider to retry")]
+    NotConfirmed {
+        /// Which provider's callback.
+        provider: Provider,
+        /// Why.
+        reason: String,
+    },
 }
 
 fn problems_suffix(problems: &[FieldProblem]) -> String {

@@ -31,6 +31,7 @@ pub mod call;
 /// ClickPesa: collections, payouts, checksums and webhooks.
 pub mod clickpesa;
 pub mod ct;
+mod dedupe_key;
 pub mod driver;
 mod error;
 /// Fuzz harnesses for the shared core (not part of the API).
@@ -49,6 +50,7 @@ pub mod types;
 pub mod wire;
 
 pub use call::{Call, Step};
+pub use dedupe_key::DedupeKey;
 pub use error::{snippet, Error, FieldProblem, SNIPPET_LIMIT};
 pub use money::{Currency, Money};
 pub use operation::{Api, Operation};

@@ -562,10 +562,11 @@ fn callback_example_is_valid_and_completed() {
     assert_eq!(event.external_reference.as_deref(), Some("pg-ref-001"));
     assert_eq!(event.amount_tzs(), Some(tzs(1000)));
     assert_eq!(event.user.as_deref(), Some(""));
-    assert_eq!(event.dedupe_key(), "azampay:14:vendor-ref-001:pg-ref-001");
     let Checked::Valid(v) = event.check(&verifier) else {
         panic!("the example is signed")
     };
+    // The key covers the signed text and status only: fixed size.
+    assert_eq!(v.dedupe_key().to_string().len(), "azampay:".len() + 64);
     assert_eq!(v.status(), PaymentStatus::Completed);
     v.reconcile("vendor-ref-001", tzs(1000)).unwrap();
     assert!(v.reconcile("vendor-ref-002", tzs(1000)).is_err());
@@ -647,11 +648,8 @@ fn legacy_callback_fields() {
         Some("123")
     );
     assert_eq!(e.signed_message(), b"ORD-123successAirtel");
-    // No transid: the dedupe key falls back to `reference`.
-    assert_eq!(
-        e.dedupe_key(),
-        "azampay:7:ORD-123:b85e971981844a6f8888b42579655b8f"
-    );
+    // No transid: the status query falls back to `reference`.
+    assert!(e.status_query().is_ok());
 }
 
 #[test]

@@ -42,10 +42,6 @@ fn payment_received_new_shape() {
     assert!(!hook.is_signed());
     // Unsigned: success is not trusted.
     assert_eq!(hook.status(), PaymentStatus::Pending);
-    assert_eq!(
-        hook.dedupe_key().to_string(),
-        "clickpesa:PAYMENT RECEIVED:ORD123456LCP7890:SUCCESS"
-    );
     assert!(matches!(hook.verify(&key()), Err(Error::Signature { .. })));
 }
 
@@ -67,7 +63,6 @@ fn payment_received_legacy_shape() {
     let c = p.customer.as_ref().unwrap();
     assert_eq!(c.name.as_deref(), Some("John Doe"));
     assert_eq!(c.phone.as_deref(), Some("255700000000"));
-    assert_eq!(hook.dedupe_key().id, "PAY123456");
 }
 
 #[test]
@@ -293,10 +288,6 @@ fn unknown_events_keep_their_data() {
         other => panic!("{other:?}"),
     }
     assert!(matches!(hook.status(), PaymentStatus::Unknown(_)));
-    assert_eq!(
-        hook.dedupe_key().to_string(),
-        "clickpesa:DEPOSIT RECEIVED::"
-    );
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! PesaPal end to end, against the local sandbox: register an IPN URL, pay, the
-//! customer pays, the IPN arrives at an **axum** route that parses it, answers
-//! PesaPal's ack at once and hands it off; the hand-off confirms it with
-//! GetTransactionStatus (the only trustworthy source).
+//! customer pays, the IPN arrives at an **axum** route. The route hands it to a
+//! `CallbackInbox`, which confirms it with GetTransactionStatus (the only
+//! trustworthy source), checks it against the shop's own order, hands it to the
+//! shop's handler once, and only then answers PesaPal's ack — so an IPN is never
+//! acknowledged before it is safely recorded.
 //!
 //! Run: `cargo run -p finconnect-reqwest --example pesapal_flow`
 
@@ -9,21 +11,22 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{Request, Response};
 use finconnect_proto::pesapal::PesapalConfig;
-use finconnect_proto::sdk::{CallbackEvent, IpnMethod, Payment, ProviderConfig};
+use finconnect_proto::sdk::{
+    CallbackEvent, CallbackInbox, Expected, IpnMethod, Payment, ProviderConfig,
+};
 use finconnect_proto::{Currency, Money, PaymentStatus, Secret, UrlPolicy};
-use finconnect_reqwest::{fintech_sdk, FintechSdk};
+use finconnect_reqwest::{fintech_sdk, ReqwestTransport};
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox, SandboxConfig};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
-#[derive(Clone)]
-struct App {
-    sdk: FintechSdk,
-    events: mpsc::Sender<CallbackEvent>,
-}
+/// The shop's order book (a database table in real life).
+type Orders = Arc<Mutex<HashMap<String, Expected>>>;
 
-/// The IPN route: parse → ack now → confirm on another task.
+/// The IPN route: bound the body, then let the inbox do the rest.
 async fn ipn(
-    State(app): State<App>,
+    State(inbox): State<CallbackInbox<ReqwestTransport>>,
     request: Request<axum::body::Body>,
 ) -> Response<axum::body::Body> {
     let (parts, body) = request.into_parts();
@@ -39,24 +42,7 @@ async fn ipn(
             }
         };
     let request = Request::from_parts(parts, bytes.to_vec());
-    match app.sdk.accept_callback(&request).await {
-        Ok(accepted) => {
-            let response = accepted.response.clone();
-            tokio::spawn(async move {
-                match app.sdk.confirm_callback(accepted).await {
-                    Ok(event) => {
-                        let _ = app.events.send(event).await;
-                    }
-                    Err(e) => eprintln!("could not confirm the IPN: {e}"),
-                }
-            });
-            response.map(Into::into)
-        }
-        Err(e) => Response::builder()
-            .status(400)
-            .body(e.to_string().into())
-            .unwrap_or_default(),
-    }
+    inbox.handle(request).await.map(Into::into)
 }
 
 #[tokio::main]
@@ -70,14 +56,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let sdk = fintech_sdk(ProviderConfig::Pesapal(config))?;
 
-    // The merchant's IPN endpoint.
+    // The merchant's IPN endpoint. The handler is quick (it queues the event)
+    // and its Ok is what acknowledges the IPN.
+    let orders: Orders = Arc::default();
+    let book = Arc::clone(&orders);
     let (events, mut received) = mpsc::channel(8);
+    let inbox = CallbackInbox::new(sdk.clone(), move |event: CallbackEvent| {
+        let events = events.clone();
+        async move { events.send(event).await.map_err(|_| "event queue closed") }
+    })
+    .with_orders(move |claims| {
+        let order = claims
+            .reference
+            .as_ref()
+            .and_then(|r| book.lock().ok()?.get(r).cloned());
+        async move { order }
+    });
     let app = axum::Router::new()
         .route("/ipn", axum::routing::any(ipn))
-        .with_state(App {
-            sdk: sdk.clone(),
-            events,
-        });
+        .with_state(inbox);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let ipn_url = format!("http://{}/ipn", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -91,28 +88,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .names("Amina", "Otieno")
         .callback_url("http://127.0.0.1/return");
     let started = sdk.pay(&payment, Some(ipn.ipn_id.as_str())).await?;
+    let tracking_id = started.provider_reference.clone().unwrap_or_default();
+    orders.lock().map_err(|_| "order book poisoned")?.insert(
+        payment.reference.to_string(),
+        Expected::order(payment.reference.as_str())
+            .provider_reference(tracking_id.as_str())
+            .amount(payment.amount),
+    );
     println!(
-        "order {:?}: send the customer to {:?}",
-        started.provider_reference, started.redirect_url
+        "order {tracking_id}: send the customer to {}",
+        started.redirect_url.as_deref().unwrap_or("-")
     );
 
     // The simulated customer pays; PesaPal calls the IPN route.
-    let tracking_id = started.provider_reference.clone().unwrap_or_default();
     sandbox
         .settle(ProviderName::Pesapal, &tracking_id, Outcome::Complete)
         .await?;
     let event = received.recv().await.ok_or("no IPN arrived")?;
+    let facts = &event.facts;
     println!(
-        "IPN {} confirmed: {} (trust: {:?})",
-        event.kind, event.status, event.trust
+        "IPN {} confirmed: {} {} for order {} (trust {:?})",
+        event.claims.kind,
+        facts.status,
+        facts.amount.map(|m| m.to_string()).unwrap_or_default(),
+        event.order.as_ref().map_or("?", |o| o.reference()),
+        event.trust
     );
-    assert_eq!(event.status, PaymentStatus::Completed);
+    assert_eq!(facts.status, PaymentStatus::Completed);
 
     let report = sdk.status(&started).await?;
     println!(
-        "status query: {} {:?}",
+        "status query: {} {}",
         report.status,
-        report.amount.map(|m| m.to_string())
+        report.amount.map(|m| m.to_string()).unwrap_or_default()
     );
     Ok(())
 }

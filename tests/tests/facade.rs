@@ -22,11 +22,9 @@ where
     T: finconnect_proto::driver::Transport + 'static,
 {
     let (tx, rx) = mpsc::unbounded_channel();
-    let service = CallbackService::new(sdk.clone(), move |event: Result<CallbackEvent, Error>| {
-        let tx = tx.clone();
-        async move {
-            let _ = tx.send(event.expect("every accepted callback settles"));
-        }
+    let service = CallbackService::new(sdk.clone(), move |event: CallbackEvent| {
+        let sent = tx.send(event);
+        async move { sent.map_err(|_| "receiver gone") }
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -97,11 +95,12 @@ async fn pesapal_end_to_end<A: Adapter>() {
         .await
         .unwrap();
     let event = events.recv().await.unwrap();
-    assert_eq!(event.reference.as_deref(), Some("FACADE-0"));
-    assert_eq!(event.status, PaymentStatus::Completed);
+    // Every fact comes from PesaPal's status answer.
+    assert_eq!(event.facts.reference.as_deref(), Some("FACADE-0"));
+    assert_eq!(event.facts.status, PaymentStatus::Completed);
     assert_eq!(event.trust, Trust::StatusQuery);
     assert_eq!(
-        event.amount,
+        event.facts.amount,
         Some(Money::from_major(250, Currency::KES).unwrap())
     );
     assert_eq!(
@@ -160,14 +159,19 @@ async fn azampay_end_to_end_with_one_key_fetch<A: Adapter>() {
     );
     for e in &seen {
         assert_eq!(e.trust, Trust::Signature);
-        let i: i64 = e.reference.as_deref().unwrap()[2..].parse().unwrap();
+        let i: i64 = e.claims.reference.as_deref().unwrap()[2..].parse().unwrap();
         let want = if i % 4 == 0 {
             PaymentStatus::Failed
         } else {
             PaymentStatus::Completed
         };
-        assert_eq!(e.status, want, "{e:?}");
-        assert_eq!(e.amount, Some(tzs(1000 + i)));
+        assert_eq!(e.facts.status, want, "{e:?}");
+        // The amount is not signed: a claim, never a fact.
+        assert_eq!(e.claims.amount, Some(tzs(1000 + i)));
+        assert_eq!(e.facts.amount, None);
+        // Without the order's references the unseparated signed text cannot be
+        // split: no reference is vouched.
+        assert_eq!(e.facts.reference, None);
     }
     let report = sdk.status(&started[1]).await.unwrap();
     assert_eq!(report.status, PaymentStatus::Completed);
@@ -198,16 +202,11 @@ async fn clickpesa_signed_and_unsigned<A: Adapter>() {
         .unwrap();
     let event = events.recv().await.unwrap();
     assert_eq!(
-        (event.status.clone(), event.trust),
-        (PaymentStatus::Completed, Trust::Signature)
+        (event.facts.status.clone(), event.trust),
+        (PaymentStatus::Completed, Trust::Checksum)
     );
-    assert_eq!(
-        event.dedupe_key,
-        format!(
-            "clickpesa:PAYMENT RECEIVED:{}:SUCCESS",
-            event.provider_reference.clone().unwrap()
-        )
-    );
+    assert_eq!(event.facts.reference.as_deref(), Some("CPSIGNED1"));
+    assert_eq!(event.facts.amount, Some(tzs(5000)));
     assert_eq!(
         sdk.status(&started).await.unwrap().status,
         PaymentStatus::Completed
@@ -236,9 +235,10 @@ async fn clickpesa_signed_and_unsigned<A: Adapter>() {
         .unwrap();
     let event = events.recv().await.unwrap();
     assert_eq!(
-        (event.status.clone(), event.trust),
+        (event.facts.status.clone(), event.trust),
         (PaymentStatus::Completed, Trust::StatusQuery)
     );
+    assert_eq!(event.facts.reference.as_deref(), Some("CPUNSIGNED1"));
     assert_eq!(sandbox.requests(Route::ClickpesaPaymentStatus), queries + 1);
 }
 

@@ -301,12 +301,11 @@ async fn the_facade_rejects_forgeries_and_never_trusts_unsigned_success() {
         .accept_callback(&post(serde_json::to_vec(&unsigned).unwrap()))
         .await
         .unwrap();
-    assert!(!accepted.event.verified());
-    assert_ne!(
-        accepted.event.status,
-        PaymentStatus::Completed,
-        "an unsigned success is not trusted"
-    );
+    // An unsigned success is only a claim: with the status query unreachable
+    // there is no event at all, and the provider is asked to retry.
+    assert_eq!(accepted.claims().status, Some(PaymentStatus::Completed));
+    let err = sdk.confirm_callback(&accepted, None).await.unwrap_err();
+    assert!(matches!(err, Error::NotConfirmed { .. }), "{err:?}");
 
     let key = Secret::new(credentials::CLICKPESA_CHECKSUM_KEY);
     let clickpesa =
@@ -326,10 +325,6 @@ async fn the_facade_rejects_forgeries_and_never_trusts_unsigned_success() {
         .accept_callback(&post(serde_json::to_vec(&body).unwrap()))
         .await
         .unwrap();
-    assert!(!accepted.event.verified());
-    assert_eq!(
-        accepted.event.status,
-        PaymentStatus::Pending,
-        "an unsigned success reads as pending"
-    );
+    let err = sdk.confirm_callback(&accepted, None).await.unwrap_err();
+    assert!(matches!(err, Error::NotConfirmed { .. }), "{err:?}");
 }

@@ -74,7 +74,10 @@ async fn steps(
             "callback received by the listener and acked",
             "callback signature verified (fetched key)",
         ),
-        (super::Expected::Reference(&reference), Trust::Signature),
+        (
+            super::order_of(&started, Money::from_major(1000, Currency::TZS).ok()),
+            Trust::Signature,
+        ),
     )
     .await?;
     sandbox.set_azampay_callback_url(None);

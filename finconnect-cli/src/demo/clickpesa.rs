@@ -69,7 +69,10 @@ async fn steps(
             "webhook received by the listener and acked",
             "webhook checksum verified",
         ),
-        (super::Expected::Reference(&reference), Trust::Signature),
+        (
+            super::order_of(&started, Money::from_major(1000, Currency::TZS).ok()),
+            Trust::Checksum,
+        ),
     )
     .await?;
     sandbox.set_clickpesa_webhook_url(None);

@@ -8,7 +8,6 @@ mod pesapal;
 use crate::output;
 use clap::{Args, ValueEnum};
 use finconnect_proto::sdk::CallbackEvent;
-use finconnect_proto::Error;
 use finconnect_reqwest::FintechSdk;
 use finconnect_sandbox::{DeliveryRecord, ProviderName, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
@@ -278,8 +277,26 @@ pub async fn run(args: DemoArgs) -> i32 {
 /// A running callback listener: where it is and what it received.
 pub(crate) struct Listener {
     pub(crate) url: String,
-    events: mpsc::UnboundedReceiver<Result<CallbackEvent, Error>>,
+    events: mpsc::UnboundedReceiver<CallbackEvent>,
+    orders: Orders,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// The demo's own order book (what a shop keeps in its database).
+#[derive(Clone, Default)]
+struct Orders(std::sync::Arc<std::sync::Mutex<Vec<finconnect_proto::sdk::Expected>>>);
+
+impl Orders {
+    fn add(&self, order: finconnect_proto::sdk::Expected) {
+        if let Ok(mut orders) = self.0.lock() {
+            orders.push(order);
+        }
+    }
+
+    fn find(&self, reference: &str) -> Option<finconnect_proto::sdk::Expected> {
+        let orders = self.0.lock().ok()?;
+        orders.iter().find(|o| o.reference() == reference).cloned()
+    }
 }
 
 impl Listener {
@@ -292,18 +309,31 @@ impl Listener {
             .local_addr()
             .map_err(|e| format!("callback listener address: {e}"))?;
         let (tx, events) = mpsc::unbounded_channel();
+        let orders = Orders::default();
+        let book = orders.clone();
+        // The handler is quick: it passes the event on and returns Ok, which
+        // acknowledges the callback; each event is checked against the order the
+        // flow recorded (found by the merchant reference the callback names).
         let service = finconnect_hyper::callback::CallbackService::new(sdk.clone(), move |event| {
-            let tx = tx.clone();
-            async move {
-                let _ = tx.send(event);
-            }
+            let sent = tx.send(event);
+            async move { sent.map_err(|_| "the demo stopped listening") }
+        })
+        .with_orders(move |claims| {
+            let order = claims.reference.as_deref().and_then(|r| book.find(r));
+            async move { order }
         });
         let task = tokio::spawn(finconnect_hyper::callback::serve(listener, service));
         Ok(Listener {
             url: format!("http://{addr}{path}"),
             events,
+            orders,
             task,
         })
+    }
+
+    /// Records an order, so its events are checked against it.
+    pub(crate) fn expect(&self, order: finconnect_proto::sdk::Expected) {
+        self.orders.add(order);
     }
 
     /// The next event user code received (after the service settled it).
@@ -314,8 +344,7 @@ impl Listener {
                 EVENT_WAIT.as_secs()
             )),
             Ok(None) => Err("the listener stopped".into()),
-            Ok(Some(Err(e))) => Err(format!("the listener could not confirm the event: {e}")),
-            Ok(Some(Ok(event))) => Ok(event),
+            Ok(Some(event)) => Ok(event),
         }
     }
 }
@@ -372,9 +401,25 @@ pub(crate) fn options() -> finconnect_reqwest::Options {
     }
 }
 
-/// Checks an event is the completed, trusted one expected.
+/// The flow's record of its order: what a shop keeps, to check events against.
+pub(crate) fn order_of(
+    started: &finconnect_proto::sdk::PaymentStarted,
+    amount: Option<finconnect_proto::Money>,
+) -> finconnect_proto::sdk::Expected {
+    let mut order = finconnect_proto::sdk::Expected::order(started.reference.clone());
+    if let Some(amount) = amount {
+        order = order.amount(amount);
+    }
+    match &started.provider_reference {
+        Some(id) => order.provider_reference(id.clone()),
+        None => order,
+    }
+}
+
+/// Checks an event is the completed, trusted one expected, tied to the order.
 pub(crate) fn expect_completed(
     event: &CallbackEvent,
+    order: &finconnect_proto::sdk::Expected,
     trust: finconnect_proto::sdk::Trust,
 ) -> Result<String, String> {
     if event.trust != trust {
@@ -383,27 +428,32 @@ pub(crate) fn expect_completed(
             event.trust
         ));
     }
-    if event.status != finconnect_proto::PaymentStatus::Completed {
+    if event.order.as_ref() != Some(order) {
+        return Err(format!(
+            "the event was not tied to order {} (vouched: {:?} / {:?})",
+            order.reference(),
+            event.facts.reference,
+            event.facts.provider_reference
+        ));
+    }
+    if event.facts.status != finconnect_proto::PaymentStatus::Completed {
         return Err(format!(
             "event status is {}, expected completed",
-            event.status
+            event.facts.status
         ));
     }
     Ok(format!(
-        "{} {} (trust {:?}{})",
-        event.kind,
-        event.status,
+        "{} {} for {} (trust {:?}{})",
+        event.claims.kind,
+        event.facts.status,
+        order.reference(),
         event.trust,
-        event.amount.map(|a| format!(", {a}")).unwrap_or_default()
+        event
+            .facts
+            .amount
+            .map(|a| format!(", {a}"))
+            .unwrap_or_default()
     ))
-}
-
-/// How the demo recognises its own event among the listener's.
-pub(crate) enum Expected<'a> {
-    /// By the merchant reference.
-    Reference(&'a str),
-    /// By the provider's reference (PesaPal's tracking id).
-    ProviderReference(&'a str),
 }
 
 /// The last four steps every flow shares: the customer pays (the sandbox
@@ -418,8 +468,9 @@ pub(crate) async fn settle_and_confirm(
     started: &finconnect_proto::sdk::PaymentStarted,
     (provider, settle_ref, delivery_refs): (finconnect_sandbox::ProviderName, &str, &[&str]),
     (notice, verify_step): (&'static str, &'static str),
-    (expected, trust): (Expected<'_>, finconnect_proto::sdk::Trust),
+    (order, trust): (finconnect_proto::sdk::Expected, finconnect_proto::sdk::Trust),
 ) -> Result<(), StepFailed> {
+    listener.expect(order.clone());
     flow.step("the customer pays (sandbox settles)", async {
         sandbox
             .settle(provider, settle_ref, finconnect_sandbox::Outcome::Complete)
@@ -436,14 +487,7 @@ pub(crate) async fn settle_and_confirm(
 
     flow.step(verify_step, async {
         let event = listener.next_event().await?;
-        let (got, want) = match expected {
-            Expected::Reference(r) => (event.reference.as_deref(), r),
-            Expected::ProviderReference(r) => (event.provider_reference.as_deref(), r),
-        };
-        if got != Some(want) {
-            return Err(format!("event for {got:?}, expected {want}"));
-        }
-        expect_completed(&event, trust).map(|d| ((), d))
+        expect_completed(&event, &order, trust).map(|d| ((), d))
     })
     .await?;
 

@@ -80,7 +80,7 @@ async fn steps(
             "IPN confirmed via GetTransactionStatus",
         ),
         (
-            super::Expected::ProviderReference(&tracking_id),
+            super::order_of(&started, Money::from_major(100, Currency::KES).ok()),
             Trust::StatusQuery,
         ),
     )

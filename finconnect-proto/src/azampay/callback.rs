@@ -285,6 +285,13 @@ impl CallbackEvent {
         m
     }
 
+    /// Whether the body carries a `signature` field other than `null` (even an
+    /// empty or malformed one): such a callback must be verified, never treated
+    /// as unsigned — with no key at hand, refuse it for now (fail closed).
+    pub fn carries_signature(&self) -> bool {
+        !matches!(self.signature, SignatureField::Absent | SignatureField::Null)
+    }
+
     /// The `signature` text, when it is a string.
     pub fn signature(&self) -> Option<&str> {
         match &self.signature {
@@ -342,19 +349,6 @@ impl CallbackEvent {
             }
             Some(s) => ClaimedOutcome::Other(s.to_owned()),
         }
-    }
-
-    /// A stable key to deduplicate deliveries (nothing time-bound is signed, so a
-    /// genuine callback can be replayed): `utilityref` and `transid` (or
-    /// `reference`), length-prefixed so no two pairs collide.
-    pub fn dedupe_key(&self) -> String {
-        let u = self.utility_ref.as_deref().unwrap_or("");
-        let t = self
-            .transid
-            .as_deref()
-            .or(self.reference.as_deref())
-            .unwrap_or("");
-        format!("azampay:{}:{u}:{t}", u.len())
     }
 
     /// `amount` as TZS, when it is a readable amount.
@@ -486,6 +480,21 @@ impl VerifiedCallback {
     /// The event.
     pub fn event(&self) -> &CallbackEvent {
         &self.event
+    }
+
+    /// The key to process it once by: the signed text and the status. Nothing
+    /// time-bound is signed, so a genuine callback can be replayed; fields that
+    /// are not signed (`transid`, `amount`) are left out, so editing them — or
+    /// re-splitting the unseparated signed text — gives no new key.
+    pub fn dedupe_key(&self) -> crate::DedupeKey {
+        crate::DedupeKey::new(
+            Provider::Azampay,
+            &[
+                "signed",
+                &String::from_utf8_lossy(&self.event.signed_message()),
+                self.status().as_str(),
+            ],
+        )
     }
 
     /// The event, giving up the verified status.

@@ -103,7 +103,6 @@ pub fn azampay_callback(data: &[u8]) {
             Err(e) => panic!("re-parsing our own JSON failed: {e}"),
         }
     }
-    let _ = event.dedupe_key();
     let _ = event.status_query();
     let _ = event.amount_tzs();
 

@@ -120,7 +120,7 @@ pub use payouts::{
     VerifyBankAccount,
 };
 pub use reference::OrderReference;
-pub use webhook::{Verdict, Verified, Webhook, WebhookEvent};
+pub use webhook::{Coverage, Verdict, Verified, Webhook, WebhookEvent};
 pub use wire::{payment_status, payout_status};
 
 use crate::{Error, Provider};

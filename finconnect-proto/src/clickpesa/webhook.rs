@@ -27,7 +27,7 @@
 //! reachable through [`Webhook::verify`] with a matching checksum, reports it.
 //!
 //! **Replays.** Nothing in the scheme is time-bound: deduplicate on
-//! [`Webhook::dedupe_key`] (event, id or order reference, status).
+//! [`Verified::dedupe_key`] (built from covered fields only).
 
 use super::canonical_json::JsValue;
 use super::checksum::{self, ChecksumMethod};
@@ -184,23 +184,6 @@ impl WebhookEvent {
     }
 }
 
-/// The key to deduplicate deliveries on: (event, id or order reference, status).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DedupeKey {
-    /// The event name.
-    pub event: String,
-    /// `data.id` (or `paymentId`), else the order reference, else empty.
-    pub id: String,
-    /// The status word, else empty.
-    pub status: String,
-}
-
-impl fmt::Display for DedupeKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "clickpesa:{}:{}:{}", self.event, self.id, self.status)
-    }
-}
-
 /// A parsed, not yet verified webhook.
 #[derive(Clone, Debug)]
 pub struct Webhook {
@@ -211,7 +194,38 @@ pub struct Webhook {
 
 /// A webhook whose checksum verified: the only way to a trusted status.
 #[derive(Clone, Debug)]
-pub struct Verified(Webhook);
+pub struct Verified(Webhook, Coverage);
+
+/// What a verified checksum covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    /// The whole envelope (event name and data).
+    Envelope,
+    /// Only `data`: the top-level event name is not covered, so the event's kind
+    /// and status are read from `data`, and a name that contradicts them is
+    /// refused ([`Webhook::verify`]).
+    Data,
+}
+
+/// Which kind of transaction a webhook's data describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Family {
+    Payment,
+    Payout,
+}
+
+/// The family `data`'s own fields show, when they show one.
+fn family_of(data: Option<&JsValue>) -> Option<Family> {
+    let data = data?;
+    let has = |names: &[&str]| names.iter().any(|n| data.get(n).is_some());
+    let payment = has(&["collectedAmount", "collectedCurrency", "paymentReference", "paymentId"]);
+    let payout = has(&["beneficiary", "channelProvider", "fee", "transferType", "settlementType"]);
+    match (payment, payout) {
+        (true, false) => Some(Family::Payment),
+        (false, true) => Some(Family::Payout),
+        _ => None,
+    }
+}
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -297,10 +311,11 @@ enum Claim<'a> {
         payload: &'a JsValue,
         claimed: Option<String>,
         method: Option<ChecksumMethod>,
+        coverage: Coverage,
     },
 }
 
-fn claim_in(payload: &JsValue) -> Claim<'_> {
+fn claim_in(payload: &JsValue, coverage: Coverage) -> Claim<'_> {
     match payload.get(checksum::CHECKSUM_FIELD) {
         None | Some(JsValue::Null) => Claim::None,
         Some(value) => {
@@ -312,6 +327,7 @@ fn claim_in(payload: &JsValue) -> Claim<'_> {
                 payload,
                 claimed: value.as_string(),
                 method,
+                coverage,
             }
         }
     }
@@ -324,6 +340,7 @@ fn judge(key: &Secret, claim: Claim<'_>) -> Verdict {
             payload,
             claimed: Some(hex),
             method: Some(method),
+            ..
         } => {
             if checksum::matches(key, payload, method, &hex) {
                 Verdict::Valid
@@ -352,9 +369,9 @@ impl Webhook {
     }
 
     fn claim(&self) -> Claim<'_> {
-        match claim_in(&self.envelope) {
+        match claim_in(&self.envelope, Coverage::Envelope) {
             Claim::None => match self.envelope.get("data") {
-                Some(data @ JsValue::Object(_)) => claim_in(data),
+                Some(data @ JsValue::Object(_)) => claim_in(data, Coverage::Data),
                 _ => Claim::None,
             },
             found => found,
@@ -377,6 +394,7 @@ impl Webhook {
                     payload: &self.envelope,
                     claimed: Some(h.trim().to_owned()),
                     method: Some(ChecksumMethod::Canonical),
+                    coverage: Coverage::Envelope,
                 },
             ),
             (claim, _) => judge(key, claim),
@@ -385,9 +403,24 @@ impl Webhook {
 
     /// Verifies the checksum: `Ok` only for [`Verdict::Valid`]; an invalid or
     /// missing checksum is [`Error::Signature`].
+    ///
+    /// When the checksum sits inside `data`, the top-level event name is not
+    /// covered: the name must agree with what `data` itself says (its `status`,
+    /// and whether it describes a payment or a payout), else the webhook is
+    /// refused, so one checksummed payload cannot be replayed under other event
+    /// names.
     pub fn verify(self, key: &Secret) -> Result<Verified, Error> {
         match self.verdict(key) {
-            Verdict::Valid => Ok(Verified(self)),
+            Verdict::Valid => {
+                let coverage = match self.claim() {
+                    Claim::Some { coverage, .. } => coverage,
+                    Claim::None => Coverage::Envelope,
+                };
+                if coverage == Coverage::Data {
+                    self.check_name_against_data()?;
+                }
+                Ok(Verified(self, coverage))
+            }
             Verdict::Invalid => Err(Error::Signature {
                 provider: Provider::Clickpesa,
                 reason: "the webhook checksum does not match (wrong checksum key, or the body was altered)".into(),
@@ -399,6 +432,51 @@ impl Webhook {
         }
     }
 
+    /// With a checksum over `data` only: refuses an event name that `data`
+    /// contradicts.
+    fn check_name_against_data(&self) -> Result<(), Error> {
+        let refuse = |why: String| Error::Signature {
+            provider: Provider::Clickpesa,
+            reason: format!(
+                "the checksum covers only `data`, and the event name {:?} {why}",
+                self.name
+            ),
+        };
+        let family = family_of(self.envelope.get("data"));
+        let word = self.event.status_text().map(|w| w.trim().to_ascii_uppercase());
+        let Some(word) = word else {
+            return Err(refuse(
+                "is the only statement of the outcome (data has no status)".into(),
+            ));
+        };
+        let (want_family, fits) = match &self.event {
+            WebhookEvent::PaymentReceived(_) => (
+                Family::Payment,
+                payment_status(&word) == PaymentStatus::Completed,
+            ),
+            WebhookEvent::PaymentFailed(_) => (
+                Family::Payment,
+                payment_status(&word) == PaymentStatus::Failed,
+            ),
+            WebhookEvent::PayoutInitiated(_) => (
+                Family::Payout,
+                !matches!(word.as_str(), "REFUNDED" | "REVERSED"),
+            ),
+            WebhookEvent::PayoutRefunded(_) => (Family::Payout, word == "REFUNDED"),
+            WebhookEvent::PayoutReversed(_) => (Family::Payout, word == "REVERSED"),
+            WebhookEvent::Other { .. } => return Ok(()),
+        };
+        if !fits {
+            return Err(refuse(format!("contradicts data's status {word:?}")));
+        }
+        if family.is_some_and(|f| f != want_family) {
+            return Err(refuse(format!(
+                "names a {want_family:?} but data describes another kind of transaction"
+            )));
+        }
+        Ok(())
+    }
+
     /// The status as far as an unverified body can be trusted: a claim of
     /// success reads as [`PaymentStatus::Pending`] until confirmed.
     pub fn status(&self) -> PaymentStatus {
@@ -407,30 +485,17 @@ impl Webhook {
             other => other,
         }
     }
-
-    /// The key to deduplicate deliveries on.
-    pub fn dedupe_key(&self) -> DedupeKey {
-        DedupeKey {
-            event: self.name.trim().to_ascii_uppercase(),
-            id: self
-                .event
-                .id()
-                .or_else(|| self.event.order_reference())
-                .unwrap_or_default()
-                .to_owned(),
-            status: self
-                .event
-                .status_text()
-                .unwrap_or_default()
-                .to_ascii_uppercase(),
-        }
-    }
 }
 
 impl Verified {
     /// The event and its data.
     pub fn event(&self) -> &WebhookEvent {
         &self.0.event
+    }
+
+    /// What the checksum covered.
+    pub fn coverage(&self) -> Coverage {
+        self.1
     }
 
     /// The event name as sent.
@@ -443,13 +508,51 @@ impl Verified {
         self.0.event.claimed_status()
     }
 
-    /// The key to deduplicate deliveries on.
-    pub fn dedupe_key(&self) -> DedupeKey {
-        self.0.dedupe_key()
+    /// Whether it concerns a payout (else a payment or another event).
+    pub fn is_payout(&self) -> bool {
+        matches!(
+            self.0.event,
+            WebhookEvent::PayoutInitiated(_)
+                | WebhookEvent::PayoutRefunded(_)
+                | WebhookEvent::PayoutReversed(_)
+        )
+    }
+
+    /// The key to process it once by: payment or payout, order reference, id
+    /// and the verified status — all covered by the checksum. The event name is
+    /// left out (a checksum inside `data` does not cover it; the status tells a
+    /// transaction's events apart), so re-sending one payload under other names
+    /// gives no new key. Fixed size.
+    pub fn dedupe_key(&self) -> crate::DedupeKey {
+        dedupe_key(
+            self.is_payout(),
+            self.0.event.order_reference(),
+            self.0.event.id(),
+            &self.status(),
+        )
     }
 
     /// The underlying webhook.
     pub fn into_inner(self) -> Webhook {
         self.0
     }
+}
+
+/// The key of a ClickPesa event from its vouched fields (checksum-covered, or
+/// read from ClickPesa's own payment or payout query).
+pub fn dedupe_key(
+    payout: bool,
+    order_reference: Option<&str>,
+    id: Option<&str>,
+    status: &PaymentStatus,
+) -> crate::DedupeKey {
+    crate::DedupeKey::new(
+        Provider::Clickpesa,
+        &[
+            if payout { "payout" } else { "payment" },
+            order_reference.unwrap_or(""),
+            id.unwrap_or(""),
+            status.as_str(),
+        ],
+    )
 }

@@ -237,13 +237,45 @@ impl Notification {
         Self::from_query(query)
     }
 
-    /// The key to deduplicate on: `pesapal:<OrderTrackingId>`. PesaPal may send the
-    /// same IPN several times, and the IPN, the browser redirect and polling all
-    /// race for one order; they all mean "ask for the status of this order". A
-    /// later real change (a completed payment reversed) reuses the tracking id, so
-    /// make crediting idempotent on (key, confirmed status), not on the key alone.
-    pub fn dedupe_key(&self) -> String {
-        format!("pesapal:{}", self.order_tracking_id)
+    /// Checks that PesaPal's status answer concerns this notification: the same
+    /// tracking id, and the merchant reference it names (for RECURRING: the
+    /// account number). Anything else is [`Error::Contradiction`]: a forged or
+    /// mixed-up notification; do not act on it.
+    pub fn check_status(&self, status: &TransactionStatus) -> Result<(), Error> {
+        let contradiction = |field, claimed: &str, vouched: &str| Error::Contradiction {
+            provider: crate::Provider::Pesapal,
+            field,
+            claimed: crate::snippet(claimed.as_bytes()),
+            vouched: crate::snippet(vouched.as_bytes()),
+            source_name: "the status query",
+        };
+        if status.order_tracking_id != self.order_tracking_id {
+            return Err(contradiction(
+                "OrderTrackingId",
+                self.order_tracking_id.as_str(),
+                status.order_tracking_id.as_str(),
+            ));
+        }
+        let (vouched, field) = match self.kind {
+            NotificationKind::Recurring => (
+                status.account_number.as_deref().or_else(|| {
+                    status
+                        .subscription_transaction_info
+                        .as_ref()
+                        .and_then(|s| s.account_reference.as_deref())
+                }),
+                "account number",
+            ),
+            _ => (Some(status.merchant_reference.as_str()), "merchant reference"),
+        };
+        if vouched != Some(self.merchant_reference.as_str()) {
+            return Err(contradiction(
+                field,
+                &self.merchant_reference,
+                vouched.unwrap_or(""),
+            ));
+        }
+        Ok(())
     }
 
     /// The acknowledgement PesaPal expects: `processed` true → status 200, false
@@ -365,42 +397,7 @@ impl Operation for ConfirmNotification {
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Confirmed, Error> {
         let n = &self.notification;
         let status = read_status(&response, &n.order_tracking_id)?;
-        if status.order_tracking_id != n.order_tracking_id {
-            return Err(Error::invalid(
-                "OrderTrackingId",
-                format!(
-                    "PesaPal answered for order {} but the notification names {}; do not act on it",
-                    status.order_tracking_id, n.order_tracking_id
-                ),
-            ));
-        }
-        let (matches, what) = match n.kind {
-            NotificationKind::Recurring => {
-                let account = status.account_number.as_deref().or_else(|| {
-                    status
-                        .subscription_transaction_info
-                        .as_ref()
-                        .and_then(|s| s.account_reference.as_deref())
-                });
-                (
-                    account == Some(n.merchant_reference.as_str()),
-                    "account number",
-                )
-            }
-            _ => (
-                status.merchant_reference == n.merchant_reference,
-                "merchant reference",
-            ),
-        };
-        if !matches {
-            return Err(Error::invalid(
-                "OrderMerchantReference",
-                format!(
-                    "the notification names {what} {:?} but PesaPal's status for order {} does not; do not act on it (forged or mixed-up notification)",
-                    n.merchant_reference, n.order_tracking_id
-                ),
-            ));
-        }
+        n.check_status(&status)?;
         Ok(Confirmed {
             notification: n.clone(),
             status,

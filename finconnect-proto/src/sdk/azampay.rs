@@ -1,6 +1,8 @@
 //! The facade's mapping onto AzamPay, with its public-key cache.
 
-use super::callback::{AcceptedCallback, CallbackEvent, Confirmation, Trust};
+use super::accepted::{retry_503, AcceptedCallback, Confirmation};
+use super::dedupe::DedupeKey;
+use super::event::{Claims, Expected, Facts};
 use super::payment::{MobileOperator, Payment, PaymentStarted, StatusQuery, StatusReport};
 use crate::azampay::{
     self, default_verifier, AzampayConfig, GetPublicKey, KeyDecision, KeyFormat, MnoCheckout,
@@ -154,27 +156,42 @@ pub(super) async fn status<T: Transport>(
     })
 }
 
+/// What the callback says, unverified.
+fn claims_of(callback: &azampay::CallbackEvent) -> Claims {
+    Claims {
+        kind: "collection callback".to_owned(),
+        reference: callback.utility_ref.clone(),
+        provider_reference: callback
+            .transid
+            .clone()
+            .or_else(|| callback.reference.clone()),
+        status: Some(claimed_status(callback)),
+        amount: callback.amount_tzs(),
+    }
+}
+
 pub(super) async fn accept<T: Transport>(
     b: &Backend<T>,
     request: &http::Request<Vec<u8>>,
+    arrival: u64,
 ) -> Result<AcceptedCallback, Error> {
     let callback = azampay::parse_callback(request.body())?;
+    let claims = claims_of(&callback);
     let verdict = b.verdict(&callback).await;
-    let event = CallbackEvent {
-        provider: P,
-        kind: "collection callback".to_owned(),
-        reference: callback.utility_ref.clone(),
-        provider_reference: callback.transid.clone(),
-        status: PaymentStatus::Pending,
-        amount: callback.amount_tzs(),
-        dedupe_key: callback.dedupe_key(),
-        trust: Trust::Unverified,
-    };
-    let (event, confirmation) = match verdict {
+    let confirmation = match verdict {
         Some((Verdict::Invalid, _)) => {
             return Err(Error::Signature {
                 provider: P,
                 reason: "the callback's signature does not verify with AzamPay's public key".into(),
+            })
+        }
+        // Signed, but no key can be had now: never fall back to the unsigned
+        // path; the provider retries later.
+        None if callback.carries_signature() => {
+            return Err(Error::NotConfirmed {
+                provider: P,
+                reason: "the callback is signed but AzamPay's public key could not be fetched"
+                    .into(),
             })
         }
         Some((Verdict::Valid, verifier)) => {
@@ -186,45 +203,63 @@ pub(super) async fn accept<T: Transport>(
                     provider: P,
                     reason: "the signature stopped verifying".into(),
                 })?;
-            let status = verified.status();
-            (
-                CallbackEvent {
-                    status,
-                    trust: Trust::Signature,
-                    ..event
-                },
-                Confirmation::None,
-            )
+            Confirmation::AzampaySigned {
+                key: verified.dedupe_key(),
+                status: verified.status(),
+                utility_ref: callback.utility_ref.clone(),
+                external_reference: callback.external_reference.clone(),
+            }
         }
-        Some((Verdict::Unsigned, _)) | None => {
-            let query = callback.status_query()?;
-            let claimed = CallbackEvent {
-                status: claimed_status(&callback),
-                ..event
-            };
-            (claimed.unverified(), Confirmation::Azampay(query))
-        }
+        Some((Verdict::Unsigned, _)) | None => Confirmation::AzampayQuery {
+            query: callback.status_query()?,
+            transid: claims.provider_reference.clone().unwrap_or_default(),
+        },
     };
     Ok(AcceptedCallback {
-        response: azampay::callback_ack(),
-        event,
+        provider: P,
+        claims,
+        arrival,
         confirmation,
+        received: azampay::callback_ack(),
+        retry: retry_503(),
     })
 }
 
-pub(super) async fn confirm<T: Transport>(
-    b: &Backend<T>,
-    mut event: CallbackEvent,
-    query: TransactionStatus,
-) -> Result<CallbackEvent, Error> {
-    let s = b.driver.execute(query).await?;
-    event.status = s.status;
-    event.trust = Trust::StatusQuery;
-    Ok(event)
+/// The facts of a signed callback: its status; and, when your order gives both
+/// references and the callback's split of the unseparated signed text is exactly
+/// yours, the references too. The amount is not signed.
+pub(super) fn signed_facts(
+    status: PaymentStatus,
+    utility_ref: Option<&str>,
+    external_reference: Option<&str>,
+    expected: Option<&Expected>,
+) -> Facts {
+    let mut facts = Facts::status(status);
+    if let Some(order) = expected {
+        if let Some(id) = order.provider_id() {
+            if utility_ref == Some(order.reference()) && external_reference == Some(id) {
+                facts.reference = Some(order.reference().to_owned());
+                facts.provider_reference = Some(id.to_owned());
+            }
+        }
+    }
+    facts
 }
 
-/// What an unverified callback claims (read as pending if it claims success, by
-/// [`CallbackEvent::unverified`]).
+/// The key of a callback confirmed by the status query: transaction id and the
+/// confirmed status.
+pub(super) fn query_key(transid: &str, status: &PaymentStatus) -> DedupeKey {
+    DedupeKey::new(P, &["query", transid, status.as_str()])
+}
+
+pub(super) async fn query<T: Transport>(
+    b: &Backend<T>,
+    query: &TransactionStatus,
+) -> Result<PaymentStatus, Error> {
+    Ok(b.driver.execute(query.clone()).await?.status)
+}
+
+/// What a callback claims, mapped (unverified).
 fn claimed_status(callback: &azampay::CallbackEvent) -> PaymentStatus {
     match callback.claimed_outcome() {
         azampay::ClaimedOutcome::Success => PaymentStatus::Completed,

@@ -1,11 +1,17 @@
 //! The facade's mapping onto ClickPesa.
 
-use super::callback::{AcceptedCallback, CallbackEvent, Confirmation, Trust};
+use super::accepted::{ok_json, retry_503, AcceptedCallback, Confirmation};
+use super::dedupe::DedupeKey;
+use super::event::{Claims, Facts};
 use super::payment::{Payment, PaymentStarted, StatusQuery, StatusReport};
-use crate::clickpesa::webhook::{self, Verdict, WebhookEvent};
-use crate::clickpesa::{ClickpesaConfig, GetPayment, InitiateUssdPush, OrderReference};
+use crate::clickpesa::models::to_money;
+use crate::clickpesa::webhook::{self, Verdict, Verified, Webhook, WebhookEvent};
+use crate::clickpesa::{
+    ClickpesaConfig, GetPayment, GetPayout, InitiateUssdPush, OrderReference, PaymentAttempts,
+    Payout, PayoutAttempts,
+};
 use crate::driver::{Driver, Transport};
-use crate::{Error, Msisdn, Provider};
+use crate::{Error, Money, Msisdn, Provider};
 
 const P: Provider = Provider::Clickpesa;
 
@@ -47,11 +53,81 @@ pub(super) async fn status<T: Transport>(
     })
 }
 
+/// The query answer a ClickPesa confirmation reads.
+#[derive(Clone, Debug)]
+pub(super) enum Answer {
+    Payments(PaymentAttempts),
+    Payouts(PayoutAttempts),
+}
+
+/// The facts a verified webhook's checksum covers.
+fn covered_facts(verified: &Verified) -> Facts {
+    let event = verified.event();
+    let amount = match event {
+        WebhookEvent::PaymentReceived(p) | WebhookEvent::PaymentFailed(p) => p.amount(),
+        WebhookEvent::PayoutInitiated(p)
+        | WebhookEvent::PayoutRefunded(p)
+        | WebhookEvent::PayoutReversed(p) => payout_amount(&p.payout),
+        WebhookEvent::Other { .. } => None,
+    };
+    Facts {
+        status: verified.status(),
+        reference: event.order_reference().map(str::to_owned),
+        provider_reference: event.id().map(str::to_owned),
+        amount,
+    }
+}
+
+fn payout_amount(p: &Payout) -> Option<Money> {
+    to_money(p.amount.as_deref()?, p.currency.as_deref()?).ok()
+}
+
+fn is_payout(event: &WebhookEvent) -> bool {
+    matches!(
+        event,
+        WebhookEvent::PayoutInitiated(_)
+            | WebhookEvent::PayoutRefunded(_)
+            | WebhookEvent::PayoutReversed(_)
+    )
+}
+
+/// What the webhook says, unverified.
+fn claims_of(hook: &Webhook) -> Claims {
+    let event = hook.event();
+    let amount = match event {
+        WebhookEvent::PaymentReceived(p) | WebhookEvent::PaymentFailed(p) => p.amount(),
+        WebhookEvent::PayoutInitiated(p)
+        | WebhookEvent::PayoutRefunded(p)
+        | WebhookEvent::PayoutReversed(p) => payout_amount(&p.payout),
+        WebhookEvent::Other { .. } => None,
+    };
+    Claims {
+        kind: hook.event_name().to_owned(),
+        reference: event.order_reference().map(str::to_owned),
+        provider_reference: event.id().map(str::to_owned),
+        status: Some(hook.status()),
+        amount,
+    }
+}
+
+/// The key of a ClickPesa event (see [`Verified::dedupe_key`]).
+pub(super) fn dedupe_key(payout: bool, facts: &Facts) -> DedupeKey {
+    webhook::dedupe_key(
+        payout,
+        facts.reference.as_deref(),
+        facts.provider_reference.as_deref(),
+        &facts.status,
+    )
+}
+
 pub(super) fn accept(
     config: &ClickpesaConfig,
     request: &http::Request<Vec<u8>>,
+    arrival: u64,
 ) -> Result<AcceptedCallback, Error> {
     let hook = webhook::parse(request.body())?;
+    let claims = claims_of(&hook);
+    let payout = is_payout(hook.event());
     let verified = match config.checksum_key() {
         Some(key) => match hook.verdict(key) {
             Verdict::Valid => Some(hook.clone().verify(key)?),
@@ -66,59 +142,92 @@ pub(super) fn accept(
         },
         None => None,
     };
-    let (reference, amount) = match hook.event() {
-        WebhookEvent::PaymentReceived(p) | WebhookEvent::PaymentFailed(p) => {
-            (p.order_reference.clone(), p.amount())
-        }
-        other => (other.order_reference().map(str::to_owned), None),
-    };
-    let event = CallbackEvent {
-        provider: P,
-        kind: hook.event_name().to_owned(),
-        reference: reference.clone(),
-        provider_reference: hook.event().id().map(str::to_owned),
-        status: hook.status(),
-        amount,
-        dedupe_key: hook.dedupe_key().to_string(),
-        trust: Trust::Unverified,
-    };
-    let (event, confirmation) = match verified {
-        Some(verified) => (
-            CallbackEvent {
-                status: verified.status(),
-                trust: Trust::Signature,
-                ..event
-            },
-            Confirmation::None,
-        ),
+    let confirmation = match verified {
+        Some(verified) => Confirmation::ClickpesaVerified {
+            facts: covered_facts(&verified),
+            payout,
+        },
         None => {
-            let reference = reference.ok_or_else(|| {
+            let reference = claims.reference.as_deref().ok_or_else(|| {
                 Error::invalid(
                     "orderReference",
                     "an unsigned webhook without an order reference cannot be confirmed",
                 )
             })?;
-            (
-                event.unverified(),
-                Confirmation::Clickpesa(OrderReference::new(reference)?),
-            )
+            Confirmation::ClickpesaQuery {
+                reference: OrderReference::new(reference)?,
+                payout,
+            }
         }
     };
     Ok(AcceptedCallback {
-        response: super::ok_response(),
-        event,
+        provider: P,
+        claims,
+        arrival,
         confirmation,
+        received: ok_json(),
+        retry: retry_503(),
     })
 }
 
-pub(super) async fn confirm<T: Transport>(
+/// Runs the payment or payout query for an unsigned webhook.
+pub(super) async fn query<T: Transport>(
     d: &Driver<ClickpesaConfig, T>,
-    mut event: CallbackEvent,
-    reference: OrderReference,
-) -> Result<CallbackEvent, Error> {
-    let attempts = d.execute(GetPayment::new(reference)).await?;
-    event.status = attempts.status();
-    event.amount = attempts.current().and_then(|p| p.amount()).or(event.amount);
-    event.trust = Trust::StatusQuery;
-    Ok(event)
+    reference: &OrderReference,
+    payout: bool,
+) -> Result<Answer, Error> {
+    Ok(if payout {
+        Answer::Payouts(d.execute(GetPayout::new(reference.clone())).await?)
+    } else {
+        Answer::Payments(d.execute(GetPayment::new(reference.clone())).await?)
+    })
+}
+
+/// The facts of the query answer: the attempt the webhook names (by id) when it
+/// names one, else the one that decides the order. A named id the answer does
+/// not know is a contradiction.
+pub(super) fn answer_facts(
+    answer: &Answer,
+    reference: &OrderReference,
+    claims: &Claims,
+) -> Result<Facts, Error> {
+    let (id, status, amount) = match answer {
+        Answer::Payments(a) => {
+            let pick = match &claims.provider_reference {
+                Some(id) => a.attempts.iter().find(|p| p.id.as_deref() == Some(id)),
+                None => a.current(),
+            };
+            (
+                pick.and_then(|p| p.id.clone()),
+                pick.map(|p| p.status()),
+                pick.and_then(|p| p.amount()),
+            )
+        }
+        Answer::Payouts(a) => {
+            let pick = match &claims.provider_reference {
+                Some(id) => a.attempts.iter().find(|p| p.id.as_deref() == Some(id)),
+                None => a.current(),
+            };
+            (
+                pick.and_then(|p| p.id.clone()),
+                pick.map(|p| p.status()),
+                pick.and_then(payout_amount),
+            )
+        }
+    };
+    let Some(status) = status else {
+        return Err(Error::Contradiction {
+            provider: P,
+            field: "provider reference",
+            claimed: claims.provider_reference.clone().unwrap_or_default(),
+            vouched: "no such payment for this order reference".into(),
+            source_name: "the status query",
+        });
+    };
+    Ok(Facts {
+        status,
+        reference: Some(reference.to_string()),
+        provider_reference: id,
+        amount,
+    })
 }

@@ -7,13 +7,16 @@
 //! one provider account, caches its token (single flight) and, for AzamPay, its
 //! public key.
 //!
-//! Callbacks come in two steps so an HTTP handler can answer the provider at once:
-//! [`FintechSdk::accept_callback`] parses and verifies (a forged AzamPay or
-//! ClickPesa callback is an [`Error::Signature`]) and gives the answer to send;
-//! [`FintechSdk::confirm_callback`] then makes the event trustworthy — PesaPal
-//! IPNs carry no signature, so they are always confirmed with GetTransactionStatus;
-//! unsigned AzamPay/ClickPesa callbacks are confirmed with their status queries.
-//! [`FintechSdk::handle_callback`] does both.
+//! Callbacks: [`FintechSdk::accept_callback`] parses and verifies (a forged
+//! AzamPay signature or ClickPesa checksum is an [`Error::Signature`]);
+//! [`FintechSdk::confirm_callback`] turns it into a [`CallbackEvent`] whose
+//! [`Facts`] the provider vouched for (PesaPal IPNs carry no signature, so they
+//! are always confirmed with GetTransactionStatus; unsigned AzamPay/ClickPesa
+//! callbacks with their status queries), checked against your order when you pass
+//! an [`Expected`]. Only after the event is handed off does the provider hear
+//! "received" ([`AcceptedCallback::received`]); otherwise it is asked to retry
+//! ([`AcceptedCallback::retry_later`]). [`CallbackInbox`] does all of it, with a
+//! [`DedupeStore`] so each event reaches your handler once.
 //!
 //! ```
 //! use finconnect_proto::driver::{Transport, TransportFailure};
@@ -50,19 +53,28 @@
 //! # Ok::<(), finconnect_proto::Error>(())
 //! ```
 
+mod accepted;
 mod azampay;
-mod callback;
 mod clickpesa;
+mod dedupe;
+mod event;
+mod gate;
+mod inbox;
 mod payment;
 mod pesapal;
 
-pub use self::callback::{AcceptedCallback, CallbackEvent, Trust};
+pub use self::accepted::AcceptedCallback;
+pub use self::dedupe::{BoxFuture, Claim, DedupeKey, DedupeStore, MemoryDedupe, StoreError};
+pub use self::event::{CallbackEvent, Claims, Expected, Facts, Trust};
+pub use self::gate::ConfirmLimits;
+pub use self::inbox::{CallbackInbox, HandlerError, Outcome};
 pub use self::payment::{
     Customer, MobileOperator, Payment, PaymentStarted, StatusQuery, StatusReport,
 };
 pub use crate::pesapal::{IpnMethod, IpnRegistration};
 
-use self::callback::Confirmation;
+use self::accepted::Confirmation;
+use self::gate::ConfirmGate;
 use crate::azampay::AzampayConfig;
 use crate::clickpesa::ClickpesaConfig;
 use crate::driver::{Driver, Transport};
@@ -98,9 +110,24 @@ impl ProviderConfig {
 
 #[allow(clippy::large_enum_variant)]
 enum Backend<T: Transport> {
-    Pesapal(Driver<PesapalConfig, T>),
-    Azampay(azampay::Backend<T>),
-    Clickpesa(Driver<ClickpesaConfig, T>),
+    Pesapal(
+        Driver<PesapalConfig, T>,
+        ConfirmGate<crate::pesapal::TransactionStatus>,
+    ),
+    Azampay(azampay::Backend<T>, ConfirmGate<crate::PaymentStatus>),
+    Clickpesa(Driver<ClickpesaConfig, T>, ConfirmGate<clickpesa::Answer>),
+}
+
+/// Any failure of a confirming query means "not confirmed yet": ask the
+/// provider to retry.
+fn not_confirmed(provider: Provider) -> impl Fn(Error) -> Error {
+    move |e| match e {
+        Error::NotConfirmed { .. } | Error::Contradiction { .. } => e,
+        other => Error::NotConfirmed {
+            provider,
+            reason: format!("the status query failed: {other}"),
+        },
+    }
 }
 
 /// The facade over one provider account. Cheap to clone (clones share the token
@@ -121,21 +148,11 @@ impl<T: Transport> fmt::Debug for FintechSdk<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The configs' own Debug redacts every secret.
         match &*self.backend {
-            Backend::Pesapal(d) => f.debug_tuple("FintechSdk").field(d.api()).finish(),
-            Backend::Azampay(b) => f.debug_tuple("FintechSdk").field(b.driver.api()).finish(),
-            Backend::Clickpesa(d) => f.debug_tuple("FintechSdk").field(d.api()).finish(),
+            Backend::Pesapal(d, _) => f.debug_tuple("FintechSdk").field(d.api()).finish(),
+            Backend::Azampay(b, _) => f.debug_tuple("FintechSdk").field(b.driver.api()).finish(),
+            Backend::Clickpesa(d, _) => f.debug_tuple("FintechSdk").field(d.api()).finish(),
         }
     }
-}
-
-/// A 200 answer with an empty JSON object (AzamPay and ClickPesa only need a 2xx).
-pub(crate) fn ok_response() -> http::Response<Vec<u8>> {
-    let mut response = http::Response::new(b"{}".to_vec());
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json"),
-    );
-    response
 }
 
 impl<T: Transport> FintechSdk<T> {
@@ -150,31 +167,54 @@ impl<T: Transport> FintechSdk<T> {
         transport: T,
         retry: crate::RetryPolicy,
     ) -> Result<Self, Error> {
+        Self::with_limits(config, transport, retry, ConfirmLimits::default())
+    }
+
+    /// As [`FintechSdk::new`], with a retry policy and limits on the status
+    /// queries that callbacks trigger.
+    pub fn with_limits(
+        config: ProviderConfig,
+        transport: T,
+        retry: crate::RetryPolicy,
+        limits: ConfirmLimits,
+    ) -> Result<Self, Error> {
         let store = || -> Arc<dyn crate::driver::TokenStore> {
             Arc::new(crate::driver::MemoryTokenStore::default())
         };
         let backend = match config {
-            ProviderConfig::Pesapal(c) => {
-                Backend::Pesapal(Driver::with_store(c, transport, store(), retry))
-            }
-            ProviderConfig::Azampay(c) => Backend::Azampay(azampay::Backend::new(
+            ProviderConfig::Pesapal(c) => Backend::Pesapal(
                 Driver::with_store(c, transport, store(), retry),
-            )?),
-            ProviderConfig::Clickpesa(c) => {
-                Backend::Clickpesa(Driver::with_store(c, transport, store(), retry))
-            }
+                ConfirmGate::new(Provider::Pesapal, limits),
+            ),
+            ProviderConfig::Azampay(c) => Backend::Azampay(
+                azampay::Backend::new(Driver::with_store(c, transport, store(), retry))?,
+                ConfirmGate::new(Provider::Azampay, limits),
+            ),
+            ProviderConfig::Clickpesa(c) => Backend::Clickpesa(
+                Driver::with_store(c, transport, store(), retry),
+                ConfirmGate::new(Provider::Clickpesa, limits),
+            ),
         };
         Ok(FintechSdk {
             backend: Arc::new(backend),
         })
     }
 
+    /// The transport's clock.
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        match &*self.backend {
+            Backend::Pesapal(d, _) => d.transport().now(),
+            Backend::Azampay(b, _) => b.driver.transport().now(),
+            Backend::Clickpesa(d, _) => d.transport().now(),
+        }
+    }
+
     /// Which provider this account is with.
     pub fn provider(&self) -> Provider {
         match &*self.backend {
-            Backend::Pesapal(_) => Provider::Pesapal,
-            Backend::Azampay(_) => Provider::Azampay,
-            Backend::Clickpesa(_) => Provider::Clickpesa,
+            Backend::Pesapal(..) => Provider::Pesapal,
+            Backend::Azampay(..) => Provider::Azampay,
+            Backend::Clickpesa(..) => Provider::Clickpesa,
         }
     }
 
@@ -182,7 +222,7 @@ impl<T: Transport> FintechSdk<T> {
     /// lists, …).
     pub fn pesapal(&self) -> Option<&Driver<PesapalConfig, T>> {
         match &*self.backend {
-            Backend::Pesapal(d) => Some(d),
+            Backend::Pesapal(d, _) => Some(d),
             _ => None,
         }
     }
@@ -190,7 +230,7 @@ impl<T: Transport> FintechSdk<T> {
     /// The AzamPay driver, for every AzamPay operation.
     pub fn azampay(&self) -> Option<&Driver<AzampayConfig, T>> {
         match &*self.backend {
-            Backend::Azampay(b) => Some(&b.driver),
+            Backend::Azampay(b, _) => Some(&b.driver),
             _ => None,
         }
     }
@@ -198,7 +238,7 @@ impl<T: Transport> FintechSdk<T> {
     /// The ClickPesa driver, for every ClickPesa operation.
     pub fn clickpesa(&self) -> Option<&Driver<ClickpesaConfig, T>> {
         match &*self.backend {
-            Backend::Clickpesa(d) => Some(d),
+            Backend::Clickpesa(d, _) => Some(d),
             _ => None,
         }
     }
@@ -211,12 +251,12 @@ impl<T: Transport> FintechSdk<T> {
         method: IpnMethod,
     ) -> Result<IpnRegistration, Error> {
         match &*self.backend {
-            Backend::Pesapal(d) => pesapal::register_ipn(d, url, method).await,
-            Backend::Azampay(_) => Err(Error::Unsupported {
+            Backend::Pesapal(d, _) => pesapal::register_ipn(d, url, method).await,
+            Backend::Azampay(..) => Err(Error::Unsupported {
                 provider: Provider::Azampay,
                 operation: "IPN registration",
             }),
-            Backend::Clickpesa(_) => Err(crate::clickpesa::register_ipn_unsupported()),
+            Backend::Clickpesa(..) => Err(crate::clickpesa::register_ipn_unsupported()),
         }
     }
 
@@ -232,9 +272,9 @@ impl<T: Transport> FintechSdk<T> {
         ipn_id: Option<&str>,
     ) -> Result<PaymentStarted, Error> {
         match &*self.backend {
-            Backend::Pesapal(d) => pesapal::pay(d, payment, ipn_id).await,
-            Backend::Azampay(b) => azampay::pay(b, payment).await,
-            Backend::Clickpesa(d) => clickpesa::pay(d, payment).await,
+            Backend::Pesapal(d, _) => pesapal::pay(d, payment, ipn_id).await,
+            Backend::Azampay(b, _) => azampay::pay(b, payment).await,
+            Backend::Clickpesa(d, _) => clickpesa::pay(d, payment).await,
         }
     }
 
@@ -242,15 +282,17 @@ impl<T: Transport> FintechSdk<T> {
     pub async fn status(&self, query: impl Into<StatusQuery>) -> Result<StatusReport, Error> {
         let query = query.into();
         match &*self.backend {
-            Backend::Pesapal(d) => pesapal::status(d, &query).await,
-            Backend::Azampay(b) => azampay::status(b, &query).await,
-            Backend::Clickpesa(d) => clickpesa::status(d, &query).await,
+            Backend::Pesapal(d, _) => pesapal::status(d, &query).await,
+            Backend::Azampay(b, _) => azampay::status(b, &query).await,
+            Backend::Clickpesa(d, _) => clickpesa::status(d, &query).await,
         }
     }
 
     /// Parses and verifies a callback (body at most
-    /// [`MAX_CALLBACK_BODY`](crate::wire::MAX_CALLBACK_BODY)): answer the provider
-    /// with the returned response, then [`FintechSdk::confirm_callback`].
+    /// [`MAX_CALLBACK_BODY`](crate::wire::MAX_CALLBACK_BODY)); then
+    /// [`FintechSdk::confirm_callback`]. A forged AzamPay signature or ClickPesa
+    /// checksum is [`Error::Signature`]; a signed AzamPay callback while no public
+    /// key can be had is [`Error::NotConfirmed`] (fail closed: ask to retry).
     pub async fn accept_callback(
         &self,
         request: &http::Request<Vec<u8>>,
@@ -266,40 +308,109 @@ impl<T: Transport> FintechSdk<T> {
             ));
         }
         match &*self.backend {
-            Backend::Pesapal(_) => pesapal::accept(request),
-            Backend::Azampay(b) => azampay::accept(b, request).await,
-            Backend::Clickpesa(d) => clickpesa::accept(d.api(), request),
+            Backend::Pesapal(_, gate) => pesapal::accept(request, gate.arrive()),
+            Backend::Azampay(b, gate) => azampay::accept(b, request, gate.arrive()).await,
+            Backend::Clickpesa(d, gate) => clickpesa::accept(d.api(), request, gate.arrive()),
         }
     }
 
-    /// Makes an accepted callback trustworthy: returns it as is when its
-    /// signature verified, else confirms it with the provider's status query.
+    /// Confirms an accepted callback: the facts come from the verified signature
+    /// or checksum, or from the provider's status answer (a claim that answer
+    /// contradicts is [`Error::Contradiction`]); with `expected`, they must also
+    /// agree with your order, and [`CallbackEvent::order`] says whether a vouched
+    /// identifier ties them to it.
+    ///
+    /// The status queries this runs are bounded ([`ConfirmLimits`]): callbacks for
+    /// one payment share a query, too many at once or one that just failed give
+    /// [`Error::NotConfirmed`] — answer [`AcceptedCallback::retry_later`].
     pub async fn confirm_callback(
         &self,
-        accepted: AcceptedCallback,
+        accepted: &AcceptedCallback,
+        expected: Option<&Expected>,
     ) -> Result<CallbackEvent, Error> {
-        let event = accepted.event;
-        match (&*self.backend, accepted.confirmation) {
-            (_, Confirmation::None) => Ok(event),
-            (Backend::Pesapal(d), Confirmation::Pesapal(n)) => pesapal::confirm(d, event, n).await,
-            (Backend::Azampay(b), Confirmation::Azampay(q)) => azampay::confirm(b, event, q).await,
-            (Backend::Clickpesa(d), Confirmation::Clickpesa(r)) => {
-                clickpesa::confirm(d, event, r).await
+        let now = self.now();
+        let claims = &accepted.claims;
+        let arrival = accepted.arrival;
+        let provider = self.provider();
+        let retry = not_confirmed(provider);
+        let (trust, facts, dedupe_key) = match (&*self.backend, &accepted.confirmation) {
+            (Backend::Pesapal(d, gate), Confirmation::Pesapal(n)) => {
+                let id = &n.order_tracking_id;
+                let status = gate
+                    .run(id.as_str(), arrival, now, || {
+                        d.execute(crate::pesapal::GetTransactionStatus::new(id.clone()))
+                    })
+                    .await
+                    .map_err(&retry)?;
+                let facts = pesapal::facts(n, &status)?;
+                (Trust::StatusQuery, facts, pesapal::dedupe_key(&status))
             }
-            _ => Err(Error::Misuse(
-                "a callback accepted by another provider's facade",
-            )),
-        }
-    }
-
-    /// [`FintechSdk::accept_callback`] then [`FintechSdk::confirm_callback`]:
-    /// the answer for the provider and the trusted event.
-    pub async fn handle_callback(
-        &self,
-        request: &http::Request<Vec<u8>>,
-    ) -> Result<(http::Response<Vec<u8>>, CallbackEvent), Error> {
-        let accepted = self.accept_callback(request).await?;
-        let response = accepted.response.clone();
-        Ok((response, self.confirm_callback(accepted).await?))
+            (
+                Backend::Azampay(..),
+                Confirmation::AzampaySigned {
+                    key,
+                    status,
+                    utility_ref,
+                    external_reference,
+                },
+            ) => (
+                Trust::Signature,
+                azampay::signed_facts(
+                    status.clone(),
+                    utility_ref.as_deref(),
+                    external_reference.as_deref(),
+                    expected,
+                ),
+                *key,
+            ),
+            (Backend::Azampay(b, gate), Confirmation::AzampayQuery { query, transid }) => {
+                let status = gate
+                    .run(transid, arrival, now, || azampay::query(b, query))
+                    .await
+                    .map_err(&retry)?;
+                let key = azampay::query_key(transid, &status);
+                let facts = Facts {
+                    provider_reference: Some(transid.clone()),
+                    ..Facts::status(status)
+                };
+                event::check_claims(provider, claims, &facts)?;
+                (Trust::StatusQuery, facts, key)
+            }
+            (Backend::Clickpesa(..), Confirmation::ClickpesaVerified { facts, payout }) => (
+                Trust::Checksum,
+                facts.clone(),
+                clickpesa::dedupe_key(*payout, facts),
+            ),
+            (Backend::Clickpesa(d, gate), Confirmation::ClickpesaQuery { reference, payout }) => {
+                let slot = format!("{}:{reference}", if *payout { "payout" } else { "payment" });
+                let answer = gate
+                    .run(&slot, arrival, now, || {
+                        clickpesa::query(d, reference, *payout)
+                    })
+                    .await
+                    .map_err(&retry)?;
+                let facts = clickpesa::answer_facts(&answer, reference, claims)?;
+                event::check_claims(provider, claims, &facts)?;
+                let key = clickpesa::dedupe_key(*payout, &facts);
+                (Trust::StatusQuery, facts, key)
+            }
+            _ => {
+                return Err(Error::Misuse(
+                    "a callback accepted by another provider's facade",
+                ))
+            }
+        };
+        let order = match expected {
+            Some(order) => event::check_expected(provider, claims, &facts, order)?,
+            None => None,
+        };
+        Ok(CallbackEvent {
+            provider,
+            trust,
+            facts,
+            claims: claims.clone(),
+            order,
+            dedupe_key,
+        })
     }
 }

@@ -1,11 +1,13 @@
 //! The facade's mapping onto PesaPal.
 
-use super::callback::{AcceptedCallback, CallbackEvent, Confirmation, Trust};
+use super::accepted::{AcceptedCallback, Confirmation};
+use super::dedupe::DedupeKey;
+use super::event::{Claims, Facts};
 use super::payment::{Payment, PaymentStarted, StatusQuery, StatusReport};
 use crate::driver::{Driver, Transport};
 use crate::pesapal::{
-    BillingAddress, ConfirmNotification, GetTransactionStatus, IpnId, IpnMethod, IpnRegistration,
-    Notification, Order, OrderTrackingId, PesapalConfig, RegisterIpn, SubmitOrder,
+    BillingAddress, GetTransactionStatus, IpnId, IpnMethod, IpnRegistration, Notification, Order,
+    OrderTrackingId, PesapalConfig, RegisterIpn, SubmitOrder, TransactionStatus,
 };
 use crate::{Error, PaymentStatus, Provider};
 
@@ -80,33 +82,50 @@ pub(super) async fn status<T: Transport>(
     })
 }
 
-pub(super) fn accept(request: &http::Request<Vec<u8>>) -> Result<AcceptedCallback, Error> {
+pub(super) fn accept(
+    request: &http::Request<Vec<u8>>,
+    arrival: u64,
+) -> Result<AcceptedCallback, Error> {
     let n = Notification::from_request(request)?;
-    let event = CallbackEvent {
-        provider: P,
+    let claims = Claims {
         kind: n.kind.as_str().to_owned(),
         reference: Some(n.merchant_reference.clone()),
         provider_reference: Some(n.order_tracking_id.as_str().to_owned()),
-        status: PaymentStatus::Pending,
+        status: None,
         amount: None,
-        dedupe_key: n.dedupe_key(),
-        trust: Trust::Unverified,
     };
+    let mut retry = n.ack(false).to_response();
+    *retry.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
     Ok(AcceptedCallback {
-        response: n.ack(true).to_response(),
-        event,
+        provider: P,
+        claims,
+        arrival,
+        received: n.ack(true).to_response(),
+        retry,
         confirmation: Confirmation::Pesapal(n),
     })
 }
 
-pub(super) async fn confirm<T: Transport>(
-    d: &Driver<PesapalConfig, T>,
-    mut event: CallbackEvent,
-    n: Notification,
-) -> Result<CallbackEvent, Error> {
-    let confirmed = d.execute(ConfirmNotification::new(n)).await?;
-    event.status = confirmed.status.status.clone();
-    event.amount = confirmed.status.amount;
-    event.trust = Trust::StatusQuery;
-    Ok(event)
+/// The facts of PesaPal's status answer, once it is checked to concern `n`.
+pub(super) fn facts(n: &Notification, status: &TransactionStatus) -> Result<Facts, Error> {
+    n.check_status(status)?;
+    Ok(Facts {
+        status: status.status.clone(),
+        reference: Some(status.merchant_reference.clone()).filter(|r| !r.is_empty()),
+        provider_reference: Some(status.order_tracking_id.as_str().to_owned()),
+        amount: status.amount,
+    })
+}
+
+/// Tracking id, confirmed status and confirmation code: a replay of an IPN has
+/// the same key, a status change (or a new recurring charge) a new one.
+pub(super) fn dedupe_key(status: &TransactionStatus) -> DedupeKey {
+    DedupeKey::new(
+        P,
+        &[
+            status.order_tracking_id.as_str(),
+            status.status.as_str(),
+            status.confirmation_code.as_deref().unwrap_or(""),
+        ],
+    )
 }

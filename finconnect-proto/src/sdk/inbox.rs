@@ -1,0 +1,241 @@
+//! One callback route, end to end, losing nothing: accept → confirm → claim →
+//! your handler → answer.
+//!
+//! For each request a [`CallbackInbox`]:
+//! 1. parses and verifies it ([`FintechSdk::accept_callback`]); a malformed body
+//!    gets a 400, a forged signature or checksum a 401 — never passed on;
+//! 2. optionally looks up your order from the callback's claims and confirms the
+//!    event ([`FintechSdk::confirm_callback`]); a contradiction gets a 409; a
+//!    confirmation that cannot happen now (status query failed, too many in
+//!    flight) gets the provider's "retry" answer;
+//! 3. claims the event's [`DedupeKey`](super::DedupeKey) in the
+//!    [`DedupeStore`]: an event already handed off is acknowledged again and not
+//!    passed on; one being handed off by a concurrent delivery gets "retry";
+//! 4. awaits your handler; `Ok` → the key is marked done and the provider hears
+//!    "received"; `Err` → the claim is released and the provider hears "retry",
+//!    so its next delivery is processed.
+//!
+//! **Why the provider waits.** The provider is told "received" only after the
+//! event is confirmed and handed off, so a crash, a failed status query or a
+//! failing handler can never swallow a notification: the provider still holds
+//! it and sends it again. The cost is latency on the provider's request: one
+//! status query for unsigned callbacks (PesaPal IPNs always) plus your handler's
+//! time. Keep the handler quick — write the event to a table or a queue and
+//! return; do the slow work from there.
+
+use super::accepted::retry_503;
+use super::dedupe::{BoxFuture, Claim, DedupeKey, DedupeStore, MemoryDedupe};
+use super::event::{CallbackEvent, Claims, Expected};
+use super::FintechSdk;
+use crate::driver::Transport;
+use crate::Error;
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why a handler did not take an event (its `Err`, as text). The provider is
+/// asked to send the event again.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct HandlerError(pub String);
+
+type Handler = dyn Fn(CallbackEvent) -> BoxFuture<'static, Result<(), HandlerError>> + Send + Sync;
+type OrderLookup = dyn Fn(&Claims) -> BoxFuture<'static, Option<Expected>> + Send + Sync;
+
+/// What became of one request (for logs, metrics and tests).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// New event, handed to the handler, which took it.
+    Delivered(DedupeKey),
+    /// Handed off before: acknowledged again, not passed on.
+    Duplicate(DedupeKey),
+    /// Refused (malformed, forged, contradicted): a 4xx.
+    Refused(Error),
+    /// Not processed now; the provider was asked to send it again.
+    Retry(String),
+}
+
+/// See the [module docs](self). Cheap to clone.
+pub struct CallbackInbox<T: Transport> {
+    sdk: FintechSdk<T>,
+    dedupe: Arc<dyn DedupeStore>,
+    handler: Arc<Handler>,
+    orders: Option<Arc<OrderLookup>>,
+    lease: Duration,
+    retention: Duration,
+}
+
+impl<T: Transport> Clone for CallbackInbox<T> {
+    fn clone(&self) -> Self {
+        CallbackInbox {
+            sdk: self.sdk.clone(),
+            dedupe: Arc::clone(&self.dedupe),
+            handler: Arc::clone(&self.handler),
+            orders: self.orders.clone(),
+            lease: self.lease,
+            retention: self.retention,
+        }
+    }
+}
+
+impl<T: Transport> fmt::Debug for CallbackInbox<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallbackInbox")
+            .field("sdk", &self.sdk)
+            .field("lease", &self.lease)
+            .field("retention", &self.retention)
+            .field("order_lookup", &self.orders.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> CallbackInbox<T> {
+    /// An inbox for `sdk`'s callbacks handing each new event to `handler` once
+    /// (an in-memory [`MemoryDedupe`]; use [`CallbackInbox::with_dedupe`] for a
+    /// store shared by several instances).
+    pub fn new<F, Fut, E>(sdk: FintechSdk<T>, handler: F) -> Self
+    where
+        F: Fn(CallbackEvent) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), E>> + Send + 'static,
+        E: fmt::Display,
+    {
+        let handler = Arc::new(handler);
+        CallbackInbox {
+            sdk,
+            dedupe: Arc::new(MemoryDedupe::default()),
+            handler: Arc::new(move |event| {
+                let run = handler(event);
+                Box::pin(async move { run.await.map_err(|e| HandlerError(e.to_string())) })
+            }),
+            orders: None,
+            lease: Duration::from_secs(60),
+            retention: Duration::from_secs(7 * 86_400),
+        }
+    }
+
+    /// Uses another dedupe store.
+    pub fn with_dedupe(mut self, store: Arc<dyn DedupeStore>) -> Self {
+        self.dedupe = store;
+        self
+    }
+
+    /// Looks up your order from a callback's claims (by `claims.reference`,
+    /// say): each event is then checked against it (see [`Expected`]) and
+    /// carries it in [`CallbackEvent::order`] when they agree. `None` = no such
+    /// order: the event is still confirmed, with `order` left empty.
+    pub fn with_orders<F, Fut>(mut self, lookup: F) -> Self
+    where
+        F: Fn(&Claims) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<Expected>> + Send + 'static,
+    {
+        self.orders = Some(Arc::new(move |claims| Box::pin(lookup(claims))));
+        self
+    }
+
+    /// How long a claim holds before another delivery may take the event over
+    /// (default 60 s; longer than your handler ever takes).
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// How long handed-off keys are remembered (default 7 days; the store's own
+    /// bound may forget sooner).
+    pub fn with_retention(mut self, retention: Duration) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// The facade behind it.
+    pub fn sdk(&self) -> &FintechSdk<T> {
+        &self.sdk
+    }
+
+    /// Handles one callback request (body already read and bounded) and gives
+    /// the answer for the provider.
+    pub async fn handle(&self, request: http::Request<Vec<u8>>) -> http::Response<Vec<u8>> {
+        self.handle_detailed(request).await.0
+    }
+
+    /// As [`CallbackInbox::handle`], also saying what became of the request.
+    pub async fn handle_detailed(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> (http::Response<Vec<u8>>, Outcome) {
+        let accepted = match self.sdk.accept_callback(&request).await {
+            Ok(accepted) => accepted,
+            Err(e) => return refuse_or_retry(e, retry_503()),
+        };
+        let expected = match &self.orders {
+            Some(lookup) => lookup(accepted.claims()).await,
+            None => None,
+        };
+        let event = match self.sdk.confirm_callback(&accepted, expected.as_ref()).await {
+            Ok(event) => event,
+            Err(e) => return refuse_or_retry(e, accepted.retry_later()),
+        };
+        let key = event.dedupe_key;
+        let now = self.sdk.now();
+        match self.dedupe.claim(&key, self.lease, now).await {
+            Err(e) => {
+                tracing::warn!(error = %e, "callback not processed: dedupe store unavailable");
+                return (accepted.retry_later(), Outcome::Retry(e.to_string()));
+            }
+            Ok(Claim::Done) => {
+                tracing::debug!(key = %key, "duplicate callback acknowledged again");
+                return (accepted.received(), Outcome::Duplicate(key));
+            }
+            Ok(Claim::Busy) => {
+                let why = "the same event is being handed off by another delivery".to_owned();
+                return (accepted.retry_later(), Outcome::Retry(why));
+            }
+            Ok(Claim::Won) => {}
+        }
+        match (self.handler)(event).await {
+            Ok(()) => {
+                if let Err(e) = self.dedupe.done(&key, self.retention, self.sdk.now()).await {
+                    // Handed off already: acknowledge (a retry could only
+                    // duplicate it once the lease lapses).
+                    tracing::warn!(error = %e, key = %key, "event handed off but not recorded as done");
+                }
+                (accepted.received(), Outcome::Delivered(key))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, key = %key, "callback handler failed; the provider will retry");
+                if let Err(e) = self.dedupe.release(&key).await {
+                    tracing::warn!(error = %e, "claim not released; it lapses after its lease");
+                }
+                (accepted.retry_later(), Outcome::Retry(e.0))
+            }
+        }
+    }
+}
+
+/// The status for a refused callback, or the retry answer when the error only
+/// means "not now".
+fn refuse_or_retry(
+    error: Error,
+    retry: http::Response<Vec<u8>>,
+) -> (http::Response<Vec<u8>>, Outcome) {
+    let status = match &error {
+        Error::NotConfirmed { .. } => {
+            tracing::info!(reason = %error, "callback not confirmed; the provider will retry");
+            return (retry, Outcome::Retry(error.to_string()));
+        }
+        Error::Signature { .. } => http::StatusCode::UNAUTHORIZED,
+        Error::Contradiction { .. } => http::StatusCode::CONFLICT,
+        Error::Unsupported { .. } => http::StatusCode::NOT_FOUND,
+        Error::Invalid { .. } | Error::Decode { .. } => http::StatusCode::BAD_REQUEST,
+        _ => {
+            tracing::warn!(error = %error, "callback not processed");
+            return (retry, Outcome::Retry(error.to_string()));
+        }
+    };
+    tracing::info!(status = status.as_u16(), reason = %error, "callback refused");
+    (
+        super::accepted::text(status, &error.to_string()),
+        Outcome::Refused(error),
+    )
+}
