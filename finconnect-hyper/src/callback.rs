@@ -102,7 +102,10 @@ impl<T: Transport + 'static> CallbackService<T> {
     }
 
     /// Uses another dedupe store (one shared by a fleet, say).
-    pub fn with_dedupe(mut self, store: std::sync::Arc<dyn finconnect_proto::sdk::DedupeStore>) -> Self {
+    pub fn with_dedupe(
+        mut self,
+        store: std::sync::Arc<dyn finconnect_proto::sdk::DedupeStore>,
+    ) -> Self {
         self.inbox = self.inbox.with_dedupe(store);
         self
     }

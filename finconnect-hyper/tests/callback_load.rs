@@ -109,7 +109,11 @@ async fn deliver(
             .map(|(i, _)| i)
             .collect();
     }
-    assert!(pending.is_empty(), "{} deliveries never acknowledged", pending.len());
+    assert!(
+        pending.is_empty(),
+        "{} deliveries never acknowledged",
+        pending.len()
+    );
     (first, resent)
 }
 
@@ -124,7 +128,6 @@ fn report(name: &str, results: &[(u16, Bytes, Duration)]) {
         pick(0.99)
     );
 }
-
 
 fn options() -> Options {
     Options {

@@ -69,4 +69,3 @@ impl fmt::Debug for DedupeKey {
         write!(f, "DedupeKey({self})")
     }
 }
-

@@ -468,7 +468,10 @@ pub(crate) async fn settle_and_confirm(
     started: &finconnect_proto::sdk::PaymentStarted,
     (provider, settle_ref, delivery_refs): (finconnect_sandbox::ProviderName, &str, &[&str]),
     (notice, verify_step): (&'static str, &'static str),
-    (order, trust): (finconnect_proto::sdk::Expected, finconnect_proto::sdk::Trust),
+    (order, trust): (
+        finconnect_proto::sdk::Expected,
+        finconnect_proto::sdk::Trust,
+    ),
 ) -> Result<(), StepFailed> {
     listener.expect(order.clone());
     flow.step("the customer pays (sandbox settles)", async {

@@ -289,7 +289,10 @@ impl CallbackEvent {
     /// empty or malformed one): such a callback must be verified, never treated
     /// as unsigned — with no key at hand, refuse it for now (fail closed).
     pub fn carries_signature(&self) -> bool {
-        !matches!(self.signature, SignatureField::Absent | SignatureField::Null)
+        !matches!(
+            self.signature,
+            SignatureField::Absent | SignatureField::Null
+        )
     }
 
     /// The `signature` text, when it is a string.

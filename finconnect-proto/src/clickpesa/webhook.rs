@@ -218,8 +218,19 @@ enum Family {
 fn family_of(data: Option<&JsValue>) -> Option<Family> {
     let data = data?;
     let has = |names: &[&str]| names.iter().any(|n| data.get(n).is_some());
-    let payment = has(&["collectedAmount", "collectedCurrency", "paymentReference", "paymentId"]);
-    let payout = has(&["beneficiary", "channelProvider", "fee", "transferType", "settlementType"]);
+    let payment = has(&[
+        "collectedAmount",
+        "collectedCurrency",
+        "paymentReference",
+        "paymentId",
+    ]);
+    let payout = has(&[
+        "beneficiary",
+        "channelProvider",
+        "fee",
+        "transferType",
+        "settlementType",
+    ]);
     match (payment, payout) {
         (true, false) => Some(Family::Payment),
         (false, true) => Some(Family::Payout),
@@ -443,7 +454,10 @@ impl Webhook {
             ),
         };
         let family = family_of(self.envelope.get("data"));
-        let word = self.event.status_text().map(|w| w.trim().to_ascii_uppercase());
+        let word = self
+            .event
+            .status_text()
+            .map(|w| w.trim().to_ascii_uppercase());
         let Some(word) = word else {
             return Err(refuse(
                 "is the only statement of the outcome (data has no status)".into(),
@@ -464,7 +478,14 @@ impl Webhook {
             ),
             WebhookEvent::PayoutRefunded(_) => (Family::Payout, word == "REFUNDED"),
             WebhookEvent::PayoutReversed(_) => (Family::Payout, word == "REVERSED"),
-            WebhookEvent::Other { .. } => return Ok(()),
+            // An unknown name over data that shows a payment or a payout would
+            // relabel a known transaction: refuse it.
+            WebhookEvent::Other { .. } => {
+                return match family {
+                    Some(f) => Err(refuse(format!("is not an event of a {f:?}"))),
+                    None => Ok(()),
+                }
+            }
         };
         if !fits {
             return Err(refuse(format!("contradicts data's status {word:?}")));

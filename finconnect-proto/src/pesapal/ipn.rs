@@ -266,7 +266,10 @@ impl Notification {
                 }),
                 "account number",
             ),
-            _ => (Some(status.merchant_reference.as_str()), "merchant reference"),
+            _ => (
+                Some(status.merchant_reference.as_str()),
+                "merchant reference",
+            ),
         };
         if vouched != Some(self.merchant_reference.as_str()) {
             return Err(contradiction(

@@ -2,7 +2,7 @@
 //! confirmed, with the two answers its sender may get.
 
 use super::event::{Claims, Facts};
-use crate::{Provider, PaymentStatus};
+use crate::{PaymentStatus, Provider};
 
 /// How an accepted callback gets confirmed (private to the facade).
 #[derive(Clone, Debug)]
@@ -93,7 +93,9 @@ pub(crate) fn retry_503() -> http::Response<Vec<u8>> {
         http::StatusCode::SERVICE_UNAVAILABLE,
         "not processed yet; send it again later",
     );
-    r.headers_mut()
-        .insert(http::header::RETRY_AFTER, http::HeaderValue::from_static("30"));
+    r.headers_mut().insert(
+        http::header::RETRY_AFTER,
+        http::HeaderValue::from_static("30"),
+    );
     r
 }

@@ -138,7 +138,9 @@ impl MemoryDedupe {
         }
         let mut scanned = 0;
         while s.entries.len() > self.capacity && scanned <= s.order.len() {
-            let Some(old) = s.order.pop_front() else { break };
+            let Some(old) = s.order.pop_front() else {
+                break;
+            };
             scanned += 1;
             match s.entries.get(&old).copied() {
                 // Expired entries and finished ones go; claims in progress stay.

@@ -191,7 +191,11 @@ fn contradiction(
 }
 
 /// Refuses claims that the provider's answer contradicts.
-pub(crate) fn check_claims(provider: Provider, claims: &Claims, facts: &Facts) -> Result<(), Error> {
+pub(crate) fn check_claims(
+    provider: Provider,
+    claims: &Claims,
+    facts: &Facts,
+) -> Result<(), Error> {
     let q = "the status query";
     if let (Some(c), Some(v)) = (&claims.reference, &facts.reference) {
         if c != v {
@@ -293,14 +297,26 @@ mod tests {
             ..honest.clone()
         };
         let e = check_claims(Provider::Pesapal, &other_amount, &facts).unwrap_err();
-        assert!(matches!(e, Error::Contradiction { field: "amount", .. }), "{e}");
+        assert!(
+            matches!(
+                e,
+                Error::Contradiction {
+                    field: "amount",
+                    ..
+                }
+            ),
+            "{e}"
+        );
         let other_ref = Claims {
             reference: Some("VICTIM".into()),
             ..honest
         };
         assert!(matches!(
             check_claims(Provider::Pesapal, &other_ref, &facts),
-            Err(Error::Contradiction { field: "reference", .. })
+            Err(Error::Contradiction {
+                field: "reference",
+                ..
+            })
         ));
     }
 

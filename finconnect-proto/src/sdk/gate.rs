@@ -120,16 +120,6 @@ impl<V: Clone> ConfirmGate<V> {
         slot
     }
 
-    fn forget_if_idle(&self, key: &str, slot: &SharedSlot<V>) {
-        let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        // Two owners: the map and the caller. Keep negative entries.
-        if Arc::strong_count(slot) <= 2
-            && slot.try_lock().is_some_and(|s| s.failed_until.is_none())
-        {
-            slots.remove(key);
-        }
-    }
-
     /// The answer of a query for `key` that started after `arrival`: shared with
     /// concurrent callbacks, started by `query` when needed, refused when too
     /// many are in flight or one failed within the negative TTL.
@@ -144,13 +134,11 @@ impl<V: Clone> ConfirmGate<V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, Error>>,
     {
+        // Slots stay until the tracked references reach their bound; then the
+        // idle ones are dropped (see `slot`).
         let shared = self.slot(key, now);
-        let result = {
-            let mut slot = shared.lock().await;
-            self.run_locked(&mut slot, arrival, now, query).await
-        };
-        self.forget_if_idle(key, &shared);
-        result
+        let mut slot = shared.lock().await;
+        self.run_locked(&mut slot, arrival, now, query).await
     }
 
     async fn run_locked<F, Fut>(
@@ -256,10 +244,16 @@ mod tests {
         assert_eq!(queries.get(), 1);
         let c = gate.arrive();
         let later = T0 + limits.negative_ttl + Duration::from_secs(1);
-        assert_eq!(block(gate.run("R", c, later, || async { Ok(7) })).ok(), Some(7));
+        assert_eq!(
+            block(gate.run("R", c, later, || async { Ok(7) })).ok(),
+            Some(7)
+        );
         // Another reference was never blocked.
         let d = gate.arrive();
-        assert_eq!(block(gate.run("S", d, T0, || async { Ok(8) })).ok(), Some(8));
+        assert_eq!(
+            block(gate.run("S", d, T0, || async { Ok(8) })).ok(),
+            Some(8)
+        );
     }
 
     #[test]
@@ -277,7 +271,10 @@ mod tests {
         assert!(matches!(e, Error::NotConfirmed { .. }), "{e}");
         drop(held);
         let b = gate.arrive();
-        assert_eq!(block(gate.run("X", b, T0, || async { Ok(2) })).ok(), Some(2));
+        assert_eq!(
+            block(gate.run("X", b, T0, || async { Ok(2) })).ok(),
+            Some(2)
+        );
     }
 
     #[test]

@@ -172,7 +172,11 @@ impl<T: Transport> CallbackInbox<T> {
             Some(lookup) => lookup(accepted.claims()).await,
             None => None,
         };
-        let event = match self.sdk.confirm_callback(&accepted, expected.as_ref()).await {
+        let event = match self
+            .sdk
+            .confirm_callback(&accepted, expected.as_ref())
+            .await
+        {
             Ok(event) => event,
             Err(e) => return refuse_or_retry(e, accepted.retry_later()),
         };
