@@ -247,7 +247,7 @@ impl Operation for RefundRequest {
     }
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
-        let result = read_message_answer("PesaPal RefundRequest answer", &response, |m| {
+        read_message_answer("PesaPal RefundRequest answer", &response, |m| {
             let m = m.to_ascii_lowercase();
             if m.contains("received already") || m.contains("already") {
                 (
@@ -265,8 +265,7 @@ impl Operation for RefundRequest {
                     Some("only COMPLETED payments can be refunded"),
                 )
             }
-        });
-        result
+        })
     }
 }
 
@@ -319,7 +318,7 @@ impl Operation for CancelOrder {
     }
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
-        let result = read_message_answer("PesaPal CancelOrder answer", &response, |m| {
+        read_message_answer("PesaPal CancelOrder answer", &response, |m| {
             if m.to_ascii_lowercase().contains("cannot be cancelled") {
                 (
                     codes::ORDER_NOT_CANCELLABLE,
@@ -328,7 +327,6 @@ impl Operation for CancelOrder {
             } else {
                 (codes::CANCEL_REFUSED, None)
             }
-        });
-        result
+        })
     }
 }
