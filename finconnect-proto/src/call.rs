@@ -7,7 +7,7 @@
 //!
 //! Which failures of a payment are known refusals and which are
 //! [`Error::OutcomeUnknown`] is decided in one place, the table of
-//! [`outcome`](crate::outcome), which this driver applies to every answer.
+//! [`outcome`], which this driver applies to every answer.
 //!
 //! ```
 //! # use finconnect_proto::call::{Call, Step};

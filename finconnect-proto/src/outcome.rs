@@ -1,7 +1,7 @@
 //! Outcome truth: when may the SDK say "nothing was done"?
 //!
 //! A request that creates or moves money (an order, a push, a checkout, a payout,
-//! a refund, a cancellation: [`Idempotency::NonIdempotent`]) is sent at most once
+//! a refund, a cancellation: [`Idempotency::NonIdempotent`](crate::retry::Idempotency::NonIdempotent)) is sent at most once
 //! once it may have reached the provider. Its error is a *known* outcome
 //! ([`Error::outcome_known`] is `true`: nothing was done, sending again is safe
 //! after fixing the cause) only when the answer **proves** the provider refused
