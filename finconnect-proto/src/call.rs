@@ -5,6 +5,10 @@
 //! It takes time and randomness as arguments and performs no I/O (the idea of
 //! quinn-proto and rustls' unbuffered API): an adapter is only a loop.
 //!
+//! Which failures of a payment are known refusals and which are
+//! [`Error::OutcomeUnknown`] is decided in one place, the table of
+//! [`outcome`], which this driver applies to every answer.
+//!
 //! ```
 //! # use finconnect_proto::call::{Call, Step};
 //! # use finconnect_proto::retry::Failure;
@@ -27,6 +31,7 @@
 //! ```
 
 use crate::operation::{Api, Operation};
+use crate::outcome;
 use crate::retry::{self, Decision, Failure, Idempotency, RetryPolicy};
 use crate::{AccessToken, Error};
 use std::fmt;
@@ -73,6 +78,8 @@ enum State<T> {
 pub struct Call<'a, O: Operation> {
     api: &'a O::Api,
     op: O,
+    /// The operation's reference, quoted when its outcome is unknown.
+    reference: Option<String>,
     token: Option<AccessToken>,
     fresh: Option<AccessToken>,
     rejected: Option<AccessToken>,
@@ -113,6 +120,7 @@ impl<'a, O: Operation> Call<'a, O> {
     pub fn new(api: &'a O::Api, op: O, token: Option<AccessToken>, now: SystemTime) -> Self {
         Call {
             api,
+            reference: op.reference(),
             op,
             token,
             fresh: None,
@@ -259,13 +267,17 @@ impl<'a, O: Operation> Call<'a, O> {
                 self.state = State::Ready;
                 Ok(())
             }
-            Purpose::Operation => match self.op.from_response(response) {
-                Ok(output) => {
-                    self.state = State::Done(output);
-                    Ok(())
-                }
-                Err(err) => Err(self.classify_failure(purpose, status, err)),
-            },
+            Purpose::Operation => {
+                let read = self.op.from_response(response);
+                let read = match O::IDEMPOTENCY {
+                    Idempotency::NonIdempotent => outcome::judge(self.subject(), status, read),
+                    Idempotency::Idempotent => {
+                        read.map_err(|e| self.classify_failure(purpose, status, e))
+                    }
+                };
+                self.state = State::Done(read?);
+                Ok(())
+            }
         }
     }
 
@@ -302,8 +314,8 @@ impl<'a, O: Operation> Call<'a, O> {
         } else {
             format!("{reason}: {detail}")
         };
-        if idempotency == Idempotency::NonIdempotent && failure != Failure::Connect {
-            return Err(self.outcome_unknown(reason));
+        if idempotency == Idempotency::NonIdempotent && outcome::unknown_without_answer(failure) {
+            return Err(self.subject().unknown(reason));
         }
         Err(Error::Transport {
             provider: O::Api::PROVIDER,
@@ -364,19 +376,12 @@ impl<'a, O: Operation> Call<'a, O> {
         }
     }
 
-    /// A failed reading of an answer to a 5xx/429: what the user can act on.
+    /// A failed reading of an answer to an idempotent request (a token, a status
+    /// query) after the retries: what the user can act on. Non-idempotent
+    /// operations go through [`outcome::judge`] instead.
     fn classify_failure(&self, purpose: Purpose, status: u16, err: Error) -> Error {
-        let idempotency = self.idempotency(purpose);
-        let unreadable = matches!(err, Error::Decode { .. });
-        if !unreadable {
+        if !matches!(err, Error::Decode { .. }) {
             return err;
-        }
-        // A 2xx means the provider accepted the request; 5xx may come after it
-        // processed it. Either way, an unreadable answer to a payment leaves its
-        // outcome unknown.
-        let accepted_or_failed = (200..300).contains(&status) || status >= 500;
-        if accepted_or_failed && idempotency == Idempotency::NonIdempotent {
-            return self.outcome_unknown(format!("HTTP {status} with an unreadable body"));
         }
         if status >= 500 {
             return Error::Transport {
@@ -387,23 +392,16 @@ impl<'a, O: Operation> Call<'a, O> {
             };
         }
         if status == 429 {
-            return Error::Provider {
-                provider: O::Api::PROVIDER,
-                code: Some("rate_limited".into()),
-                message: "too many requests; the request was not processed".into(),
-                http_status: Some(429),
-                hint: Some("slow down and try again later"),
-            };
+            return outcome::rate_limited(O::Api::PROVIDER);
         }
         err
     }
 
-    fn outcome_unknown(&self, reason: String) -> Error {
-        Error::OutcomeUnknown {
+    fn subject(&self) -> outcome::Subject<'_> {
+        outcome::Subject {
             provider: O::Api::PROVIDER,
             operation: O::NAME,
-            reference: self.op.reference(),
-            reason,
+            reference: self.reference.as_deref(),
         }
     }
 

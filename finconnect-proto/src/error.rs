@@ -44,8 +44,10 @@ pub enum Error {
         problems: Vec<FieldProblem>,
     },
 
-    /// The provider answered with an error. The request reached the provider and
-    /// was refused: the outcome is known (nothing was charged).
+    /// The provider answered with an error. The request reached the provider (or
+    /// the gateway in front of it) and was refused: the outcome is known (nothing
+    /// was charged). For a payment this is only ever a documented refusal, a
+    /// 401/403 or a 429 (see [`Error::outcome_known`]).
     #[error("{provider} error{}{}: {message}{}", code_suffix(.code), status_suffix(.http_status), hint_suffix(.hint))]
     Provider {
         /// Which provider.
@@ -117,9 +119,10 @@ pub enum Error {
         operation: &'static str,
     },
 
-    /// A request that moves money may have reached the provider, but no answer came
-    /// back (timeout, reset, 5xx with no readable body). It was **not** sent again.
-    /// Query the status of `reference` before trying again.
+    /// A request that moves money may have reached the provider, and no answer
+    /// proves what happened (timeout, reset, any 5xx, an unreadable 2xx, a 4xx that
+    /// is not a documented refusal). It was **not** sent again. Query the status of
+    /// `reference` before trying again.
     #[error("outcome of {operation} at {provider} unknown ({reason}); query the status of {} before trying again", reference.as_deref().unwrap_or("the order"))]
     OutcomeUnknown {
         /// Which provider.
@@ -251,6 +254,17 @@ impl Error {
 
     /// Whether the outcome is known: `false` only for [`Error::OutcomeUnknown`],
     /// where a payment may or may not have been created.
+    ///
+    /// The rule (in full, per provider and answer class, in
+    /// [`outcome`](crate::outcome)): for a request that creates or moves money,
+    /// the [`Call`](crate::Call) driver reports a known outcome only when nothing
+    /// left the machine, or when the answer proves the provider refused it — a
+    /// documented refusal body (at 2xx or 4xx), a 401/403 (refused at the door), a
+    /// 429 (not processed) or a ClickPesa 409 (duplicate reference). Any 5xx
+    /// (readable or not), an unreadable or undocumented 2xx or 4xx, a 408/499, a
+    /// redirect, and a lost answer (timeout, reset, truncated body) are
+    /// [`Error::OutcomeUnknown`]: query the status before trying again.
+    /// Idempotent requests (queries, tokens) always have a known outcome.
     pub fn outcome_known(&self) -> bool {
         !matches!(self, Error::OutcomeUnknown { .. })
     }

@@ -39,6 +39,7 @@ mod error;
 pub mod harness;
 mod money;
 pub mod operation;
+pub mod outcome;
 pub mod pesapal;
 mod provider;
 pub mod retry;

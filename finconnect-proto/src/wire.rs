@@ -54,12 +54,21 @@ pub fn secret_header(value: &str) -> Result<HeaderValue, Error> {
 /// with `Bearer ` (ClickPesa's do) is sent as it is.
 pub fn bearer(token: &Secret) -> Result<(HeaderName, HeaderValue), Error> {
     let raw = token.expose();
-    let value = if raw.len() >= 7 && raw[..7].eq_ignore_ascii_case("bearer ") {
+    let value = if has_bearer_prefix(raw) {
         secret_header(raw)?
     } else {
         secret_header(&format!("Bearer {raw}"))?
     };
     Ok((AUTHORIZATION, value))
+}
+
+/// Whether a token already starts with `Bearer ` (any case). Looks at bytes, so
+/// a token with multi-byte characters near the start cannot make it panic.
+pub fn has_bearer_prefix(token: &str) -> bool {
+    token
+        .as_bytes()
+        .get(..7)
+        .is_some_and(|head| head.eq_ignore_ascii_case(b"bearer "))
 }
 
 /// Serialises a request body.
@@ -146,6 +155,21 @@ mod tests {
         assert!(v.is_sensitive());
         let (_, v) = bearer(&Secret::new("Bearer xyz")).unwrap();
         assert_eq!(v.to_str().unwrap(), "Bearer xyz");
+    }
+
+    #[test]
+    fn a_multibyte_character_at_the_prefix_boundary_does_not_panic() {
+        // '€' is 3 bytes: byte 7 falls inside it.
+        for raw in ["abcdef€x", "Bearer€", "bearer", "€€€€", ""] {
+            let (_, v) = bearer(&Secret::new(raw)).unwrap_or_else(|_| {
+                // Non-ASCII is not a valid header value: refused, not a panic.
+                (AUTHORIZATION, HeaderValue::from_static("refused"))
+            });
+            assert!(!v.is_empty());
+        }
+        assert!(!has_bearer_prefix("abcdef€x"));
+        assert!(has_bearer_prefix("BEARER x"));
+        assert!(!has_bearer_prefix("Bearer"));
     }
 
     #[test]

@@ -16,6 +16,11 @@ pub enum Fault {
     Latency(Duration),
     /// Answer with this HTTP status and a short plain-text body.
     Status(u16),
+    /// Answer with this HTTP status and the provider's own readable error body
+    /// (PesaPal: an error object with body `status` `"500"`; AzamPay: the
+    /// `{message, success:false, statusCode}` envelope; ClickPesa:
+    /// `{"message": …}`, as an API gateway's 504 `Endpoint request timed out`).
+    ProviderError(u16),
     /// The provider's own authentication-failure answer (PesaPal: its
     /// `invalid_api_credentials_provided` error JSON; AzamPay: 401, or the 423 envelope on
     /// the token route; ClickPesa: 401 `{"message":"Unauthorized"}`).
@@ -67,6 +72,7 @@ pub(crate) async fn render(fault: Fault, route: Route, normal: Option<&Reply>) -
             };
             Action::Reply(Reply::bytes(code, "text/plain; charset=utf-8", text))
         }
+        Fault::ProviderError(code) => Action::Reply(provider_error(code, route)),
         Fault::Unauthorized => Action::Reply(unauthorized(route)),
         Fault::TooManyRequests { retry_after } => {
             let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
@@ -133,6 +139,21 @@ pub(crate) fn unauthorized(route: Route) -> Reply {
         ProviderName::Azampay => crate::azampay::wire::unauthorized(route),
         ProviderName::Clickpesa => crate::clickpesa::wire::unauthorized(),
     }
+}
+
+/// The provider's own readable error answer with this status.
+fn provider_error(code: u16, route: Route) -> Reply {
+    let body = match route.provider() {
+        ProviderName::Pesapal => json!({
+            "error": {"error_type": "api_error", "code": "internal_error", "message": "An error occurred"},
+            "status": "500",
+        }),
+        ProviderName::Azampay => {
+            json!({"message": "Internal Server Error", "success": false, "statusCode": code})
+        }
+        ProviderName::Clickpesa => json!({"message": "Endpoint request timed out"}),
+    };
+    Reply::json(code, &body)
 }
 
 /// A JSON-looking body of exactly `n` bytes.

@@ -7,6 +7,7 @@
 //! | fault | status query | payment |
 //! |---|---|---|
 //! | 500 / 502 / 503 (plain text) | retried: succeeds on the 2nd request | `OutcomeUnknown`, sent once (a 5xx may follow processing) |
+//! | 500 / 504 with the provider's own readable error body | retried: succeeds on the 2nd request | `OutcomeUnknown`, sent once (readable or not, a 5xx proves no refusal) |
 //! | 429 with `Retry-After: 1` | waits 1 s, succeeds on the 2nd request | known error (rate limited: not processed), sent once |
 //! | 401 in the middle of a run | one re-auth, succeeds on the 2nd request | one re-auth, **re-sent once** (refused before processing), one order |
 //! | slower than the timeout | retried: succeeds on the 2nd request | `OutcomeUnknown`, sent once |
@@ -81,6 +82,13 @@ const ROWS: &[Row] = &[
     Row {
         name: "status 503",
         fault: || vec![Fault::Status(503)],
+        op: Op::Status,
+        expect: Expect::Ok { requests: 2 },
+        processed: false,
+    },
+    Row {
+        name: "status 500 provider body",
+        fault: || vec![Fault::ProviderError(500)],
         op: Op::Status,
         expect: Expect::Ok { requests: 2 },
         processed: false,
@@ -168,6 +176,20 @@ const ROWS: &[Row] = &[
         processed: false,
     },
     Row {
+        name: "pay 500 provider body",
+        fault: || vec![Fault::ProviderError(500)],
+        op: Op::Pay,
+        expect: Expect::Unknown,
+        processed: false,
+    },
+    Row {
+        name: "pay 504 provider body",
+        fault: || vec![Fault::ProviderError(504)],
+        op: Op::Pay,
+        expect: Expect::Unknown,
+        processed: false,
+    },
+    Row {
         name: "pay 429",
         fault: || {
             vec![Fault::TooManyRequests {
@@ -231,6 +253,13 @@ const ROWS: &[Row] = &[
     Row {
         name: "pay 500 after processing",
         fault: || after(Fault::Status(500)),
+        op: Op::Pay,
+        expect: Expect::Unknown,
+        processed: true,
+    },
+    Row {
+        name: "pay 504 provider body after processing",
+        fault: || after(Fault::ProviderError(504)),
         op: Op::Pay,
         expect: Expect::Unknown,
         processed: true,

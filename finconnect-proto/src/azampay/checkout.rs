@@ -192,7 +192,14 @@ pub(crate) fn accepted(
 ) -> Result<CheckoutAccepted, Error> {
     let status = response.status().as_u16();
     let value = aw::parse("AzamPay checkout answer", response)?;
-    aw::check(operation, status, &value, reference)?;
+    aw::check_refusal(
+        "AzamPay checkout answer",
+        operation,
+        response,
+        &value,
+        reference,
+        aw::Refusals::Envelope,
+    )?;
     let obj = value.as_object().ok_or_else(|| {
         Error::decode(
             "AzamPay checkout answer",

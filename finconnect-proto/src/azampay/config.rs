@@ -282,11 +282,11 @@ impl AzampayConfig {
 }
 
 fn base(url: &str, policy: UrlPolicy, which: &str) -> Result<HttpsUrl, Error> {
-    HttpsUrl::parse(url, policy).map_err(|e| {
+    HttpsUrl::parse_base(url, policy).map_err(|e| {
         Error::config(format!(
             "AzamPay {which} base URL: {}",
             match e {
-                Error::Invalid { reason, .. } => reason,
+                Error::Invalid { reason, .. } | Error::Config { reason } => reason,
                 other => other.to_string(),
             }
         ))

@@ -239,13 +239,14 @@ impl Operation for Disburse {
         &self,
         response: http::Response<Vec<u8>>,
     ) -> Result<DisbursementAccepted, Error> {
-        let status = response.status().as_u16();
         let value = aw::parse("AzamPay disbursement answer", &response)?;
-        aw::check(
+        aw::check_refusal(
+            "AzamPay disbursement answer",
             Self::NAME,
-            status,
+            &response,
             &value,
             Some(&self.external_reference_id),
+            aw::Refusals::Envelope,
         )?;
         let obj = value.as_object().cloned().unwrap_or_default();
         Ok(DisbursementAccepted {

@@ -149,7 +149,14 @@ pub(crate) fn parse_post_checkout(response: &http::Response<Vec<u8>>) -> Result<
         .trim();
     if text.starts_with('{') || text.starts_with('[') {
         let value = aw::parse("AzamPay PostCheckout answer", response)?;
-        aw::check(PostCheckout::NAME, status, &value, None)?;
+        aw::check_refusal(
+            "AzamPay PostCheckout answer",
+            PostCheckout::NAME,
+            response,
+            &value,
+            None,
+            aw::Refusals::ValidationOnly,
+        )?;
         return Err(Error::decode(
             "AzamPay PostCheckout answer",
             "expected the payment-page URL, got a JSON object",
@@ -164,7 +171,14 @@ pub(crate) fn parse_post_checkout(response: &http::Response<Vec<u8>>) -> Result<
         text.to_owned()
     };
     if !(200..300).contains(&status) {
-        return Err(aw::provider(PostCheckout::NAME, None, url_text, status));
+        // A bare text answer with an error status is not a refusal AzamPay
+        // documents: it proves nothing about the payment page.
+        return Err(Error::decode(
+            "AzamPay PostCheckout answer",
+            format!("HTTP {status} with a text answer"),
+            body,
+            Some(status),
+        ));
     }
     let url = url::Url::parse(url_text.trim()).map_err(|e| {
         Error::decode(

@@ -193,6 +193,66 @@ pub(crate) fn check(
     ))
 }
 
+/// Which AzamPay refusals an operation documents (see [`check_refusal`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusals {
+    /// The envelope refusal (`success:false`, or a body status other than 2xx,
+    /// with a message), the validation problem and 423: checkouts, disbursement.
+    Envelope,
+    /// Only the validation problem and 423 (PostCheckout, which answers a URL).
+    ValidationOnly,
+}
+
+/// For operations that move money: [`check`], except that only the refusals
+/// AzamPay documents come back as refusals. Any other failure shape is a decode
+/// error naming what was seen, which the driver turns into `OutcomeUnknown`.
+pub(crate) fn check_refusal(
+    context: &str,
+    operation: &'static str,
+    response: &http::Response<Vec<u8>>,
+    body: &Value,
+    reference: Option<&str>,
+    refusals: Refusals,
+) -> Result<(), Error> {
+    let status = response.status().as_u16();
+    let Err(err) = check(operation, status, body, reference) else {
+        return Ok(());
+    };
+    if is_documented_refusal(status, body, refusals) {
+        return Err(err);
+    }
+    Err(Error::decode(
+        context,
+        format!("not a refusal AzamPay documents ({err})"),
+        response.body(),
+        Some(status),
+    ))
+}
+
+/// Whether a failure body is one AzamPay documents as a refusal.
+fn is_documented_refusal(status: u16, body: &Value, refusals: Refusals) -> bool {
+    let Value::Object(obj) = body else {
+        return false;
+    };
+    let http_ok = (200..300).contains(&status);
+    let client_error = (400..500).contains(&status);
+    let body_status = integer(get_ci(obj, &["statusCode"]))
+        .or_else(|| integer(get_ci(obj, &["status"]).filter(|v| v.is_number())));
+    if status == 423 || (body_status == Some(423) && (http_ok || client_error)) {
+        return true;
+    }
+    if matches!(get_ci(obj, &["errors"]), Some(Value::Object(_))) {
+        return client_error;
+    }
+    if refusals == Refusals::ValidationOnly || !(http_ok || client_error) {
+        return false;
+    }
+    let failed = boolean(get_ci(obj, &["success"])) == Some(false)
+        || body_status.is_some_and(|s| !(200..300).contains(&s))
+        || matches!(get_ci(obj, &["status"]), Some(Value::String(s)) if s.eq_ignore_ascii_case("error"));
+    failed && message(obj).is_some()
+}
+
 pub(crate) fn provider(
     operation: &'static str,
     code: Option<String>,

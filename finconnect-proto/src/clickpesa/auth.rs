@@ -85,7 +85,7 @@ impl Operation for GenerateToken {
         match body.token {
             Some(token) if body.success != Some(false) && !token.trim().is_empty() => {
                 let token = token.trim();
-                let value = if token.len() >= 7 && token[..7].eq_ignore_ascii_case("bearer ") {
+                let value = if wire::has_bearer_prefix(token) {
                     token.to_owned()
                 } else {
                     format!("Bearer {token}")
@@ -101,5 +101,22 @@ impl Operation for GenerateToken {
                 Some(status),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_with_a_multibyte_character_near_the_start_does_not_panic() {
+        // '€' is 3 bytes at offsets 6..9: slicing the first 7 bytes would panic.
+        let response = http::Response::new(br#"{"token":"abcdef\u20acx"}"#.to_vec());
+        let grant = GenerateToken.from_response(response).unwrap();
+        assert_eq!(grant.value.expose(), "Bearer abcdef€x");
+        let response = http::Response::new("{\"token\":\"abcdef€x\"}".as_bytes().to_vec());
+        let grant = GenerateToken.from_response(response).unwrap();
+        assert_eq!(grant.value.expose(), "Bearer abcdef€x");
     }
 }

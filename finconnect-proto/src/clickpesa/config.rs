@@ -67,8 +67,15 @@ impl ClickpesaConfig {
                 "ClickPesa API key is empty; create one in Dashboard → Settings → Developers",
             ));
         }
-        let base_url = HttpsUrl::parse(base_url, policy)
-            .map_err(|e| Error::config(format!("ClickPesa base URL: {e}")))?;
+        let base_url = HttpsUrl::parse_base(base_url, policy).map_err(|e| {
+            Error::config(format!(
+                "ClickPesa base URL: {}",
+                match e {
+                    Error::Invalid { reason, .. } | Error::Config { reason } => reason,
+                    other => other.to_string(),
+                }
+            ))
+        })?;
         Ok(ClickpesaConfig {
             client_id,
             api_key,

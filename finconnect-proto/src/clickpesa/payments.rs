@@ -3,7 +3,7 @@
 use super::config::ClickpesaConfig;
 use super::models::{Payment, PaymentAttempts, PaymentLink, PaymentPage, PaymentPreview};
 use super::reference::OrderReference;
-use super::wire::{amount_string, authed, check_amount, encode, read};
+use super::wire::{amount_string, authed, check_amount, encode, read, read_refusal};
 use crate::operation::Operation;
 use crate::retry::Idempotency;
 use crate::{AccessToken, Currency, Error, HttpsUrl, Money, Msisdn};
@@ -157,7 +157,7 @@ impl Operation for InitiateUssdPush {
     }
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Payment, Error> {
-        read(
+        read_refusal(
             &response,
             "USSD push answer",
             Some(self.order_reference.as_str()),
@@ -328,7 +328,7 @@ impl Operation for InitiateCardPayment {
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PaymentLink, Error> {
         let status = Some(response.status().as_u16());
-        let body: CardLinkBody = read(
+        let body: CardLinkBody = read_refusal(
             &response,
             "card payment answer",
             Some(self.order_reference.as_str()),
@@ -770,7 +770,7 @@ impl Operation for GenerateCheckoutLink {
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PaymentLink, Error> {
         let status = Some(response.status().as_u16());
-        let body: CheckoutBody = read(
+        let body: CheckoutBody = read_refusal(
             &response,
             "checkout link answer",
             Some(self.order_reference.as_str()),

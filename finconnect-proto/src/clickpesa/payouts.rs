@@ -10,7 +10,7 @@ use super::config::ClickpesaConfig;
 use super::models::{Bank, PaymentLink, Payout, PayoutAttempts, PayoutPreview};
 use super::reference::OrderReference;
 use super::wire::{
-    amount_number, amount_string, authed, authed_unsigned, check_amount, encode, read,
+    amount_number, amount_string, authed, authed_unsigned, check_amount, encode, read, read_refusal,
 };
 use crate::operation::Operation;
 use crate::retry::Idempotency;
@@ -123,7 +123,7 @@ impl Operation for CreateMobileMoneyPayout {
     }
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Payout, Error> {
-        read(
+        read_refusal(
             &response,
             "mobile-money payout answer",
             Some(self.0.order_reference.as_str()),
@@ -302,7 +302,7 @@ impl Operation for CreateBankPayout {
     }
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Payout, Error> {
-        read(
+        read_refusal(
             &response,
             "bank payout answer",
             Some(self.0.order_reference.as_str()),
@@ -499,7 +499,7 @@ impl Operation for GeneratePayoutLink {
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PaymentLink, Error> {
         let status = Some(response.status().as_u16());
-        let body: PayoutLinkBody = read(
+        let body: PayoutLinkBody = read_refusal(
             &response,
             "payout link answer",
             Some(self.order_reference.as_str()),

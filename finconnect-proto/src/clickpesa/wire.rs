@@ -75,7 +75,8 @@ pub(crate) fn error_from_response(
     let body: ErrorBody = match wire::from_json(context, response) {
         Ok(b) => b,
         Err(e) => {
-            if response.body().iter().all(u8::is_ascii_whitespace) {
+            // A 409 is ClickPesa's "reference already used", whatever its body.
+            if status == 409 || response.body().iter().all(u8::is_ascii_whitespace) {
                 ErrorBody::default()
             } else {
                 return e;
@@ -120,6 +121,35 @@ pub(crate) fn read<T: serde::de::DeserializeOwned>(
         return Err(error_from_response(response, context, reference));
     }
     wire::from_json(context, response)
+}
+
+/// For operations that move money: [`read`], except that an error answer is a
+/// refusal only when it is one ClickPesa documents — a 409 (whatever its body),
+/// or a `{"message": …}` body. Anything else (an HTML page, an empty body, JSON
+/// without a message) is a decode error, which the driver turns into
+/// `OutcomeUnknown`.
+pub(crate) fn read_refusal<T: serde::de::DeserializeOwned>(
+    response: &http::Response<Vec<u8>>,
+    context: &str,
+    reference: Option<&str>,
+) -> Result<T, Error> {
+    let status = response.status().as_u16();
+    if response.status().is_success() {
+        return wire::from_json(context, response);
+    }
+    let documented = status == 409
+        || serde_json::from_slice::<ErrorBody>(response.body())
+            .ok()
+            .is_some_and(|b| b.message.is_some_and(|m| !m.trim().is_empty()));
+    if documented {
+        return Err(error_from_response(response, context, reference));
+    }
+    Err(Error::decode(
+        context,
+        format!("HTTP {status} without a ClickPesa error message"),
+        response.body(),
+        Some(status),
+    ))
 }
 
 /// A JSON body as sent: signed with the checksum key when one is configured.

@@ -118,11 +118,11 @@ impl PesapalConfig {
                 "the PesaPal consumer secret is empty; set it from the merchant dashboard (sandbox and live keys differ)",
             ));
         }
-        let base_url = HttpsUrl::parse(base_url, policy).map_err(|e| {
+        let base_url = HttpsUrl::parse_base(base_url, policy).map_err(|e| {
             Error::config(format!(
                 "bad PesaPal base URL: {}",
                 match e {
-                    Error::Invalid { reason, .. } => reason,
+                    Error::Invalid { reason, .. } | Error::Config { reason } => reason,
                     other => other.to_string(),
                 }
             ))

@@ -343,9 +343,9 @@ struct OrderBody<'a> {
 /// Creates a checkout for an order; the customer pays at the returned
 /// `redirect_url` (use it as it is; never build it).
 ///
-/// Non-idempotent: never re-sent once it may have reached PesaPal. A lost answer
-/// or a 5xx without a PesaPal body is [`Error::OutcomeUnknown`] carrying the
-/// merchant reference. An unregistered or other-environment `ipn_id` answers
+/// Non-idempotent: never re-sent once it may have reached PesaPal. A lost answer,
+/// any 5xx, or an answer that is neither an order nor a documented refusal is
+/// [`Error::OutcomeUnknown`] carrying the merchant reference. An unregistered or other-environment `ipn_id` answers
 /// `InvalidIpnId`, reported as [`Error::Provider`] with a hint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubmitOrder {
@@ -434,26 +434,18 @@ impl Operation for SubmitOrder {
         )
     }
 
+    /// Reads the answer: the order, a documented refusal (an error object with a
+    /// code PesaPal documents, such as `InvalidIpnId`), or a decode error for
+    /// anything else (which the driver reports as [`Error::OutcomeUnknown`]).
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<SubmittedOrder, Error> {
-        let status = response.status().as_u16();
-        let mut out = None;
-        let result = read_submitted(&response).map(|o| out = Some(o));
-        wire::unknown_if_accepted(Self::NAME, self.reference(), status, result)?;
-        out.ok_or_else(|| {
-            Error::decode(
-                "PesaPal SubmitOrderRequest answer",
-                "no order",
-                &[],
-                Some(status),
-            )
-        })
+        read_submitted(&response)
     }
 }
 
 fn read_submitted(response: &http::Response<Vec<u8>>) -> Result<SubmittedOrder, Error> {
     const CONTEXT: &str = "PesaPal SubmitOrderRequest answer";
     let v = wire::parse(CONTEXT, response, false)?;
-    wire::check(CONTEXT, response, &v)?;
+    wire::check_refusal(CONTEXT, response, &v)?;
     let tracking = wire::required(CONTEXT, response, &v, "order_tracking_id")?;
     let order_tracking_id = OrderTrackingId::new(tracking).map_err(|e| {
         Error::decode(

@@ -155,18 +155,6 @@ impl CancelRefusal {
     }
 }
 
-/// An unreadable 2xx answer to a refund or cancellation: outcome unknown.
-fn settle(
-    name: &'static str,
-    reference: Option<String>,
-    status: u16,
-    result: Result<Accepted, Error>,
-) -> Result<Accepted, Error> {
-    let mut out = None;
-    wire::unknown_if_accepted(name, reference, status, result.map(|a| out = Some(a)))?;
-    out.ok_or_else(|| Error::decode(name, "no answer", &[], Some(status)))
-}
-
 /// Reads a refund/cancel answer: success message, or a business refusal typed by
 /// `classify(message)`.
 fn read_message_answer(
@@ -185,10 +173,19 @@ fn read_message_answer(
     }
     let http_status = response.status().as_u16();
     if let Some(e) = wire::api_error(&v) {
-        return Err(e.into_error(http_status));
+        if e.is_documented_refusal() || (400..500).contains(&http_status) {
+            return Err(e.into_error(http_status));
+        }
+        return Err(Error::decode(
+            context,
+            "an error object with a code PesaPal does not document",
+            response.body(),
+            Some(http_status),
+        ));
     }
     let message = wire::text(&v, "message").unwrap_or_default();
-    if wire::body_status_failed(&v) {
+    // PesaPal's documented refusal: a body status other than 200 with a message.
+    if wire::body_status_failed(&v) && !message.trim().is_empty() {
         let (code, hint) = classify(&message);
         return Err(Error::Provider {
             provider: Provider::Pesapal,
@@ -198,7 +195,15 @@ fn read_message_answer(
             hint,
         });
     }
-    wire::http_failure(context, response, &v)?;
+    if wire::body_status_failed(&v) {
+        return Err(Error::decode(
+            context,
+            "a failed body status without a message",
+            response.body(),
+            Some(http_status),
+        ));
+    }
+    wire::refusal_status(context, response, &v)?;
     if wire::body_status(&v).is_none() {
         return Err(Error::decode(
             context,
@@ -242,8 +247,7 @@ impl Operation for RefundRequest {
     }
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
-        let status = response.status().as_u16();
-        let result = read_message_answer("PesaPal RefundRequest answer", &response, |m| {
+        read_message_answer("PesaPal RefundRequest answer", &response, |m| {
             let m = m.to_ascii_lowercase();
             if m.contains("received already") || m.contains("already") {
                 (
@@ -261,8 +265,7 @@ impl Operation for RefundRequest {
                     Some("only COMPLETED payments can be refunded"),
                 )
             }
-        });
-        settle(Self::NAME, self.reference(), status, result)
+        })
     }
 }
 
@@ -315,8 +318,7 @@ impl Operation for CancelOrder {
     }
 
     fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
-        let status = response.status().as_u16();
-        let result = read_message_answer("PesaPal CancelOrder answer", &response, |m| {
+        read_message_answer("PesaPal CancelOrder answer", &response, |m| {
             if m.to_ascii_lowercase().contains("cannot be cancelled") {
                 (
                     codes::ORDER_NOT_CANCELLABLE,
@@ -325,7 +327,6 @@ impl Operation for CancelOrder {
             } else {
                 (codes::CANCEL_REFUSED, None)
             }
-        });
-        settle(Self::NAME, self.reference(), status, result)
+        })
     }
 }

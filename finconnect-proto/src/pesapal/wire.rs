@@ -157,6 +157,23 @@ const HINT_PARAMETERS: &str =
 const HINT_TOKEN: &str = "the token was refused; the driver re-authenticates once — check that the keys belong to this environment";
 
 impl ApiError {
+    /// Whether PesaPal documents this error as a refusal of the request (the
+    /// request was not carried out): a refused token or keys, or a request
+    /// refused as invalid.
+    pub(crate) fn is_documented_refusal(&self) -> bool {
+        let documented = [
+            codes::INVALID_CONSUMER_KEY_OR_SECRET,
+            codes::INVALID_API_CREDENTIALS,
+            codes::INVALID_IPN_ID,
+            codes::INVALID_URL,
+            codes::INVALID_REQUEST_PARAMETERS,
+        ];
+        self.code
+            .as_deref()
+            .is_some_and(|c| documented.iter().any(|d| c.eq_ignore_ascii_case(d)))
+            || self.error_type.as_deref() == Some(codes::AUTHENTICATION_ERROR)
+    }
+
     /// The error a user can act on.
     pub(crate) fn into_error(self, http_status: u16) -> Error {
         let code = self.code.clone().or_else(|| self.error_type.clone());
@@ -205,10 +222,11 @@ impl ApiError {
     }
 }
 
-/// The checks every endpoint shares, in the order of the reference: an error
-/// object → that error; a body `status` other than 200 → a request failure with
-/// its message; HTTP ≥ 500 with neither → unreadable (the driver turns it into
-/// `OutcomeUnknown` or a transport error); HTTP ≥ 400 → a provider error.
+/// The checks every endpoint shares, in PesaPal's order: an error object → that
+/// error; a body `status` other than 200 → a request failure with its message;
+/// HTTP ≥ 500 with neither → unreadable (the driver retries it or reports a
+/// transport error); HTTP ≥ 400 → a provider error. Money-moving operations use
+/// [`check_refusal`].
 pub(crate) fn check(
     context: &str,
     response: &http::Response<Vec<u8>>,
@@ -276,26 +294,70 @@ pub(crate) fn http_failure(
     Ok(())
 }
 
-/// For operations that move money: an unreadable answer with a 2xx status means
-/// the request reached PesaPal and may have been carried out, so the outcome is
-/// unknown (the driver already treats unreadable 5xx answers so).
-pub(crate) fn unknown_if_accepted(
-    operation: &'static str,
-    reference: Option<String>,
-    http_status: u16,
-    result: Result<(), Error>,
+/// For operations that move money: [`check`], except that only the refusals
+/// PesaPal documents come back as provider errors. An error object with an
+/// undocumented code at 2xx, or a body `status` other than 200 without an error
+/// object, or a 4xx without PesaPal's words is not proof of a refusal: it comes
+/// back as a decode error, which the driver turns into `OutcomeUnknown`.
+pub(crate) fn check_refusal(
+    context: &str,
+    response: &http::Response<Vec<u8>>,
+    v: &Value,
 ) -> Result<(), Error> {
-    match result {
-        Err(Error::Decode { reason, .. }) if (200..300).contains(&http_status) => {
-            Err(Error::OutcomeUnknown {
-                provider: Provider::Pesapal,
-                operation,
-                reference,
-                reason: format!("HTTP {http_status} with an unreadable body ({reason})"),
-            })
+    let http_status = response.status().as_u16();
+    let client_error = (400..500).contains(&http_status);
+    if let Some(e) = api_error(v) {
+        if e.is_documented_refusal() || client_error {
+            return Err(e.into_error(http_status));
         }
-        other => other,
+        return Err(not_a_refusal(
+            context,
+            response,
+            format!(
+                "error {} is not a refusal PesaPal documents",
+                e.code.as_deref().or(e.error_type.as_deref()).unwrap_or("?")
+            ),
+        ));
     }
+    if body_status_failed(v) && !client_error {
+        return Err(not_a_refusal(
+            context,
+            response,
+            format!(
+                "body status {} without an error object",
+                body_status(v).unwrap_or_default()
+            ),
+        ));
+    }
+    refusal_status(context, response, v)
+}
+
+/// The HTTP-status part of a money-moving reader: [`http_failure`], with a 4xx
+/// read as a refusal only when it carries PesaPal's (or ASP.NET's) message.
+pub(crate) fn refusal_status(
+    context: &str,
+    response: &http::Response<Vec<u8>>,
+    v: &Value,
+) -> Result<(), Error> {
+    let http_status = response.status().as_u16();
+    let has_message = non_empty(v, "Message").is_some() || non_empty(v, "message").is_some();
+    if (400..500).contains(&http_status) && http_status != 401 && !has_message {
+        return Err(not_a_refusal(
+            context,
+            response,
+            format!("HTTP {http_status} without PesaPal's message"),
+        ));
+    }
+    http_failure(context, response, v)
+}
+
+fn not_a_refusal(context: &str, response: &http::Response<Vec<u8>>, reason: String) -> Error {
+    Error::decode(
+        context,
+        reason,
+        response.body(),
+        Some(response.status().as_u16()),
+    )
 }
 
 /// A required text field, or a decode error naming it.

@@ -321,6 +321,28 @@ async fn payment_5xx_is_never_resent<A: Adapter>() {
     assert_outcome_unknown(&err, Provider::Clickpesa, "FIVEXX1");
     assert_eq!(sandbox.requests(Route::ClickpesaUssdInitiate), 1);
     assert_eq!(sandbox.orders(ProviderName::Clickpesa), 1);
+
+    // A readable 5xx — the provider's own error body — proves no refusal either.
+    sandbox.inject(Route::PesapalSubmitOrder, [Fault::ProviderError(500)]);
+    let err = pesapal
+        .execute(SubmitOrder::new(order("FIVEXX-2", "10"), ipn))
+        .await
+        .expect_err("500 with an error object");
+    assert_outcome_unknown(&err, Provider::Pesapal, "FIVEXX-2");
+    assert_eq!(sandbox.requests(Route::PesapalSubmitOrder) - sent, 2);
+    sandbox.inject(
+        Route::ClickpesaUssdInitiate,
+        [Fault::AfterProcessing(Box::new(Fault::ProviderError(504)))],
+    );
+    let err = clickpesa
+        .execute(
+            InitiateUssdPush::new(tzs(500), reference("FIVEXX2"), phone("0712345678")).expect("op"),
+        )
+        .await
+        .expect_err("504 Endpoint request timed out");
+    assert_outcome_unknown(&err, Provider::Clickpesa, "FIVEXX2");
+    assert_eq!(sandbox.requests(Route::ClickpesaUssdInitiate), 2);
+    assert_eq!(sandbox.orders(ProviderName::Clickpesa), 2);
 }
 
 finconnect_tests::conformance!(
