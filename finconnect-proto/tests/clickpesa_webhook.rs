@@ -271,8 +271,13 @@ fn payout_refunded_vector_verifies() {
         .unwrap();
     assert_eq!(verified.status(), PaymentStatus::Reversed);
     assert_eq!(
-        verified.dedupe_key().to_string(),
-        "clickpesa:PAYOUT REFUNDED:PAY17072CD:REFUNDED"
+        verified.dedupe_key(),
+        webhook::dedupe_key(
+            true,
+            Some("order_123456"),
+            Some("PAY17072CD"),
+            &PaymentStatus::Reversed
+        )
     );
 }
 

@@ -530,10 +530,10 @@ fn confirm_notification_through_the_driver() {
         ))
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Invalid { field, .. } if field == "OrderMerchantReference"),
+        matches!(&err, Error::Contradiction { field: "merchant reference", .. }),
         "{err:?}"
     );
-    assert!(err.to_string().contains("do not act on it"));
+    assert!(err.to_string().contains("contradicts the status query"));
 }
 
 #[test]

@@ -35,7 +35,7 @@
 //! breaks is Invalid too (strict base64).
 //!
 //! Nothing time-bound is signed, so deduplicate with
-//! [`CallbackEvent::dedupe_key`], and reconcile `utilityref` and the (unsigned)
+//! [`VerifiedCallback::dedupe_key`], and reconcile `utilityref` and the (unsigned)
 //! `amount` with your order ([`VerifiedCallback::reconcile`]).
 //!
 //! ```
@@ -65,12 +65,11 @@
 //!   "transid":"pg-ref-001","signature":"VTiXQ3v3NRtuR/QdPnpgiAfxjkZcLramCCQitI70Q7K7jlWatO9+f4VyId0JKe2xkJ5RdDSeU6lXQQvtyJprMafhiy8YMA6II5u2UmqAEPAYEx6dBvJ1yZwwGmcofayeol1jwJTAKgu6qvBXe+sXji1kg2RoxrtMqPfKsbVMdwDuHgXMtzBq39OHHtHCR2fXDAaD8Dm9f6f6jUYTPclV2UxSQmQm8j8a1wkFBhvxbcp/YLm6RnKeyRVWqN+vhW0sl2MDOFB7RYewwOi/lElrjInExZvjrYJMUQoJ/1OYxbA69c1mM272ugCwesKfBwSrIOHyyGeUmtWYx56FJ9zGWQ=="}"#;
 //!
 //! let event = parse_callback(body)?;
-//! let dedupe = event.dedupe_key(); // skip if already processed
-//! # let _ = dedupe;
 //! match event.check(&verifier).apply(CallbackPolicy::default())? {
 //!     Some(verified) => {
 //!         // Signed: still match it against your own order record.
 //!         verified.reconcile("vendor-ref-001", Money::from_major(1000, Currency::TZS)?)?;
+//!         let _key = verified.dedupe_key(); // skip it if already processed
 //!         assert_eq!(verified.status(), PaymentStatus::Completed);
 //!     }
 //!     None => {
@@ -102,7 +101,6 @@
 //! [`AzampayConfig`]: crate::azampay::AzampayConfig
 //! [`BankCheckout`]: crate::azampay::BankCheckout
 //! [`CallbackEvent`]: crate::azampay::CallbackEvent
-//! [`CallbackEvent::dedupe_key`]: crate::azampay::CallbackEvent::dedupe_key
 //! [`Disburse`]: crate::azampay::Disburse
 //! [`DisbursementStatus`]: crate::azampay::DisbursementStatus
 //! [`GenerateToken`]: crate::azampay::GenerateToken
