@@ -717,6 +717,8 @@ mod tests {
     }
 
     #[test]
+    // The tie literals are exact doubles; the lint only sees their shortest form.
+    #[allow(clippy::excessive_precision)]
     fn exact_ties_take_the_even_digit_as_v8_does() {
         // Each value lies exactly halfway between two equally short decimal forms.
         for (x, want) in [
