@@ -2,11 +2,11 @@
 //! checksum properties.
 #![allow(clippy::unwrap_used)]
 
-use finconnect_proto::clickpesa::canonical_json::{js_number_to_string, JsValue};
+use finconnect_proto::clickpesa::canonical_json::{js_number_to_string, JsValue, MAX_DEPTH};
 use finconnect_proto::clickpesa::checksum::{
     checksum, checksum_of_bytes, sign, signed_text, ChecksumMethod,
 };
-use finconnect_proto::clickpesa::webhook::{self, Verdict};
+use finconnect_proto::clickpesa::webhook::{self, Verdict, WebhookEvent};
 use finconnect_proto::Secret;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -253,4 +253,109 @@ proptest! {
             prop_assert_eq!(JsValue::parse(c.as_bytes()).unwrap().to_canonical_json(), c);
         }
     }
+}
+
+// Webhooks a JavaScript sender signs (checksums computed with Node.js over
+// `JSON.stringify(canonicalize(payload))`, key `secret-key`).
+
+/// `body` with a top-level `checksum` added before its closing brace.
+fn signed_webhook(body: &str, hex: &str) -> Vec<u8> {
+    let close = body.rfind('}').unwrap();
+    format!("{},\"checksum\":\"{hex}\"}}", &body[..close]).into_bytes()
+}
+
+#[test]
+fn a_shortest_form_tie_verifies_with_the_even_digit() {
+    let key = Secret::new("secret-key");
+    let body = r#"{"event":"X","data":{"n":562949953421312.25}}"#;
+    assert_eq!(
+        signed_text(
+            &JsValue::parse(body.as_bytes()).unwrap(),
+            ChecksumMethod::Canonical
+        )
+        .unwrap(),
+        r#"{"data":{"n":562949953421312.2},"event":"X"}"#
+    );
+    let js = "fadeaeedcb5a2122976b84801f197b6769f55a2e7fc0e6bbe3b7b55e4e67a766";
+    let hook = webhook::parse(&signed_webhook(body, js)).unwrap();
+    assert_eq!(hook.verdict(&key), Verdict::Valid);
+    // The same double from the serde_json side (how request bodies are signed).
+    // 2⁴⁹ + 0.25, exactly (a literal would be flagged as excessively precise).
+    let n = 562_949_953_421_312.0_f64 + 0.25;
+    let value = serde_json::json!({"event": "X", "data": {"n": n}});
+    assert_eq!(
+        checksum(&key, &value, ChecksumMethod::Canonical).unwrap(),
+        js
+    );
+}
+
+#[test]
+fn a_lone_surrogate_in_a_customer_name_is_read_and_verified() {
+    let key = Secret::new("secret-key");
+    let body = r#"{"event":"PAYMENT RECEIVED","data":{"id":"LCP1","status":"SUCCESS","orderReference":"ORD1","collectedAmount":"1000","collectedCurrency":"TZS","customer":{"customerName":"J\u00f6hn \ud83d"}}}"#;
+    let js = "281400b890bc82aa71b7f895edc748b0d37166bee5f0047fb9c1397e47d4e4ad";
+    let signed = signed_webhook(body, js);
+    let hook = webhook::parse(&signed).unwrap();
+    assert_eq!(hook.verdict(&key), Verdict::Valid);
+    let verified = hook.verify(&key).unwrap();
+    assert_eq!(
+        verified.status(),
+        finconnect_proto::PaymentStatus::Completed
+    );
+    let WebhookEvent::PaymentReceived(payment) = verified.event() else {
+        panic!("a payment event")
+    };
+    // The typed view cannot hold the lone surrogate: U+FFFD stands in for it.
+    let name = payment.customer.as_ref().and_then(|c| c.name.clone());
+    assert_eq!(name.as_deref(), Some("Jöhn \u{fffd}"));
+    // Another lone surrogate in its place is another payload.
+    let other = String::from_utf8(signed)
+        .unwrap()
+        .replace(r"\ud83d", r"\ud83e");
+    assert_eq!(
+        webhook::parse(other.as_bytes()).unwrap().verdict(&key),
+        Verdict::Invalid
+    );
+}
+
+#[test]
+fn proto_keys_are_neither_hashed_nor_read() {
+    let key = Secret::new("secret-key");
+    let body = r#"{"event":"PAYMENT FAILED","data":{"id":"LCP2","status":"FAILED","orderReference":"ORD2","__proto__":{"status":"SUCCESS"}},"__proto__":{"event":"PAYMENT RECEIVED"}}"#;
+    let js = "29a53c6c0b6808405c5dee36a62b2f62cd67677358bf47274e7f7207f84c5e52";
+    let hook = webhook::parse(&signed_webhook(body, js)).unwrap();
+    assert_eq!(hook.verdict(&key), Verdict::Valid);
+    let verified = hook.verify(&key).unwrap();
+    assert_eq!(verified.event_name(), "PAYMENT FAILED");
+    assert_eq!(verified.status(), finconnect_proto::PaymentStatus::Failed);
+    // Whatever a __proto__ holds, JavaScript's checksum is the same: it is not
+    // covered, so it must not be read either.
+    for replacement in ["null", "5", r#""x""#, r#"{"status":"SETTLED"}"#, "[]"] {
+        let changed = body.replace(r#"{"status":"SUCCESS"}"#, replacement);
+        assert_eq!(
+            checksum_of_bytes(&key, changed.as_bytes(), ChecksumMethod::Canonical).unwrap(),
+            js,
+            "{replacement}"
+        );
+    }
+}
+
+#[test]
+fn what_no_javascript_sender_writes_is_refused_not_guessed() {
+    let key = Secret::new("secret-key");
+    for body in [
+        r#"{"event":"X","data":{"n":1e400}}"#,
+        r#"{"event":"X","data":{"n":-1.8e308}}"#,
+        r#"{"event":"X","data":{},"event":"PAYMENT RECEIVED"}"#,
+        r#"{"event":"X","data":{},"checksum":"a","checksum":"b"}"#,
+    ] {
+        assert!(webhook::parse(body.as_bytes()).is_err(), "{body}");
+        assert!(checksum_of_bytes(&key, body.as_bytes(), ChecksumMethod::Canonical).is_err());
+    }
+    let deep = format!(
+        r#"{{"event":"X","data":{}1{}}}"#,
+        "[".repeat(MAX_DEPTH),
+        "]".repeat(MAX_DEPTH)
+    );
+    assert!(webhook::parse(deep.as_bytes()).is_err());
 }

@@ -45,6 +45,7 @@ mod sandbox;
 mod server;
 mod state;
 
+pub use clickpesa::checksum::clickpesa_checksum;
 pub use config::{Outcome, SandboxConfig};
 pub use delivery::DeliveryRecord;
 pub use error::SandboxError;

@@ -1,44 +1,81 @@
 //! Canonical JSON exactly as ClickPesa's JavaScript reference code writes it.
 //!
 //! ClickPesa computes a checksum over `JSON.stringify(canonicalize(payload))`,
-//! where `canonicalize` rebuilds every object with its keys sorted by
-//! `Object.keys(obj).sort()`. To be byte-exact with that, this module models the
-//! payload the way JavaScript holds it, in [`JsValue`]:
+//! where `canonicalize` rebuilds every object by assigning
+//! `sorted[key] = canonicalize(obj[key])` for each key of
+//! `Object.keys(obj).sort()` (arrays are mapped element by element). To be
+//! byte-exact with that for every payload a JavaScript sender can produce, this
+//! module models the payload the way JavaScript holds it, in [`JsValue`].
 //!
-//! - **Strings** are sequences of UTF-16 code units (`Vec<u16>`). Keys sort by
-//!   code unit, as `Array.prototype.sort()` does; that differs from byte order
-//!   only for keys that mix characters above U+FFFF with U+E000–U+FFFF.
-//! - **Property order** follows ECMAScript's `OrdinaryOwnPropertyKeys`: after the
-//!   rebuilt object is created, *array-index* keys (`"0"`, `"7"`, `"42"`, … up to
-//!   2³² − 2, no leading zeros) come first in ascending numeric order, then every
-//!   other key in the sorted order. `JSON.stringify` writes them in that order,
-//!   so `{"b":1,"10":2,"9":3}` canonicalises to `{"9":3,"10":2,"b":1}`.
-//! - **Numbers** are one IEEE-754 double, like a JavaScript `Number`, written with
-//!   `Number.prototype.toString` ([`js_number_to_string`]): `1000.0` ⇒ `1000`,
-//!   `1e21` ⇒ `1e+21`, `0.00000015` ⇒ `1.5e-7`, `-0` ⇒ `0`, and a value that
-//!   overflowed to infinity ⇒ `null` (what `JSON.stringify` writes).
+//! # What is matched
 //!
-//! `JSON.stringify` escapes only `"`, `\`, the control characters below U+0020
-//! (`\b \f \n \r \t` short, the others as lower-case `\u00XX`) and lone surrogates
-//! (lower-case `\udXXX`); everything else, including non-ASCII letters, emoji,
-//! `/`, `<`, `>` and `&`, is written as raw UTF-8.
+//! - **Strings** are sequences of UTF-16 code units (`Vec<u16>`), as in
+//!   JavaScript. A lone surrogate (`"\ud83d"`, e.g. a truncated emoji in a
+//!   customer name) is valid JSON: [`JsValue::parse`] keeps it as the single code
+//!   unit `JSON.parse` keeps, and it is written back as `JSON.stringify`
+//!   (ECMAScript 2019+, "well-formed") writes it: a lower-case `\udXXX` escape.
+//!   Otherwise only `"`, `\` and the control characters below U+0020 are escaped
+//!   (`\b \f \n \r \t` short, the others as lower-case `\u00XX`); everything else
+//!   — non-ASCII letters, emoji, U+2028/U+2029, `/`, `<`, `>`, `&`, U+007F — is
+//!   written as raw UTF-8.
+//! - **Key order** follows the rebuilt object's `OrdinaryOwnPropertyKeys`:
+//!   *array-index* keys (`"0"`, `"7"`, `"42"`, … up to 2³² − 2, no leading zeros)
+//!   come first in ascending numeric order, then every other key in
+//!   `Array.prototype.sort()` order, i.e. by UTF-16 code unit (which differs from
+//!   code-point and byte order for keys mixing characters above U+FFFF with
+//!   U+E000–U+FFFF). So `{"b":1,"10":2,"9":3}` canonicalises to
+//!   `{"9":3,"10":2,"b":1}`.
+//! - **`__proto__` keys vanish.** In `canonicalize`, `sorted["__proto__"] = v`
+//!   does not create a property: for an object, array or `null` value it replaces
+//!   the new object's prototype, and for a string, number or boolean it is
+//!   ignored. Either way `JSON.stringify` (own properties only) never writes the
+//!   key, at any depth, so neither does this module — and a `__proto__` value is
+//!   therefore *not covered* by the checksum ([`JsValue::to_serde`] drops it too).
+//! - **Numbers** are one IEEE-754 double, like a JavaScript `Number`, written
+//!   with `Number::toString` ([`js_number_to_string`], the `ryu-js` crate): the
+//!   fewest digits that read back to the same double and, when two equally short
+//!   digit strings are equally close (an exact tie such as
+//!   `562949953421312.25`), the even one (`…312.2`), as V8 writes it. Fixed
+//!   notation for 10⁻⁶ ≤ |x| < 10²¹, otherwise `1e+21` / `1.5e-7`; `-0` ⇒ `0`.
+//!   Number text is read as `JSON.parse` reads it, with Rust's correctly rounded
+//!   `str::parse::<f64>`: `1.0`, `1E2`, `0.10`, `-0.0`, an integer above 2⁵³ or a
+//!   subnormal all become the double JavaScript would hold.
 //!
-//! Two ways in:
-//! - [`JsValue::parse`] reads raw JSON bytes with its own strict parser (what a
-//!   webhook receiver should use): number text is converted to a double with
-//!   Rust's correctly rounded `str::parse::<f64>`, exactly as `JSON.parse` does,
-//!   and `\uD800`-style lone surrogate escapes survive as they do in JavaScript.
-//!   Duplicate keys keep the last value (as `JSON.parse` does).
+//! # What is refused, and why
+//!
+//! [`JsValue::parse`] returns an error (never a guess) for:
+//! - **Numbers beyond the double range** — text such as `1e400` or
+//!   `1.8e308` that rounds to ±Infinity. `JSON.parse` would hold `Infinity`
+//!   and `JSON.stringify` would write it as `null`, but no JavaScript sender can
+//!   produce such text (`JSON.stringify` never writes it); accepting it would make
+//!   `1e400` and `null` indistinguishable under one checksum.
+//! - **Duplicate keys in the top-level object.** `JSON.stringify` never writes
+//!   duplicates, and the top level carries `checksum`, `checksumMethod`, `event`
+//!   and `data`, where receivers that disagree on which copy counts could be
+//!   told two different stories under one checksum. Duplicates deeper down keep
+//!   the last value, as `JSON.parse` does.
+//! - **Nesting deeper than [`MAX_DEPTH`]** levels, to bound the work an
+//!   untrusted body can cause. JavaScript could nest deeper; ClickPesa payloads
+//!   nest three levels.
+//! - Anything `JSON.parse` refuses (not RFC 8259 JSON), and bytes that are not
+//!   UTF-8 (a JavaScript sender's text always is: lone surrogates travel as
+//!   `\u` escapes).
+//!
+//! # Two ways in
+//!
+//! - [`JsValue::parse`] reads raw JSON bytes with its own strict parser, as
+//!   described above: what a webhook receiver should use.
 //! - [`JsValue::from_serde`] converts a [`serde_json::Value`] (what request
 //!   builders use). `serde_json` keeps integers as `u64`/`i64` and everything else
 //!   as `f64`; both become the double JavaScript would hold (an integer above 2⁵³
-//!   is rounded to the nearest double, as `JSON.parse` would). Note that
-//!   `serde_json`'s own text-to-`f64` conversion is only guaranteed exact for up
-//!   to 15 significant digits without its `float_roundtrip` feature, which is why
-//!   bytes received from outside go through [`JsValue::parse`] instead.
+//!   is rounded to the nearest double, as `JSON.parse` would). `serde_json`'s own
+//!   text-to-`f64` conversion is only guaranteed exact for up to 15 significant
+//!   digits without its `float_roundtrip` feature, which is why bytes received
+//!   from outside go through [`JsValue::parse`] instead.
 
 use crate::Error;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// The deepest nesting [`JsValue::parse`] accepts.
 pub const MAX_DEPTH: usize = 64;
@@ -57,6 +94,8 @@ pub enum JsValue {
     /// An array.
     Array(Vec<JsValue>),
     /// An object: keys (UTF-16) and values, in the order first seen, no duplicates.
+    /// A `__proto__` key may be held here; it is never written (see the
+    /// [module docs](self)).
     Object(Vec<(Vec<u16>, JsValue)>),
 }
 
@@ -79,8 +118,33 @@ impl JsValue {
         }
     }
 
-    /// Parses raw JSON bytes strictly (RFC 8259 as `JSON.parse` reads it; UTF-8,
-    /// nesting at most [`MAX_DEPTH`]). Never panics.
+    /// The value as `serde_json` holds it, for reading typed fields: exactly what
+    /// the canonical JSON (and so the checksum) covers. `__proto__` keys are left
+    /// out (a checksum never vouches for them); a lone surrogate becomes U+FFFD
+    /// (a Rust `String` cannot hold one); an integral double within the `i64` or
+    /// `u64` range becomes that integer, any other double an `f64`.
+    pub fn to_serde(&self) -> serde_json::Value {
+        match self {
+            JsValue::Null => serde_json::Value::Null,
+            JsValue::Bool(b) => serde_json::Value::Bool(*b),
+            JsValue::Number(x) => f64_to_serde(*x),
+            JsValue::String(units) => serde_json::Value::String(String::from_utf16_lossy(units)),
+            JsValue::Array(items) => {
+                serde_json::Value::Array(items.iter().map(JsValue::to_serde).collect())
+            }
+            JsValue::Object(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .filter(|(k, _)| !is_proto_key(k))
+                    .map(|(k, v)| (String::from_utf16_lossy(k), v.to_serde()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Parses raw JSON bytes strictly: RFC 8259 as `JSON.parse` reads it, UTF-8,
+    /// nesting at most [`MAX_DEPTH`], no duplicate key in the top-level object, no
+    /// number beyond the double range (see the [module docs](self)). Never panics.
     pub fn parse(bytes: &[u8]) -> Result<JsValue, Error> {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| Error::decode("JSON for the checksum", e, bytes, None))?;
@@ -172,12 +236,16 @@ impl JsValue {
     }
 
     /// The object's entries in the order `canonicalize` + `JSON.stringify` write
-    /// them; empty for anything else.
+    /// them, without `__proto__` (which `canonicalize` cannot copy); empty for
+    /// anything else.
     pub fn sorted_entries(&self) -> Vec<(&[u16], &JsValue)> {
         match self {
             JsValue::Object(entries) => {
-                let mut v: Vec<(&[u16], &JsValue)> =
-                    entries.iter().map(|(k, v)| (k.as_slice(), v)).collect();
+                let mut v: Vec<(&[u16], &JsValue)> = entries
+                    .iter()
+                    .filter(|(k, _)| !is_proto_key(k))
+                    .map(|(k, v)| (k.as_slice(), v))
+                    .collect();
                 v.sort_by(|a, b| js_key_order(a.0, b.0));
                 v
             }
@@ -195,6 +263,32 @@ fn number_to_f64(n: &serde_json::Number) -> f64 {
     } else {
         n.as_f64().unwrap_or(f64::NAN)
     }
+}
+
+/// A double as a `serde_json` number: integral values in the `i64`/`u64` range
+/// as integers, others as `f64`; `null` for a non-finite value (which
+/// [`JsValue::parse`] never produces).
+fn f64_to_serde(x: f64) -> serde_json::Value {
+    // 2⁶³ and 2⁶⁴ are exact doubles; the casts below are exact inside the ranges.
+    const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+    const TWO_64: f64 = 18_446_744_073_709_551_616.0;
+    if x.fract() == 0.0 && (-TWO_63..TWO_63).contains(&x) {
+        serde_json::Value::from(x as i64)
+    } else if x.fract() == 0.0 && (0.0..TWO_64).contains(&x) {
+        serde_json::Value::from(x as u64)
+    } else {
+        serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    }
+}
+
+/// `"__proto__"` in UTF-16.
+const PROTO_KEY: [u16; 9] = [
+    0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f, // __proto__
+];
+
+/// Whether `key` is `__proto__`, which `canonicalize`'s assignment drops.
+fn is_proto_key(key: &[u16]) -> bool {
+    key == PROTO_KEY
 }
 
 /// The key order of a rebuilt JavaScript object: array indices first (numeric),
@@ -283,8 +377,11 @@ fn write_js_string(units: &[u16], out: &mut String) {
 }
 
 /// `Number.prototype.toString()` for a double, as ECMAScript specifies it
-/// (`Number::toString`, radix 10): the shortest digits that round-trip, written
-/// in fixed notation for exponents −7 < n ≤ 21 and as `d.ddde±x` otherwise.
+/// (`Number::toString`, radix 10) and V8 writes it: the fewest significant digits
+/// that read back to the same double — of two equally short candidates equally
+/// close to the value, the even one — in fixed notation for 10⁻⁶ ≤ |x| < 10²¹
+/// and as `d.ddde±x` otherwise. Formatting is the `ryu-js` crate's (the Boa
+/// engine's).
 ///
 /// ```
 /// use finconnect_proto::clickpesa::canonical_json::js_number_to_string;
@@ -294,46 +391,11 @@ fn write_js_string(units: &[u16], out: &mut String) {
 /// assert_eq!(js_number_to_string(1.5e-7), "1.5e-7");
 /// assert_eq!(js_number_to_string(0.000001), "0.000001");
 /// assert_eq!(js_number_to_string(-0.0), "0");
+/// // An exact tie between two 16-digit forms: the even digit, as V8 writes it.
+/// assert_eq!(js_number_to_string(562949953421312.25), "562949953421312.2");
 /// ```
 pub fn js_number_to_string(x: f64) -> String {
-    if x.is_nan() {
-        return "NaN".to_owned();
-    }
-    if x == 0.0 {
-        return "0".to_owned();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "Infinity" } else { "-Infinity" }.to_owned();
-    }
-    if x < 0.0 {
-        return format!("-{}", js_number_to_string(-x));
-    }
-    // Rust's `{:e}` writes the shortest round-trip digits, e.g. "1.0471e3".
-    let sci = format!("{x:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let e: i64 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let k = digits.len() as i64;
-    let n = e + 1; // value = 0.digits × 10^n
-    if k <= n && n <= 21 {
-        let mut s = digits;
-        s.push_str(&"0".repeat((n - k) as usize));
-        s
-    } else if 0 < n && n <= 21 {
-        let (int, frac) = digits.split_at(n as usize);
-        format!("{int}.{frac}")
-    } else if -6 < n && n <= 0 {
-        format!("0.{}{digits}", "0".repeat((-n) as usize))
-    } else {
-        let sign = if n - 1 < 0 { '-' } else { '+' };
-        let e_abs = (n - 1).abs();
-        let (first, rest) = digits.split_at(1);
-        if rest.is_empty() {
-            format!("{first}e{sign}{e_abs}")
-        } else {
-            format!("{first}.{rest}e{sign}{e_abs}")
-        }
-    }
+    ryu_js::Buffer::new().format(x).to_owned()
 }
 
 struct Parser<'a> {
@@ -382,6 +444,7 @@ impl Parser<'_> {
     fn object(&mut self, depth: usize) -> Result<JsValue, String> {
         self.pos += 1;
         let mut entries: Vec<(Vec<u16>, JsValue)> = Vec::new();
+        let mut index: HashMap<Vec<u16>, usize> = HashMap::new();
         self.ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -392,6 +455,7 @@ impl Parser<'_> {
             if self.peek() != Some(b'"') {
                 return Err(format!("expected a key at byte {}", self.pos));
             }
+            let key_at = self.pos;
             let key = self.string()?;
             self.ws();
             if self.peek() != Some(b':') {
@@ -400,9 +464,25 @@ impl Parser<'_> {
             self.pos += 1;
             self.ws();
             let v = self.value(depth + 1)?;
-            match entries.iter_mut().find(|(k, _)| *k == key) {
-                Some(slot) => slot.1 = v,
-                None => entries.push((key, v)),
+            match index.get(&key) {
+                // Refused on purpose at the top level (see the module docs).
+                Some(_) if depth == 0 => {
+                    return Err(format!(
+                        "duplicate key {:?} in the top-level object at byte {key_at} \
+                         (refused: receivers could disagree on which copy counts)",
+                        String::from_utf16_lossy(&key)
+                    ))
+                }
+                // `JSON.parse` keeps the first position and the last value.
+                Some(&i) => {
+                    if let Some(slot) = entries.get_mut(i) {
+                        slot.1 = v;
+                    }
+                }
+                None => {
+                    index.insert(key.clone(), entries.len());
+                    entries.push((key, v));
+                }
             }
             self.ws();
             match self.peek() {
@@ -535,9 +615,16 @@ impl Parser<'_> {
             .text
             .get(start..self.pos)
             .ok_or_else(|| "bad number".to_owned())?;
-        text.parse::<f64>()
-            .map(JsValue::Number)
-            .map_err(|e| format!("bad number {text:?}: {e}"))
+        let x = text
+            .parse::<f64>()
+            .map_err(|e| format!("bad number {text:?}: {e}"))?;
+        if x.is_infinite() {
+            return Err(format!(
+                "number at byte {start} is beyond the largest double (no JavaScript \
+                 sender writes one; JSON.parse would read Infinity)"
+            ));
+        }
+        Ok(JsValue::Number(x))
     }
 
     fn digits(&mut self) {
@@ -587,8 +674,16 @@ mod tests {
             r#"{"a":1000,"b":1000,"c":0,"d":100}"#
         );
         assert_eq!(
-            canon("[1e400,12345678901234567890]"),
-            "[null,12345678901234567000]"
+            canon("[12345678901234567890,9007199254740993,1.0,0.10,-0.0,1E2]"),
+            "[12345678901234567000,9007199254740992,1,0.1,0,100]"
+        );
+        assert_eq!(
+            canon("[4.9e-324,2.2250738585072011e-308]"),
+            "[5e-324,2.225073858507201e-308]"
+        );
+        assert_eq!(
+            canon("[1.7976931348623157e308,1.7976931348623158e308]"),
+            "[1.7976931348623157e+308,1.7976931348623157e+308]"
         );
         assert_eq!(canon("[0.00000015,1e21]"), "[1.5e-7,1e+21]");
     }
@@ -615,7 +710,98 @@ mod tests {
             canon(r#"{"4294967295":1,"4294967294":2}"#),
             r#"{"4294967294":2,"4294967295":1}"#
         );
-        assert_eq!(canon(r#"{"a":1,"a":2}"#), r#"{"a":2}"#);
+        assert_eq!(
+            canon(r#"{"x":{"a":1,"b":0,"a":2}}"#),
+            r#"{"x":{"a":2,"b":0}}"#
+        );
+    }
+
+    #[test]
+    // The tie literals are exact doubles; the lint only sees their shortest form.
+    #[allow(clippy::excessive_precision)]
+    fn exact_ties_take_the_even_digit_as_v8_does() {
+        // Each value lies exactly halfway between two equally short decimal forms.
+        for (x, want) in [
+            (562949953421312.25, "562949953421312.2"),
+            (562949953421312.75, "562949953421312.8"),
+            (1125899906842624.5, "1125899906842624.5"),
+            (2251799813685248.5, "2251799813685248.5"),
+            (4503599627370497.0, "4503599627370497"),
+            (0.5, "0.5"),
+        ] {
+            assert_eq!(js_number_to_string(x), want, "{x:e}");
+        }
+        assert_eq!(
+            canon(r#"{"event":"X","data":{"n":562949953421312.25}}"#),
+            r#"{"data":{"n":562949953421312.2},"event":"X"}"#
+        );
+    }
+
+    #[test]
+    fn lone_surrogates_read_and_write_as_json_parse_and_stringify() {
+        let v =
+            JsValue::parse(br#"{"name":"Jo\ud83d","t":"\uDE00x","pair":"\ud83d\ude00"}"#).unwrap();
+        assert_eq!(
+            v.get("name"),
+            Some(&JsValue::String(vec![0x4a, 0x6f, 0xd83d]))
+        );
+        assert_eq!(
+            v.to_canonical_json(),
+            "{\"name\":\"Jo\\ud83d\",\"pair\":\"😀\",\"t\":\"\\ude00x\"}"
+        );
+        // The typed view cannot hold the lone unit: U+FFFD.
+        assert_eq!(v.to_serde()["name"], "Jo\u{fffd}");
+        // A lone surrogate key sorts by its code unit.
+        assert_eq!(
+            canon(r#"{"\uffff":1,"\ud800":2}"#),
+            "{\"\\ud800\":2,\"\u{ffff}\":1}"
+        );
+    }
+
+    #[test]
+    fn proto_keys_vanish_whatever_their_value() {
+        for value in [r#"{"a":1}"#, "null", "[1]", "5", r#""s""#, "true", "{}"] {
+            let text =
+                format!(r#"{{"b":2,"__proto__":{value},"A":{{"__proto__":{value},"z":0}}}}"#);
+            assert_eq!(canon(&text), r#"{"A":{"z":0},"b":2}"#, "{value}");
+            let typed = JsValue::parse(text.as_bytes()).unwrap().to_serde();
+            assert_eq!(typed, serde_json::json!({"A": {"z": 0}, "b": 2}), "{value}");
+        }
+        // Only the exact key: look-alikes stay.
+        assert_eq!(
+            canon(r#"{"__proto":1,"__PROTO__":2,"_proto_":3}"#),
+            r#"{"__PROTO__":2,"__proto":1,"_proto_":3}"#
+        );
+    }
+
+    #[test]
+    fn refuses_what_no_javascript_sender_writes_on_purpose() {
+        for bad in [
+            "[1e400]",
+            "[-1e400]",
+            "{\"a\":1.8e308}",
+            r#"{"a":1,"a":1}"#,
+            r#"{"checksum":"x","b":{},"checksum":"y"}"#,
+        ] {
+            assert!(JsValue::parse(bad.as_bytes()).is_err(), "{bad:?}");
+        }
+        let at_limit = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        assert!(JsValue::parse(at_limit.as_bytes()).is_ok());
+        let too_deep = format!("{}{}", "[".repeat(MAX_DEPTH + 2), "]".repeat(MAX_DEPTH + 2));
+        assert!(JsValue::parse(too_deep.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn typed_view_keeps_integers_exact() {
+        let v =
+            JsValue::parse(br#"{"a":1000.0,"b":-7,"c":1047.1,"d":18446744073709549568,"e":1e20}"#)
+                .unwrap()
+                .to_serde();
+        assert_eq!(v["a"].as_i64(), Some(1000));
+        assert_eq!(v["b"].as_i64(), Some(-7));
+        assert_eq!(v["c"].as_f64(), Some(1047.1));
+        assert_eq!(v["d"].as_u64(), Some(18446744073709549568));
+        assert_eq!(v["e"].as_f64(), Some(1e20));
     }
 
     #[test]

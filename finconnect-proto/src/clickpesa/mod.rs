@@ -73,9 +73,9 @@
 //!   code units, so keys sort the way `Array.prototype.sort()` sorts them and a
 //!   lone surrogate received in a webhook survives re-serialisation.
 //! - **Numbers** are held as the one double JavaScript would hold and written with
-//!   `Number.prototype.toString`: shortest round-trip digits (Rust's `{:e}`
-//!   formatting gives them), fixed notation for 10⁻⁷ < |x| < 10²¹, otherwise
-//!   `1e+21` / `1.5e-7`. So `1000.0` ⇒ `1000`, and `-0` ⇒ `0`. Raw bytes are parsed
+//!   `Number.prototype.toString` (the `ryu-js` crate): shortest round-trip digits,
+//!   the even digit on an exact tie, fixed notation for 10⁻⁶ ≤ |x| < 10²¹,
+//!   otherwise `1e+21` / `1.5e-7`. So `1000.0` ⇒ `1000`, and `-0` ⇒ `0`. Raw bytes are parsed
 //!   by [`canonical_json::JsValue::parse`] with Rust's correctly rounded
 //!   `str::parse::<f64>` (as `JSON.parse` rounds), not through `serde_json`'s
 //!   default float parser, which is exact only up to about 15 significant

@@ -269,7 +269,9 @@ pub fn parse(body: &[u8]) -> Result<Webhook, Error> {
     if !matches!(envelope, JsValue::Object(_)) {
         return Err(decode("the body is not a JSON object", body));
     }
-    let raw: Envelope = serde_json::from_slice(body).map_err(|e| decode(e, body))?;
+    // Typed fields come from the value the checksum covers (serde_json cannot
+    // read a lone surrogate such as `"\ud83d"`, which JavaScript signs).
+    let raw: Envelope = serde_json::from_value(envelope.to_serde()).map_err(|e| decode(e, body))?;
     let name = match (raw.event, raw.event_type) {
         (Some(serde_json::Value::String(s)), _) | (_, Some(serde_json::Value::String(s))) => s,
         _ => return Err(decode("no event (or eventType) name", body)),

@@ -81,12 +81,8 @@ pub(crate) async fn handle(state: &Arc<State>, route: Route, req: &Req) -> Reply
     if !auth::authorized(state, req) {
         return wire::unauthorized();
     }
-    if signed(route) {
-        if let Some(body) = req.json_object() {
-            if checksum::verify(CLICKPESA_CHECKSUM_KEY, &body) == Some(false) {
-                return wire::invalid_checksum();
-            }
-        }
+    if signed(route) && checksum::verify_body(CLICKPESA_CHECKSUM_KEY, &req.body) == Some(false) {
+        return wire::invalid_checksum();
     }
     match route {
         Route::ClickpesaUssdPreview => payments::ussd_preview(state, req),
