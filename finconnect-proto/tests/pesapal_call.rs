@@ -530,7 +530,13 @@ fn confirm_notification_through_the_driver() {
         ))
         .unwrap_err();
     assert!(
-        matches!(&err, Error::Contradiction { field: "merchant reference", .. }),
+        matches!(
+            &err,
+            Error::Contradiction {
+                field: "merchant reference",
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("contradicts the status query"));
