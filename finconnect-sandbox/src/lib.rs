@@ -39,6 +39,7 @@ mod error;
 mod faults;
 mod http;
 mod ids;
+mod json;
 mod pesapal;
 mod route;
 mod sandbox;
