@@ -245,8 +245,6 @@ pub(crate) use ojson;
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn keys_keep_the_written_order() {
         let name = "x";

@@ -57,6 +57,8 @@ pub(crate) fn register(state: &State, req: &Req) -> Reply {
             "The specified url provided is invalid",
         );
     }
+    // Registration succeeds as with the real PesaPal; the log says if nothing will arrive.
+    state.warn_if_undeliverable(valid_url.as_ref());
     let mut store = lock(&state.pesapal);
     // Re-registering the same URL with the same method returns the existing record.
     if let Some(existing) = store
