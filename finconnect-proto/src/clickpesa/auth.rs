@@ -74,18 +74,30 @@ impl Operation for GenerateToken {
             });
         }
         if !response.status().is_success() {
-            return Err(super::wire::error_from_response(
-                &response,
-                "generate-token answer",
-                None,
-            ));
+            // An unreadable error answer is not quoted either: whatever answered
+            // (a gateway, a proxy) may have echoed the credentials.
+            return Err(
+                match super::wire::error_from_response(&response, "generate-token answer", None) {
+                    Error::Decode {
+                        context,
+                        reason,
+                        http_status,
+                        ..
+                    } => Error::decode_withheld(context, reason, http_status),
+                    other => other,
+                },
+            );
         }
         let body: TokenBody = serde_json::from_slice(response.body())
             .map_err(|e| Error::decode_withheld("generate-token answer", e, Some(status)))?;
         match body.token {
             Some(token) if body.success != Some(false) && !token.trim().is_empty() => {
                 let token = token.trim();
-                let value = if token.len() >= 7 && token[..7].eq_ignore_ascii_case("bearer ") {
+                // `get`, not `[..7]`: a non-ASCII token must not split a character.
+                let prefixed = token
+                    .get(..7)
+                    .is_some_and(|p| p.eq_ignore_ascii_case("bearer "));
+                let value = if prefixed {
                     token.to_owned()
                 } else {
                     format!("Bearer {token}")
