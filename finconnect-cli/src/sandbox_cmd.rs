@@ -23,6 +23,14 @@ pub struct SandboxArgs {
     /// Where ClickPesa webhooks are POSTed.
     #[arg(long, value_name = "URL")]
     clickpesa_webhook_url: Option<url::Url>,
+    /// Lifetime of every provider's tokens, in seconds (default: as each provider
+    /// documents it: PesaPal 300, AzamPay 3600, ClickPesa 3600).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    token_ttl: Option<u64>,
+    /// Also deliver IPNs, callbacks and webhooks to hosts other than localhost,
+    /// 127.0.0.0/8 and ::1 (default: such deliveries are refused and logged).
+    #[arg(long)]
+    allow_remote_delivery: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -35,7 +43,7 @@ enum CustomerOutcome {
 
 /// Runs the sandbox until Ctrl-C; the process exit code.
 pub async fn run(args: SandboxArgs) -> i32 {
-    let config = SandboxConfig {
+    let mut config = SandboxConfig {
         port: args.port,
         customer_delay: args.customer_delay_ms.map(Duration::from_millis),
         customer_outcome: match args.customer_outcome {
@@ -45,7 +53,18 @@ pub async fn run(args: SandboxArgs) -> i32 {
         azampay_callback_url: args.azampay_callback_url,
         clickpesa_webhook_url: args.clickpesa_webhook_url,
         ..SandboxConfig::default()
-    };
+    }
+    .with_remote_delivery(args.allow_remote_delivery);
+    if let Some(seconds) = args.token_ttl {
+        config = config.with_token_ttl(Duration::from_secs(seconds));
+    }
+    let token_lifetimes = format!(
+        "PesaPal {} s, AzamPay {} s, ClickPesa {} s",
+        config.pesapal_token_lifetime.as_secs(),
+        config.azampay_token_lifetime.as_secs(),
+        config.clickpesa_token_lifetime.as_secs()
+    );
+    let remote = config.allow_remote_delivery;
     let sandbox = match Sandbox::start(config).await {
         Ok(s) => s,
         Err(e) => {
@@ -55,6 +74,12 @@ pub async fn run(args: SandboxArgs) -> i32 {
     };
     let origin = format!("http://{}", sandbox.addr());
     println!("finconnect sandbox listening on {origin} (Ctrl-C to stop)");
+    println!("Token lifetimes: {token_lifetimes}");
+    if remote {
+        println!("Notifications: delivered to any host (--allow-remote-delivery)");
+    } else {
+        println!("Notifications: delivered to localhost, 127.0.0.0/8 and ::1 only");
+    }
     println!();
     println!("PesaPal API 3.0");
     println!("  base URL          {}", sandbox.pesapal_base_url());
@@ -98,7 +123,9 @@ pub async fn run(args: SandboxArgs) -> i32 {
         "       -d '{{\"provider\":\"pesapal\",\"reference\":\"<order tracking id>\",\"outcome\":\"complete\"}}'"
     );
     println!("  (provider: pesapal|azampay|clickpesa; outcome: complete|fail)");
-    println!("Inspect: GET {origin}/_sandbox/deliveries, GET {origin}/_sandbox/requests");
+    println!(
+        "Inspect: GET {origin}/_sandbox/deliveries, GET {origin}/_sandbox/requests, GET {origin}/_sandbox/counters"
+    );
     println!();
     println!("Use it from the CLI, e.g.:");
     println!(

@@ -233,3 +233,179 @@ fn a_public_base_url_refuses_plain_http() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("https"));
 }
+
+/// A `finconnect sandbox` process, killed when dropped.
+struct SandboxProcess {
+    child: std::process::Child,
+    origin: String,
+    banner: Vec<String>,
+}
+
+impl SandboxProcess {
+    fn start(extra: &[&str]) -> SandboxProcess {
+        use std::io::BufRead;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_finconnect"))
+            .args(["sandbox", "--port", "0"])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn finconnect sandbox");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = std::io::BufReader::new(stdout).lines();
+        let mut banner = Vec::new();
+        for line in lines.by_ref() {
+            let line = line.expect("banner line");
+            let blank = line.is_empty();
+            banner.push(line);
+            if blank {
+                break;
+            }
+        }
+        let origin = banner
+            .first()
+            .and_then(|l| l.split_whitespace().find(|w| w.starts_with("http://")))
+            .expect("origin in the first banner line")
+            .to_string();
+        // Keep draining stdout so the process never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        SandboxProcess {
+            child,
+            origin,
+            banner,
+        }
+    }
+
+    /// One HTTP/1.1 exchange over a plain socket: (status, body).
+    fn post(&self, path: &str, body: &str) -> (u16, Vec<u8>) {
+        use std::io::{Read, Write};
+        let addr = self.origin.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+        write!(
+            stream,
+            "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .expect("write");
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).expect("read");
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("header end");
+        let head = String::from_utf8_lossy(&raw[..split]).to_string();
+        let status = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .expect("status");
+        (status, raw[split + 4..].to_vec())
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The PesaPal token's expiry as the core reads it, and the clock before and after.
+fn pesapal_token_expiry(
+    sandbox: &SandboxProcess,
+) -> (
+    std::time::SystemTime,
+    std::time::SystemTime,
+    std::time::SystemTime,
+) {
+    use finconnect_proto::Operation;
+    let body = serde_json::json!({
+        "consumer_key": finconnect_sandbox::credentials::PESAPAL_CONSUMER_KEY,
+        "consumer_secret": finconnect_sandbox::credentials::PESAPAL_CONSUMER_SECRET,
+    })
+    .to_string();
+    let before = std::time::SystemTime::now();
+    let (status, answer) = sandbox.post("/pesapal/v3/api/Auth/RequestToken", &body);
+    let after = std::time::SystemTime::now();
+    let mut response = http::Response::new(answer);
+    *response.status_mut() = http::StatusCode::from_u16(status).expect("status");
+    let grant = finconnect_proto::pesapal::RequestToken
+        .from_response(response)
+        .expect("a token");
+    match grant.expiry {
+        finconnect_proto::Expiry::At(at) => (before, at, after),
+        other => panic!("PesaPal tokens expire at an instant: {other:?}"),
+    }
+}
+
+#[test]
+fn sandbox_token_ttl_sets_every_token_lifetime() {
+    let ttl = std::time::Duration::from_secs(77);
+    let sandbox = SandboxProcess::start(&["--token-ttl", "77"]);
+    assert!(
+        sandbox
+            .banner
+            .iter()
+            .any(|l| l.contains("PesaPal 77 s, AzamPay 77 s, ClickPesa 77 s")),
+        "{:?}",
+        sandbox.banner
+    );
+    let (before, at, after) = pesapal_token_expiry(&sandbox);
+    // expiryDate has 100 ns resolution: allow that much below the lower bound.
+    let slack = std::time::Duration::from_micros(1);
+    assert!(
+        at + slack >= before + ttl && at <= after + ttl,
+        "expiry {at:?} is not {ttl:?} after [{before:?}, {after:?}]"
+    );
+    drop(sandbox);
+
+    let sandbox = SandboxProcess::start(&[]);
+    assert!(
+        sandbox
+            .banner
+            .iter()
+            .any(|l| l.contains("PesaPal 300 s, AzamPay 3600 s, ClickPesa 3600 s")),
+        "{:?}",
+        sandbox.banner
+    );
+    let (before, at, _) = pesapal_token_expiry(&sandbox);
+    assert!(
+        at + std::time::Duration::from_micros(1) >= before + std::time::Duration::from_secs(300)
+    );
+}
+
+#[test]
+fn sandbox_delivers_to_loopback_only_unless_allowed() {
+    let sandbox = SandboxProcess::start(&[]);
+    assert!(
+        sandbox
+            .banner
+            .iter()
+            .any(|l| l.contains("localhost, 127.0.0.0/8 and ::1 only")),
+        "{:?}",
+        sandbox.banner
+    );
+    drop(sandbox);
+    let sandbox = SandboxProcess::start(&["--allow-remote-delivery"]);
+    assert!(
+        sandbox
+            .banner
+            .iter()
+            .any(|l| l.contains("delivered to any host (--allow-remote-delivery)")),
+        "{:?}",
+        sandbox.banner
+    );
+}
+
+#[test]
+fn sandbox_flag_values_are_checked() {
+    for args in [
+        vec!["sandbox", "--token-ttl", "0"],
+        vec!["sandbox", "--token-ttl", "five"],
+        vec!["sandbox", "--allow-remote-delivery=maybe"],
+    ] {
+        let out = finconnect(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}

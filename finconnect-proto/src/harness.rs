@@ -260,6 +260,50 @@ pub fn money(data: &[u8]) {
     }
 }
 
+/// HTTP statuses the answer-reader harnesses feed with a body.
+pub const ANSWER_STATUSES: [u16; 8] = [200, 400, 401, 403, 404, 409, 423, 500];
+
+/// Splits an answer-reader input: the first byte picks the reader (`byte % readers`)
+/// and the HTTP status (`ANSWER_STATUSES[(byte / readers) % 8]`); the rest is
+/// the body. One reader per input keeps every target fast (one JSON parse per
+/// execution) while the fuzzer still reaches every pair.
+pub fn select(data: &[u8], readers: usize) -> Option<(usize, u16, &[u8])> {
+    let (&first, body) = data.split_first()?;
+    let readers = readers.max(1);
+    let byte = usize::from(first);
+    let status = ANSWER_STATUSES[(byte / readers) % ANSWER_STATUSES.len()];
+    Some((byte % readers, status, body))
+}
+
+/// The selector byte for `reader` answered with `ANSWER_STATUSES[status_index]`: what a
+/// seed file starts with (see [`select`]).
+pub fn selector(reader: usize, status_index: usize, readers: usize) -> u8 {
+    u8::try_from((status_index * readers + reader) % 256).unwrap_or(0)
+}
+
+/// An answer with `status` and `body`.
+pub fn response(status: u16, body: &[u8]) -> http::Response<Vec<u8>> {
+    let mut r = http::Response::new(body.to_vec());
+    if let Ok(s) = http::StatusCode::from_u16(status) {
+        *r.status_mut() = s;
+    }
+    r
+}
+
+/// An error read from an answer: its text never panics, and a token answer's
+/// error never quotes the body (it may hold the token).
+pub fn check_error(e: &Error, token_answer: bool) {
+    let _ = e.to_string();
+    if token_answer {
+        if let Error::Decode { snippet, .. } = e {
+            assert!(
+                snippet.starts_with("[withheld"),
+                "a token answer was quoted: {snippet}"
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

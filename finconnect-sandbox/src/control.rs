@@ -11,7 +11,8 @@ use crate::http::{Reply, Req};
 use crate::route::{ProviderName, Route};
 use crate::state::{lock, State};
 
-/// `POST /_sandbox/settle`, `GET /_sandbox/requests`, `GET /_sandbox/deliveries`.
+/// `POST /_sandbox/settle`, `GET /_sandbox/requests`, `GET /_sandbox/deliveries`,
+/// `GET /_sandbox/counters`.
 pub(crate) async fn handle(state: &Arc<State>, method: &Method, path: &str, req: &Req) -> Reply {
     match (method, path) {
         (&Method::POST, "/settle") => match settle(state, req).await {
@@ -43,10 +44,24 @@ pub(crate) async fn handle(state: &Arc<State>, method: &Method, path: &str, req:
                         "attempts": d.attempts,
                         "acked": d.acked,
                         "last_status": d.last_status,
+                        "refused": d.refused,
                     })
                 })
                 .collect();
             Reply::json(200, &Value::Array(list))
+        }
+        (&Method::GET, "/counters") => {
+            let deliveries = lock(&state.deliveries);
+            let refused = deliveries.iter().filter(|d| d.refused).count();
+            let requests: u64 = Route::ALL.iter().map(|r| state.requests(*r)).sum();
+            Reply::json(
+                200,
+                &json!({
+                    "requests": requests,
+                    "deliveries": deliveries.len() - refused,
+                    "refused_deliveries": refused,
+                }),
+            )
         }
         _ => Reply::json(
             404,

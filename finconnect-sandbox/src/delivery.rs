@@ -14,7 +14,8 @@ use crate::state::{lock, State};
 /// The HTTP client used to deliver notifications.
 pub(crate) type Client = hyper_util::client::legacy::Client<HttpConnector, Full<Bytes>>;
 
-/// Builds the delivery client (plain HTTP; the sandbox only talks to local listeners).
+/// Builds the delivery client (plain HTTP; by default the sandbox only talks to local
+/// listeners, see `destination`).
 pub(crate) fn client() -> Client {
     hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build_http()
 }
@@ -40,6 +41,9 @@ pub struct DeliveryRecord {
     pub last_status: Option<u16>,
     /// The body sent (empty for GET).
     pub body: String,
+    /// The destination is not a loopback address and remote delivery is off: nothing was
+    /// sent (no DNS lookup, no connection; `attempts` is 0).
+    pub refused: bool,
 }
 
 /// How a receiver acknowledges.
@@ -82,7 +86,18 @@ pub(crate) async fn deliver(state: &State, n: Notification) -> DeliveryRecord {
             .as_ref()
             .map(|b| String::from_utf8_lossy(b).into_owned())
             .unwrap_or_default(),
+        refused: false,
     };
+    if let Err(refusal) = crate::destination::check(&n.url, state.config.allow_remote_delivery) {
+        tracing::warn!(
+            provider = ?record.provider,
+            reference = %record.reference,
+            "notification not delivered: {refusal}"
+        );
+        record.refused = true;
+        lock(&state.deliveries).push(record.clone());
+        return record;
+    }
     for attempt in 1..=max {
         record.attempts = attempt;
         let (status, body) = match attempt_once(&state.client, &n).await {

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use crate::json::ojson;
 use bytes::Bytes;
-use serde_json::json;
 
 use crate::http::{Reply, Wire};
 use crate::route::{ProviderName, Route};
@@ -77,7 +77,7 @@ pub(crate) async fn render(fault: Fault, route: Route, normal: Option<&Reply>) -
         Fault::TooManyRequests { retry_after } => {
             let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
             Action::Reply(
-                Reply::json(429, &json!({"message": "Too Many Requests"}))
+                Reply::json(429, &ojson!({"message": "Too Many Requests"}))
                     .with_header("retry-after", secs.to_string()),
             )
         }

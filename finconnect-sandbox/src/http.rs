@@ -80,12 +80,13 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    /// A JSON reply.
-    pub fn json(status: u16, value: &Value) -> Reply {
+    /// A JSON reply. Provider answers pass a [`crate::json::Json`], which keeps the
+    /// providers' key order.
+    pub fn json(status: u16, value: &impl serde::Serialize) -> Reply {
         Reply::bytes(
             status,
             "application/json; charset=utf-8",
-            Bytes::from(value.to_string()),
+            Bytes::from(serde_json::to_vec(value).unwrap_or_default()),
         )
     }
 

@@ -4,21 +4,31 @@ use rand::Rng;
 use std::time::{Duration, SystemTime};
 use time::OffsetDateTime;
 
-/// A random GUID, lower-case with dashes (PesaPal ids).
-pub(crate) fn guid() -> String {
-    let b: [u8; 16] = rand::thread_rng().gen();
-    let h = hex(&b);
-    format!(
-        "{}-{}-4{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[13..16],
-        &h[16..20],
-        &h[20..32]
-    )
+/// A random RFC 4122 version-4 GUID from the thread RNG: version nibble `4`, variant
+/// `8`/`9`/`a`/`b`.
+fn uuid_v4() -> uuid::Uuid {
+    uuid_from_random(rand::thread_rng().gen())
 }
 
-/// 32 lower-case hex characters (AzamPay transaction ids).
+/// The version-4 GUID made of 16 random bytes (the builder overwrites the version and
+/// variant bits).
+fn uuid_from_random(bytes: [u8; 16]) -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
+/// A random GUID, lower-case with dashes (PesaPal order tracking and IPN ids, the
+/// AzamPay `mnoreference` seen in real callbacks).
+pub(crate) fn guid() -> String {
+    uuid_v4().hyphenated().to_string()
+}
+
+/// A random GUID as 32 lower-case hex digits without dashes (.NET "N" format: AzamPay
+/// transaction ids).
+pub(crate) fn guid_simple() -> String {
+    uuid_v4().simple().to_string()
+}
+
+/// 32 random lower-case hex characters (trace ids, token ids).
 pub(crate) fn hex32() -> String {
     let b: [u8; 16] = rand::thread_rng().gen();
     hex(&b)
@@ -128,12 +138,12 @@ pub(crate) fn epoch_secs(t: SystemTime) -> i64 {
 
 /// A JWT-shaped HS256 token over `claims`, signed with a fixed sandbox secret.
 /// Clients must treat it as opaque; it only has to look like the real thing.
-pub(crate) fn jwt(claims: &serde_json::Value) -> String {
+pub(crate) fn jwt(claims: &crate::json::Json) -> String {
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine;
     use hmac::{Hmac, Mac};
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+    let payload = URL_SAFE_NO_PAD.encode(claims.to_text());
     let signing_input = format!("{header}.{payload}");
     let signature = match Hmac::<sha2::Sha256>::new_from_slice(b"finconnect-sandbox-jwt-TEST-ONLY")
     {
@@ -158,6 +168,36 @@ mod tests {
         assert_eq!(iso_seconds(t), "2024-03-18T15:25:45Z");
         assert_eq!(iso_millis(t), "2024-03-18T15:25:45.779Z");
         assert_eq!(guid().len(), 36);
+        assert_eq!(guid_simple().len(), 32);
         assert_eq!(hex32().len(), 32);
+    }
+
+    const GUID: &str = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
+    const GUID_SIMPLE: &str = "^[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}$";
+
+    proptest::proptest! {
+        /// Whatever the RNG draws, the id is a well-formed version-4 GUID.
+        #[test]
+        fn every_draw_is_a_version_4_guid(bytes in proptest::array::uniform16(proptest::num::u8::ANY)) {
+            let guid = regex::Regex::new(GUID).unwrap();
+            let simple = regex::Regex::new(GUID_SIMPLE).unwrap();
+            let id = uuid_from_random(bytes);
+            let hyphenated = id.hyphenated().to_string();
+            proptest::prop_assert!(guid.is_match(&hyphenated), "{}", hyphenated);
+            let plain = id.simple().to_string();
+            proptest::prop_assert!(simple.is_match(&plain), "{}", plain);
+        }
+    }
+
+    #[test]
+    fn generated_ids_are_version_4_guids() {
+        let guid_re = regex::Regex::new(GUID).unwrap();
+        let simple_re = regex::Regex::new(GUID_SIMPLE).unwrap();
+        for _ in 0..2000 {
+            let g = guid();
+            assert!(guid_re.is_match(&g), "{g}");
+            let s = guid_simple();
+            assert!(simple_re.is_match(&s), "{s}");
+        }
     }
 }

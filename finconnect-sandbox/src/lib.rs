@@ -24,8 +24,67 @@
 //! ```
 //!
 //! Besides the Rust API, a small HTTP control surface serves users who run the sandbox as a
-//! process: `POST /_sandbox/settle` with `{"provider","reference","outcome"}` and
-//! `GET /_sandbox/requests` (request counters per route) and `GET /_sandbox/deliveries`.
+//! process: `POST /_sandbox/settle` with `{"provider","reference","outcome"}`,
+//! `GET /_sandbox/requests` (request counters per route), `GET /_sandbox/deliveries` and
+//! `GET /_sandbox/counters` (requests, deliveries, refused deliveries).
+//!
+//! ## Answers
+//!
+//! JSON answers and notifications list their keys in the order the providers' recorded and
+//! documented payloads do (not alphabetically). PesaPal order tracking ids and IPN ids,
+//! AzamPay transaction ids (32 hex digits) and `mnoreference`s are random RFC 4122
+//! version-4 GUIDs.
+//!
+//! ## Token lifetimes
+//!
+//! Tokens live as each provider documents it: PesaPal 5 minutes, ClickPesa 1 hour, AzamPay
+//! 1 hour (AzamPay documents no lifetime, only the `expire` instant it returns). Change
+//! them with [`SandboxConfig::with_token_ttl`] (or per provider), or `--token-ttl SECONDS`
+//! on `finconnect sandbox`.
+//!
+//! ## Where notifications go
+//!
+//! IPNs, callbacks and webhooks are delivered only to `localhost`, 127.0.0.0/8 and `::1`.
+//! Any other destination is refused before any DNS lookup or connection: the refusal is
+//! logged (`tracing` warning), recorded as a [`DeliveryRecord`] with `refused: true` and
+//! counted ([`Sandbox::refused_deliveries`], `GET /_sandbox/counters`). Registering such a
+//! URL still succeeds, as with the real provider, and the log says why nothing will arrive.
+//! [`SandboxConfig::allow_remote_delivery`] (`--allow-remote-delivery` on the CLI) lifts
+//! the restriction.
+//!
+//! ## Known differences from the real providers
+//!
+//! - One plain-HTTP listener on 127.0.0.1 serves every provider under path prefixes; the
+//!   providers use separate HTTPS hosts (AzamPay: three of them).
+//! - Credentials are fixed, test-only values ([`credentials`]); there are no accounts,
+//!   KYC limits, rate limits or per-environment keys. PesaPal tokens are JWTs signed with
+//!   a sandbox secret, AzamPay tokens random `Salted__` blobs, ClickPesa tokens JWTs.
+//! - PesaPal's own sandbox has been seen issuing 1-hour tokens although the docs say 5
+//!   minutes; the simulator follows the docs unless configured otherwise.
+//! - AzamPay callbacks are signed with the simulator's own RSA key
+//!   ([`credentials::AZAMPAY_PUBLIC_KEY_PEM`], also served by its public-key endpoint), not
+//!   AzamPay's. The RSA `checksum` of AzamPay disbursement and name-lookup requests is not
+//!   checked. ClickPesa request checksums are checked only when present.
+//! - The customer is simulated: payments settle through [`Sandbox::settle`], the control
+//!   API or `customer_delay`. Card payments always show `Visa` and a fixed masked card;
+//!   name lookups answer `Sandbox Customer`; ClickPesa accounts starting `0000` do not
+//!   exist.
+//! - Notifications are retried `delivery_attempts` times with short pauses; the providers'
+//!   real retry schedules are longer and not all documented.
+//! - Key sets (the order follows the fixtures; these keys differ in presence):
+//!   - PesaPal RegisterIPN answers always carry `id`, `created_date` and `message` (the
+//!     recorded GET registration has no `message`; POST registrations are documented
+//!     without `id` and `created_date`); GetIpnList rows carry every registration field;
+//!     GetTransactionStatus always carries `account_number`, and a completed payment's
+//!     `error` has four null keys (one recording shows three).
+//!   - ClickPesa query answers and webhooks leave out `notes`, and `customerEmail` when no
+//!     e-mail is known; bank payout creation also returns `createdAt`/`updatedAt`; the
+//!     PAYMENT FAILED webhook carries `channel`. Payment webhooks use the newest documented
+//!     shape only (not the older `paymentId`/`amount` one).
+//! - Objects a client sends and the simulator echoes (AzamPay `additionalProperties`) come
+//!   back with their keys sorted alphabetically.
+//! - Timestamps come from the local clock; PesaPal transaction times are East Africa Time
+//!   without an offset, as recorded.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -35,10 +94,12 @@ mod config;
 mod control;
 pub mod credentials;
 mod delivery;
+mod destination;
 mod error;
 mod faults;
 mod http;
 mod ids;
+mod json;
 mod pesapal;
 mod route;
 mod sandbox;

@@ -32,6 +32,8 @@ impl Sandbox {
         let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State::new(config, addr));
+        state.warn_if_undeliverable(state.config.azampay_callback_url.as_ref());
+        state.warn_if_undeliverable(state.config.clickpesa_webhook_url.as_ref());
         let (tx, rx) = watch::channel(false);
         let task = tokio::spawn(server::run(listener, Arc::clone(&state), rx));
         Ok(Sandbox {
@@ -79,13 +81,17 @@ impl Sandbox {
         format!("{}{}", self.state.origin(), server::CLICKPESA_PREFIX)
     }
 
-    /// Sets (or clears) where AzamPay callbacks are POSTed.
+    /// Sets (or clears) where AzamPay callbacks are POSTed. A non-loopback URL is accepted
+    /// but, without [`SandboxConfig::allow_remote_delivery`], logs why nothing will reach it.
     pub fn set_azampay_callback_url(&self, url: Option<url::Url>) {
+        self.state.warn_if_undeliverable(url.as_ref());
         *lock(&self.state.azampay_callback_url) = url;
     }
 
-    /// Sets (or clears) where ClickPesa webhooks are POSTed.
+    /// Sets (or clears) where ClickPesa webhooks are POSTed. A non-loopback URL is accepted
+    /// but, without [`SandboxConfig::allow_remote_delivery`], logs why nothing will reach it.
     pub fn set_clickpesa_webhook_url(&self, url: Option<url::Url>) {
+        self.state.warn_if_undeliverable(url.as_ref());
         *lock(&self.state.clickpesa_webhook_url) = url;
     }
 
@@ -122,9 +128,19 @@ impl Sandbox {
         self.state.settle(provider, reference, outcome).await
     }
 
-    /// Every notification sent so far, oldest first.
+    /// Every notification sent so far, oldest first (refused ones included, marked
+    /// [`DeliveryRecord::refused`]).
     pub fn deliveries(&self) -> Vec<DeliveryRecord> {
         lock(&self.state.deliveries).clone()
+    }
+
+    /// How many notifications were refused because their destination is not a loopback
+    /// address (see [`SandboxConfig::allow_remote_delivery`]).
+    pub fn refused_deliveries(&self) -> usize {
+        lock(&self.state.deliveries)
+            .iter()
+            .filter(|d| d.refused)
+            .count()
     }
 
     /// Stops accepting connections and closes open ones.

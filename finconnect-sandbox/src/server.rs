@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::json::ojson;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
@@ -9,7 +10,6 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response};
 use hyper_util::rt::TokioIo;
-use serde_json::json;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -91,7 +91,7 @@ async fn handle(
     let body: Bytes = match Limited::new(body, MAX_BODY).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
-            return render(Reply::json(413, &json!({"message": "Payload Too Large"})));
+            return render(Reply::json(413, &ojson!({"message": "Payload Too Large"})));
         }
     };
     let full_path = parts.uri.path().to_string();
@@ -127,7 +127,7 @@ async fn dispatch(state: &Arc<State>, full_path: &str, req: &mut Req) -> Reply {
     let Some((host, sub)) = split_host(full_path) else {
         return Reply::json(
             404,
-            &json!({"message": format!("Cannot {} {}", req.method, full_path)}),
+            &ojson!({"message": format!("Cannot {} {}", req.method, full_path)}),
         );
     };
     req.path = sub.to_string();
@@ -170,7 +170,7 @@ fn not_found(host: Host, method: &Method, full_path: &str, state: &State) -> Rep
     match host {
         Host::Pesapal => Reply::json(
             404,
-            &json!({"Message": format!(
+            &ojson!({"Message": format!(
                 "No HTTP resource was found that matches the request URI '{}{}'.",
                 state.origin(),
                 full_path
@@ -179,7 +179,7 @@ fn not_found(host: Host, method: &Method, full_path: &str, state: &State) -> Rep
         Host::AzampayAuth | Host::AzampayCheckout | Host::AzampayDisbursement => Reply::empty(404),
         Host::Clickpesa => Reply::json(
             404,
-            &json!({"statusCode": 404, "message": format!("Cannot {method} {full_path}"), "error": "Not Found"}),
+            &ojson!({"statusCode": 404, "message": format!("Cannot {method} {full_path}"), "error": "Not Found"}),
         ),
     }
 }

@@ -51,6 +51,15 @@ impl State {
         }
     }
 
+    /// Logs why notifications to `url` will not be delivered, if they will not.
+    pub fn warn_if_undeliverable(&self, url: Option<&url::Url>) {
+        if let Some(warning) = url.and_then(|u| {
+            crate::destination::registration_warning(u, self.config.allow_remote_delivery)
+        }) {
+            tracing::warn!("{warning}");
+        }
+    }
+
     /// `http://127.0.0.1:PORT`.
     pub fn origin(&self) -> String {
         format!("http://{}", self.addr)

@@ -275,7 +275,8 @@ async fn card_and_failed_payment_webhook() {
         .await
         .expect("settle");
     let hook: Value = serde_json::from_slice(&receiver.seen()[0].body).expect("json");
-    assert_eq!(hook["event"], "PAYMENT FAILED");
+    // The documented PAYMENT FAILED sample names the event `eventType`.
+    assert_eq!(hook["eventType"], "PAYMENT FAILED");
     assert_eq!(hook["data"]["status"], "FAILED");
     assert_eq!(hook["checksum"], json!(checksum(&hook)));
     let status = get(&format!("{base}/payments/ORDER124"), &auth)

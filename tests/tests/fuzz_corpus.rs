@@ -24,6 +24,18 @@ const TARGETS: &[(&str, Harness)] = &[
         "clickpesa_webhook",
         finconnect_proto::clickpesa::harness::clickpesa_webhook,
     ),
+    (
+        "azampay_responses",
+        finconnect_proto::azampay::harness::azampay_responses,
+    ),
+    (
+        "clickpesa_responses",
+        finconnect_proto::clickpesa::harness::clickpesa_responses,
+    ),
+    (
+        "canonical_json",
+        finconnect_proto::clickpesa::harness::canonical_json,
+    ),
     ("call_driver", finconnect_proto::harness::call_driver),
     ("money", finconnect_proto::harness::money),
 ];
@@ -58,6 +70,22 @@ fn every_corpus_file_replays_without_a_crash() {
         replayed += count;
     }
     assert!(replayed >= 20, "only {replayed} corpus files");
+}
+
+#[test]
+fn every_seed_corpus_has_non_ascii_input() {
+    for (target, _) in TARGETS {
+        let dir = corpus_dir(target);
+        let has_non_ascii = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .filter_map(|entry| std::fs::read(entry.ok()?.path()).ok())
+            .any(|data| {
+                String::from_utf8_lossy(&data)
+                    .chars()
+                    .any(|c| !c.is_ascii() && c != char::REPLACEMENT_CHARACTER)
+            });
+        assert!(has_non_ascii, "{target}: no seed with non-ASCII text");
+    }
 }
 
 #[test]

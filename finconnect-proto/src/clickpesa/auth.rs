@@ -74,11 +74,19 @@ impl Operation for GenerateToken {
             });
         }
         if !response.status().is_success() {
-            return Err(super::wire::error_from_response(
-                &response,
-                "generate-token answer",
-                None,
-            ));
+            // An unreadable error answer is not quoted either: whatever answered
+            // (a gateway, a proxy) may have echoed the credentials.
+            return Err(
+                match super::wire::error_from_response(&response, "generate-token answer", None) {
+                    Error::Decode {
+                        context,
+                        reason,
+                        http_status,
+                        ..
+                    } => Error::decode_withheld(context, reason, http_status),
+                    other => other,
+                },
+            );
         }
         let body: TokenBody = serde_json::from_slice(response.body())
             .map_err(|e| Error::decode_withheld("generate-token answer", e, Some(status)))?;

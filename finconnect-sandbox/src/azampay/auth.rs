@@ -2,10 +2,11 @@
 
 use std::time::{Instant, SystemTime};
 
+use crate::json::ojson;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rand::Rng;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::wire;
 use crate::credentials::{AZAMPAY_APP_NAME, AZAMPAY_CLIENT_ID, AZAMPAY_CLIENT_SECRET};
@@ -53,7 +54,7 @@ pub(crate) fn generate_token(state: &State, req: &Req) -> Reply {
         .insert(token.clone(), Instant::now() + lifetime);
     Reply::json(
         200,
-        &json!({
+        &ojson!({
             "data": {"accessToken": token, "expire": ids::iso_seconds(SystemTime::now() + lifetime)},
             "message": "Token generated successfully",
             "success": true,

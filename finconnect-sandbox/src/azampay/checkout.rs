@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
+use crate::json::{ojson, Json};
 use bytes::Bytes;
 use hyper::Method;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::signing;
 use super::store::{Payment, TxState};
@@ -39,7 +40,7 @@ fn accept(state: &Arc<State>, payment: Payment) -> Reply {
         if store.payment_by_external_id(&payment.external_id).is_some() {
             return Reply::json(
                 200,
-                &json!({"success": false, "transactionId": null, "message": "Duplicate externalId: a transaction with this reference already exists"}),
+                &ojson!({"success": false, "transactionId": null, "message": "Duplicate externalId: a transaction with this reference already exists"}),
             );
         }
         store.add_payment(payment.clone());
@@ -48,7 +49,7 @@ fn accept(state: &Arc<State>, payment: Payment) -> Reply {
     state.schedule_customer(ProviderName::Azampay, payment.transaction_id.clone());
     Reply::json(
         200,
-        &json!({
+        &ojson!({
             "success": true,
             "transactionId": payment.transaction_id,
             "message": "Your request has been received and is being processed."
@@ -91,13 +92,13 @@ pub(crate) fn mno(state: &Arc<State>, req: &Req) -> Reply {
     if currency != "TZS" {
         return Reply::json(
             200,
-            &json!({"success": false, "transactionId": null, "message": "Only TZS currency is supported"}),
+            &ojson!({"success": false, "transactionId": null, "message": "Only TZS currency is supported"}),
         );
     }
     accept(
         state,
         Payment {
-            transaction_id: ids::hex32(),
+            transaction_id: ids::guid_simple(),
             external_id: external_id.to_string(),
             msisdn: account.to_string(),
             amount: amount.unwrap_or_default(),
@@ -151,7 +152,7 @@ pub(crate) fn bank(state: &Arc<State>, req: &Req) -> Reply {
     if !errors.is_empty() {
         return wire::problem(&errors);
     }
-    let transaction_id = ids::hex32();
+    let transaction_id = ids::guid_simple();
     accept(
         state,
         Payment {
@@ -179,11 +180,11 @@ pub(crate) fn partners() -> Reply {
         ("Azampesa", 5, "azampesa"),
         ("vodacom", 10, "mpesa"),
     ];
-    let list: Vec<Value> = rows
+    let list: Vec<Json> = rows
         .iter()
         .enumerate()
         .map(|(i, (name, provider, logo))| {
-            json!({
+            ojson!({
                 "id": format!("6ebafc56-6d4d-4265-a8d4-c0e1e7806c{i:02}"),
                 "logoUrl": format!("https://sandbox.invalid/logos/{logo}.png"),
                 "partnerName": name,
@@ -198,7 +199,7 @@ pub(crate) fn partners() -> Reply {
             })
         })
         .collect();
-    Reply::json(200, &Value::Array(list))
+    Reply::json(200, &list)
 }
 
 /// `POST /api/v1/Partner/PostCheckout`: answers with the payment-page URL as a bare string.
@@ -245,7 +246,7 @@ pub(crate) fn post_checkout(state: &Arc<State>, req: &Req) -> Reply {
             Some(existing) => existing.transaction_id.clone(),
             None => {
                 let payment = Payment {
-                    transaction_id: ids::hex32(),
+                    transaction_id: ids::guid_simple(),
                     external_id,
                     msisdn: "255700000000".to_string(),
                     amount: wire::amount_text(body.get("amount")).unwrap_or_default(),
@@ -276,11 +277,11 @@ pub(crate) fn status(state: &State, req: &Req) -> Reply {
     match store.find_payment(id) {
         Some(p) => Reply::json(
             200,
-            &json!({"success": true, "data": {"transactionstatus": p.state.word()}, "statusCode": 200}),
+            &ojson!({"success": true, "data": {"transactionstatus": p.state.word()}, "statusCode": 200}),
         ),
         None => Reply::json(
             404,
-            &json!({"success": false, "data": null, "message": "Transaction not found", "statusCode": 404}),
+            &ojson!({"success": false, "data": null, "message": "Transaction not found", "statusCode": 404}),
         ),
     }
 }
@@ -322,7 +323,7 @@ pub(crate) async fn settle(
             reference: payment.external_id.clone(),
             url,
             method: Method::POST,
-            body: Some(Bytes::from(body.to_string())),
+            body: Some(Bytes::from(body.to_text())),
             ack: Ack::Any2xx,
         },
     )
@@ -331,11 +332,11 @@ pub(crate) async fn settle(
 }
 
 /// The collection callback (reference §11.1), signed.
-pub(crate) async fn callback_body(p: &Payment) -> Value {
+pub(crate) async fn callback_body(p: &Payment) -> Json {
     let status = p.state.word();
     let message = signing::signed_message(&p.external_id, &p.transaction_id, status, &p.operator);
     let signature = signing::sign(message).await;
-    json!({
+    ojson!({
         "message": status,
         "user": "",
         "password": "",

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::json::ojson;
 use bytes::Bytes;
 use hyper::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::store::{Disbursement, TxState};
 use crate::config::Outcome;
@@ -30,7 +31,7 @@ fn invalid(message: &str) -> Reply {
     // The documented 400 example carries `success: true` and `status` (sic).
     Reply::json(
         400,
-        &json!({"success": true, "pgReferenceId": null, "message": message, "status": 400}),
+        &ojson!({"success": true, "pgReferenceId": null, "message": message, "status": 400}),
     )
 }
 
@@ -63,7 +64,7 @@ pub(crate) fn disburse(state: &Arc<State>, req: &Req) -> Reply {
         if (now - epoch).abs() > 3600 {
             return Reply::json(
                 402,
-                &json!({"success": true, "pgReferenceId": null, "message": "Request expired", "status": 400}),
+                &ojson!({"success": true, "pgReferenceId": null, "message": "Request expired", "status": 400}),
             );
         }
     }
@@ -84,7 +85,7 @@ pub(crate) fn disburse(state: &Arc<State>, req: &Req) -> Reply {
         {
             return Reply::json(
                 403,
-                &json!({"pgReferenceId": null, "message": "Duplicate External Reference Id", "success": false, "statusCode": 400}),
+                &ojson!({"pgReferenceId": null, "message": "Duplicate External Reference Id", "success": false, "statusCode": 400}),
             );
         }
         store.disbursements.push(Disbursement {
@@ -103,7 +104,7 @@ pub(crate) fn disburse(state: &Arc<State>, req: &Req) -> Reply {
     state.schedule_customer(ProviderName::Azampay, pg_reference_id.clone());
     Reply::json(
         200,
-        &json!({"pgReferenceId": pg_reference_id, "message": "Your transaction is in process", "success": true, "statusCode": 200}),
+        &ojson!({"pgReferenceId": pg_reference_id, "message": "Your transaction is in process", "success": true, "statusCode": 200}),
     )
 }
 
@@ -121,13 +122,13 @@ pub(crate) fn name_lookup(req: &Req) -> Reply {
     if bank.is_empty() || account.is_empty() || !account.chars().all(|c| c.is_ascii_digit()) {
         return Reply::json(
             400,
-            &json!({"fname": null, "lname": null, "name": null, "message": "Invalid bankName or accountNumber",
+            &ojson!({"fname": null, "lname": null, "name": null, "message": "Invalid bankName or accountNumber",
                     "status": false, "statusCode": 400, "accountNumber": account, "bankName": bank}),
         );
     }
     Reply::json(
         200,
-        &json!({"fname": "Sandbox", "lname": "Customer", "name": "Sandbox Customer",
+        &ojson!({"fname": "Sandbox", "lname": "Customer", "name": "Sandbox Customer",
                 "message": "Name lookup successful", "status": true, "statusCode": 200,
                 "accountNumber": account, "bankName": bank}),
     )
@@ -146,13 +147,13 @@ pub(crate) fn status(state: &State, req: &Req) -> Reply {
             };
             Reply::json(
                 200,
-                &json!({"data": data, "message": "Transaction Status successfuly fetch", "success": true, "statusCode": 200}),
+                &ojson!({"data": data, "message": "Transaction Status successfuly fetch", "success": true, "statusCode": 200}),
             )
         }
         // Documented under HTTP 402 with a body `statusCode` of 404.
         None => Reply::json(
             402,
-            &json!({"data": null, "message": "Transaction not found", "success": false, "statusCode": 404}),
+            &ojson!({"data": null, "message": "Transaction not found", "success": false, "statusCode": 404}),
         ),
     }
 }
@@ -187,7 +188,7 @@ pub(crate) async fn settle(
     let Some(url) = lock(&state.azampay_callback_url).clone() else {
         return Ok(());
     };
-    let body = json!({
+    let body = ojson!({
         "pgReferenceId": d.pg_reference_id,
         "initiatorReferenceId": d.external_reference_id,
         "fspReferenceId": format!("FSP-{}", ids::upper_alnum(10)),
@@ -204,7 +205,7 @@ pub(crate) async fn settle(
             reference: d.external_reference_id.clone(),
             url,
             method: Method::POST,
-            body: Some(Bytes::from(body.to_string())),
+            body: Some(Bytes::from(body.to_text())),
             ack: Ack::Any2xx,
         },
     )

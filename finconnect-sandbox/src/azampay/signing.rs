@@ -6,6 +6,7 @@
 
 use std::sync::OnceLock;
 
+use crate::json::ojson;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use rsa::pkcs1v15::SigningKey;
@@ -13,7 +14,6 @@ use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
 use rsa::signature::{SignatureEncoding, Signer};
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
-use serde_json::json;
 use sha2::Sha256;
 
 use crate::credentials::{AZAMPAY_PRIVATE_KEY_PEM, AZAMPAY_PUBLIC_KEY_PEM};
@@ -60,7 +60,7 @@ pub(crate) fn public_key_reply(req: &Req) -> Reply {
     if !xml {
         return Reply::json(
             200,
-            &json!({"success": true, "format": "Pem", "publicKey": AZAMPAY_PUBLIC_KEY_PEM}),
+            &ojson!({"success": true, "format": "Pem", "publicKey": AZAMPAY_PUBLIC_KEY_PEM}),
         );
     }
     match RsaPublicKey::from_public_key_pem(AZAMPAY_PUBLIC_KEY_PEM) {
@@ -72,12 +72,12 @@ pub(crate) fn public_key_reply(req: &Req) -> Reply {
             );
             Reply::json(
                 200,
-                &json!({"success": true, "format": "Xml", "publicKey": xml}),
+                &ojson!({"success": true, "format": "Xml", "publicKey": xml}),
             )
         }
         Err(_) => Reply::json(
             500,
-            &json!({"message": "Internal Server Error", "success": false, "statusCode": 500}),
+            &ojson!({"message": "Internal Server Error", "success": false, "statusCode": 500}),
         ),
     }
 }

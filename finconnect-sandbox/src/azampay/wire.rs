@@ -1,7 +1,8 @@
 //! AzamPay JSON shapes: the `{data,message,success,statusCode}` envelope, ASP.NET validation
 //! problems, gateway errors.
 
-use serde_json::{json, Map, Value};
+use crate::json::{ojson, Json};
+use serde_json::Value;
 
 use crate::http::Reply;
 use crate::ids;
@@ -14,7 +15,7 @@ pub(crate) fn unauthorized(route: Route) -> Reply {
         Route::AzampayDisburse | Route::AzampayNameLookup | Route::AzampayDisbursementStatus => {
             Reply::json(
                 401,
-                &json!({"message": "Please Provide Valid Authorization", "status": "Error"}),
+                &ojson!({"message": "Please Provide Valid Authorization", "status": "Error"}),
             )
         }
         // ASP.NET JwtBearer: 401, empty body, a WWW-Authenticate challenge.
@@ -26,7 +27,7 @@ pub(crate) fn unauthorized(route: Route) -> Reply {
 pub(crate) fn invalid_app() -> Reply {
     Reply::json(
         423,
-        &json!({
+        &ojson!({
             "data": null,
             "message": "Provided detail is not valid for this app or secret key has been expired",
             "success": false,
@@ -37,18 +38,18 @@ pub(crate) fn invalid_app() -> Reply {
 
 /// 400 ASP.NET validation problem with per-field messages.
 pub(crate) fn problem(errors: &[(&str, &str)]) -> Reply {
-    let mut map = Map::new();
+    let mut map = Json::Object(Vec::new());
     for (field, message) in errors {
-        map.insert((*field).to_string(), json!([message]));
+        map.set(field, ojson!([message]));
     }
     Reply::json(
         400,
-        &json!({
+        &ojson!({
             "type": "https://tools.ietf.org/html/rfc7231#section-6.5.1",
             "title": "One or more validation errors occurred.",
             "status": 400,
             "traceId": format!("00-{}-{}-00", ids::hex32(), &ids::hex32()[..16]),
-            "errors": Value::Object(map)
+            "errors": map
         }),
     )
     .with_header("content-type", "application/problem+json; charset=utf-8")

@@ -2,7 +2,7 @@
 
 use std::time::{Instant, SystemTime};
 
-use serde_json::json;
+use crate::json::ojson;
 
 use super::wire;
 use crate::credentials::{CLICKPESA_API_KEY, CLICKPESA_CLIENT_ID};
@@ -22,7 +22,7 @@ pub(crate) fn generate_token(state: &State, req: &Req) -> Reply {
     }
     let lifetime = state.config.clickpesa_token_lifetime;
     let iat = ids::epoch_secs(SystemTime::now());
-    let jwt = ids::jwt(&json!({
+    let jwt = ids::jwt(&ojson!({
         "id": ids::hex32(),
         "clientId": CLICKPESA_CLIENT_ID,
         "iat": iat,
@@ -33,7 +33,7 @@ pub(crate) fn generate_token(state: &State, req: &Req) -> Reply {
     lock(&state.clickpesa)
         .tokens
         .insert(token.clone(), Instant::now() + lifetime);
-    Reply::json(200, &json!({"success": true, "token": token}))
+    Reply::json(200, &ojson!({"success": true, "token": token}))
 }
 
 /// Whether `Authorization` is exactly a live token as returned.

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use serde_json::{json, Value};
+use crate::json::{ojson, Json};
+use serde_json::Value;
 
 use super::store::Payment;
 use super::wire;
@@ -26,11 +27,11 @@ pub(crate) fn bank_for_bic(bic: &str) -> Option<&'static str> {
 
 /// `GET /list/banks`.
 pub(crate) fn banks() -> Reply {
-    let list: Vec<Value> = BANKS
+    let list: Vec<Json> = BANKS
         .iter()
-        .map(|(name, bic)| json!({"name": name, "bic": bic}))
+        .map(|(name, bic)| ojson!({"name": name, "bic": bic}))
         .collect();
-    Reply::json(200, &Value::Array(list))
+    Reply::json(200, &list)
 }
 
 /// `POST /payouts/verify-bank-account` (accounts starting `0000` do not exist).
@@ -44,33 +45,36 @@ pub(crate) fn verify_bank_account(req: &Req) -> Reply {
     if account.is_empty() || account.starts_with("0000") || bank_for_bic(bic).is_none() {
         return wire::message(404, "Account not found");
     }
-    Reply::json(200, &json!({"accountName": "TEMBO SHOP"}))
+    Reply::json(200, &ojson!({"accountName": "TEMBO SHOP"}))
 }
 
 /// `GET /account/balance`.
 pub(crate) fn balance(state: &State) -> Reply {
     let store = lock(&state.clickpesa);
-    let list: Vec<Value> = store
+    let list: Vec<Json> = store
         .balances
         .iter()
         .rev() // TZS first
-        .map(|(currency, balance)| json!({"currency": currency, "balance": wire::num(*balance)}))
+        .map(|(currency, balance)| ojson!({"currency": currency, "balance": wire::num(*balance)}))
         .collect();
-    Reply::json(200, &Value::Array(list))
+    Reply::json(200, &list)
 }
 
 /// `GET /exchange-rates/all?source=…&target=…`.
 pub(crate) fn exchange_rates(req: &Req) -> Reply {
     let date = ids::iso_seconds(SystemTime::now());
-    let rates = [("USD", "TZS", json!(2510)), ("TZS", "USD", json!(0.000398))];
+    let rates = [
+        ("USD", "TZS", ojson!(2510)),
+        ("TZS", "USD", ojson!(0.000398)),
+    ];
     let source = req.query_param("source");
     let target = req.query_param("target");
-    let list: Vec<Value> = rates
+    let list: Vec<Json> = rates
         .iter()
         .filter(|(s, t, _)| source.is_none_or(|x| x == *s) && target.is_none_or(|x| x == *t))
-        .map(|(s, t, r)| json!({"source": s, "target": t, "rate": r, "date": date}))
+        .map(|(s, t, r)| ojson!({"source": s, "target": t, "rate": r, "date": date}))
         .collect();
-    Reply::json(200, &Value::Array(list))
+    Reply::json(200, &list)
 }
 
 /// `POST /checkout-link/generate-checkout-url`.
@@ -156,7 +160,7 @@ pub(crate) fn checkout_link(state: &Arc<State>, req: &Req) -> Reply {
     state.schedule_customer(crate::route::ProviderName::Clickpesa, reference.clone());
     Reply::json(
         200,
-        &json!({
+        &ojson!({
             "checkoutLink": format!("{}/clickpesa/checkout/{reference}", state.origin()),
             "clientId": CLICKPESA_CLIENT_ID
         }),
@@ -187,6 +191,6 @@ pub(crate) fn payout_link(state: &State, req: &Req) -> Reply {
     }
     Reply::json(
         200,
-        &json!({"payoutLink": format!("{}/clickpesa/payout/{reference}", state.origin())}),
+        &ojson!({"payoutLink": format!("{}/clickpesa/payout/{reference}", state.origin())}),
     )
 }

@@ -136,17 +136,30 @@ pub(crate) async fn send_webhook(
     state: &State,
     reference: &str,
     event: &str,
-    data: serde_json::Value,
+    data: crate::json::Json,
 ) {
     let Some(url) = lock(&state.clickpesa_webhook_url).clone() else {
         return;
     };
-    let mut envelope = serde_json::Map::new();
-    envelope.insert("event".into(), serde_json::Value::from(event));
-    envelope.insert("data".into(), data);
-    let sum = checksum::canonical_checksum(CLICKPESA_CHECKSUM_KEY, &envelope);
-    envelope.insert("checksum".into(), serde_json::Value::from(sum));
-    let body = serde_json::Value::Object(envelope).to_string();
+    // The documented PAYMENT FAILED sample names the event `eventType`.
+    let event_key = if event == "PAYMENT FAILED" {
+        "eventType"
+    } else {
+        "event"
+    };
+    let mut envelope = crate::json::Json::Object(vec![
+        (
+            event_key.to_string(),
+            crate::json::Json::String(event.to_string()),
+        ),
+        ("data".to_string(), data),
+    ]);
+    let serde_json::Value::Object(signed) = envelope.to_value() else {
+        return;
+    };
+    let sum = checksum::canonical_checksum(CLICKPESA_CHECKSUM_KEY, &signed);
+    envelope.set("checksum", sum);
+    let body = envelope.to_text();
     crate::delivery::deliver(
         state,
         crate::delivery::Notification {

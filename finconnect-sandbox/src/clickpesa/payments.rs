@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use serde_json::{json, Map, Value};
+use crate::json::{ojson, Json};
+use serde_json::{Map, Value};
 
 use super::store::Payment;
 use super::wire;
@@ -61,8 +62,8 @@ fn common(
     Ok((body, amount, reference))
 }
 
-fn fee(amount: f64) -> Value {
-    json!(((amount * 0.01).ceil()) as i64)
+fn fee(amount: f64) -> Json {
+    ojson!(((amount * 0.01).ceil()) as i64)
 }
 
 /// `POST /payments/preview-ussd-push-request`.
@@ -79,11 +80,11 @@ pub(crate) fn ussd_preview(state: &State, req: &Req) -> Reply {
         },
         None => None,
     };
-    let methods: Vec<Value> = ["M-PESA", "TIGO-PESA", "AIRTEL-MONEY", "HALOPESA"]
+    let methods: Vec<Json> = ["M-PESA", "TIGO-PESA", "AIRTEL-MONEY", "HALOPESA"]
         .iter()
         .map(|name| {
             let available = channel.is_none_or(|c| c == *name);
-            json!({
+            ojson!({
                 "name": name,
                 "status": if available { "AVAILABLE" } else { "UNAVAILABLE" },
                 "fee": fee(amount),
@@ -91,10 +92,13 @@ pub(crate) fn ussd_preview(state: &State, req: &Req) -> Reply {
             })
         })
         .collect();
-    let mut out = json!({ "activeMethods": methods });
+    let mut out = ojson!({ "activeMethods": methods });
     if body.get("fetchSenderDetails").and_then(Value::as_bool) == Some(true) {
         if let (Some(p), Some(c)) = (phone, channel) {
-            out["sender"] = json!({"accountName": "Sandbox Customer", "accountNumber": p, "accountProvider": c});
+            out.set(
+                "sender",
+                ojson!({"accountName": "Sandbox Customer", "accountNumber": p, "accountProvider": c}),
+            );
         }
     }
     Reply::json(200, &out)
@@ -151,7 +155,7 @@ pub(crate) fn ussd_initiate(state: &Arc<State>, req: &Req) -> Reply {
     let mut payment = new_payment(&reference, amount, "TZS", channel, "PROCESSING");
     payment.phone = Some(phone.to_string());
     payment.customer_name = Some("Sandbox Customer".to_string());
-    let out = json!({
+    let out = ojson!({
         "id": payment.id,
         "status": payment.status,
         "channel": channel,
@@ -170,7 +174,7 @@ pub(crate) fn card_preview(state: &State, req: &Req) -> Reply {
     match common(state, req, "USD") {
         Ok((_, amount, _)) => Reply::json(
             200,
-            &json!({"activeMethods": [{"name": "CARD", "status": "AVAILABLE", "fee": fee(amount)}]}),
+            &ojson!({"activeMethods": [{"name": "CARD", "status": "AVAILABLE", "fee": fee(amount)}]}),
         ),
         Err(r) => r,
     }
@@ -202,45 +206,53 @@ pub(crate) fn card_initiate(state: &Arc<State>, req: &Req) -> Reply {
     accept(state, payment, true);
     Reply::json(
         200,
-        &json!({"cardPaymentLink": link, "clientId": CLICKPESA_CLIENT_ID}),
+        &ojson!({"cardPaymentLink": link, "clientId": CLICKPESA_CLIENT_ID}),
     )
 }
 
-/// A payment as the query endpoints show it; `string_amount` for `/payments/all`.
-fn payment_json(p: &Payment, string_amount: bool) -> Value {
-    let mut v = json!({
-        "id": p.id,
-        "status": p.status,
-        "orderReference": p.order_reference,
-        "collectedAmount": if string_amount { json!(wire::amount_string(p.amount)) } else { wire::num(p.amount) },
-        "collectedCurrency": p.currency,
-        "createdAt": ids::iso_millis(p.created),
-        "updatedAt": ids::iso_millis(p.updated),
-        "clientId": CLICKPESA_CLIENT_ID
-    });
+/// A payment as the query endpoints show it, keys in the documented order;
+/// `listed` for `/payments/all` (string amount, `createdAt` before `updatedAt`).
+fn payment_json(p: &Payment, listed: bool) -> Json {
+    let mut v = ojson!({"id": p.id, "status": p.status});
     if !p.payment_reference.is_empty() {
-        v["paymentReference"] = json!(p.payment_reference);
-    }
-    match p.status {
-        "SUCCESS" | "SETTLED" => v["message"] = json!("Payment received successfully."),
-        "FAILED" => v["message"] = json!("Insufficient balance"),
-        _ => {}
+        v.set("paymentReference", &p.payment_reference);
     }
     if p.channel != "CARD" {
         if let Some(phone) = &p.phone {
-            v["paymentPhoneNumber"] = json!(phone);
+            v.set("paymentPhoneNumber", phone);
         }
+    }
+    v.set("orderReference", &p.order_reference);
+    if listed {
+        v.set("collectedAmount", wire::amount_string(p.amount));
+    } else {
+        v.set("collectedAmount", wire::num(p.amount));
+    }
+    v.set("collectedCurrency", &p.currency);
+    match p.status {
+        "SUCCESS" | "SETTLED" => v.set("message", "Payment received successfully."),
+        "FAILED" => v.set("message", "Insufficient balance"),
+        _ => {}
+    }
+    let (created, updated) = (ids::iso_millis(p.created), ids::iso_millis(p.updated));
+    if listed {
+        v.set("createdAt", created);
+        v.set("updatedAt", updated);
+    } else {
+        v.set("updatedAt", updated);
+        v.set("createdAt", created);
     }
     if let Some(name) = &p.customer_name {
-        let mut c = json!({"customerName": name});
+        let mut c = ojson!({"customerName": name});
         if let Some(phone) = &p.phone {
-            c["customerPhoneNumber"] = json!(phone);
+            c.set("customerPhoneNumber", phone);
         }
         if let Some(email) = &p.customer_email {
-            c["customerEmail"] = json!(email);
+            c.set("customerEmail", email);
         }
-        v["customer"] = c;
+        v.set("customer", c);
     }
+    v.set("clientId", CLICKPESA_CLIENT_ID);
     v
 }
 
@@ -251,7 +263,7 @@ pub(crate) fn status(state: &State, req: &Req) -> Reply {
         .trim_end_matches('/')
         .trim_start_matches("/payments/");
     let store = lock(&state.clickpesa);
-    let list: Vec<Value> = store
+    let list: Vec<Json> = store
         .payments
         .iter()
         .filter(|p| p.order_reference == reference)
@@ -260,7 +272,7 @@ pub(crate) fn status(state: &State, req: &Req) -> Reply {
     if list.is_empty() {
         return wire::message(404, &format!("Invalid or missing payment: {reference}"));
     }
-    Reply::json(200, &Value::Array(list))
+    Reply::json(200, &list)
 }
 
 /// `GET /payments/all` with the documented filters and pagination.
@@ -296,13 +308,13 @@ pub(crate) fn all(state: &State, req: &Req) -> Reply {
         .and_then(|s| s.parse().ok())
         .unwrap_or(20usize);
     let total = rows.len();
-    let data: Vec<Value> = rows
+    let data: Vec<Json> = rows
         .into_iter()
         .skip(skip)
         .take(limit)
         .map(|p| payment_json(p, true))
         .collect();
-    Reply::json(200, &json!({"data": data, "totalCount": total}))
+    Reply::json(200, &ojson!({"data": data, "totalCount": total}))
 }
 
 /// The customer pays or fails; ClickPesa sends PAYMENT RECEIVED / PAYMENT FAILED.
@@ -346,16 +358,18 @@ pub(crate) async fn settle(
     };
     let (event, data) = match outcome {
         Outcome::Complete => {
-            let mut customer = json!({"customerName": payment.customer_name.clone().unwrap_or_else(|| "Sandbox Customer".into())});
-            if let Some(phone) = &payment.phone {
-                customer["customerPhoneNumber"] = json!(phone);
-            }
+            let mut customer = ojson!({"customerName": payment.customer_name.clone().unwrap_or_else(|| "Sandbox Customer".into())});
+            // The webhook lists the e-mail before the phone number (the query endpoint
+            // does it the other way round).
             if let Some(email) = &payment.customer_email {
-                customer["customerEmail"] = json!(email);
+                customer.set("customerEmail", email);
+            }
+            if let Some(phone) = &payment.phone {
+                customer.set("customerPhoneNumber", phone);
             }
             (
                 "PAYMENT RECEIVED",
-                json!({
+                ojson!({
                     "id": payment.id,
                     "status": "SUCCESS",
                     "paymentReference": payment.payment_reference,
@@ -364,24 +378,22 @@ pub(crate) async fn settle(
                     "collectedCurrency": payment.currency,
                     "message": "success",
                     "channel": payment.channel,
-                    "createdAt": ids::iso_millis(payment.created),
                     "updatedAt": ids::iso_millis(payment.updated),
-                    "customer": customer,
-                    "clientId": CLICKPESA_CLIENT_ID
+                    "createdAt": ids::iso_millis(payment.created),
+                    "customer": customer
                 }),
             )
         }
         Outcome::Fail => (
             "PAYMENT FAILED",
-            json!({
+            ojson!({
                 "id": payment.id,
                 "status": "FAILED",
                 "orderReference": payment.order_reference,
                 "message": "Insufficient balance",
                 "channel": payment.channel,
-                "createdAt": ids::iso_millis(payment.created),
                 "updatedAt": ids::iso_millis(payment.updated),
-                "clientId": CLICKPESA_CLIENT_ID
+                "createdAt": ids::iso_millis(payment.created)
             }),
         ),
     };

@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use serde_json::{json, Map, Value};
+use crate::json::{ojson, Json};
+use serde_json::{Map, Value};
 
 use super::misc::bank_for_bic;
 use super::store::Payout;
@@ -154,19 +155,16 @@ pub(crate) fn preview(state: &State, req: &Req) -> Reply {
         .get(&r.currency)
         .copied()
         .unwrap_or(0.0);
-    let mut receiver = json!({
-        "accountNumber": r.account_number,
-        "accountCurrency": "TZS",
-        "amount": wire::num(r.amount)
-    });
     let resolved = !r.account_number.starts_with("0000");
+    let mut receiver = ojson!({});
     if resolved {
-        receiver["accountName"] = json!(r
-            .account_name
-            .clone()
-            .unwrap_or_else(|| "TEMBO SHOP".into()));
+        let name = r.account_name.clone();
+        receiver.set("accountName", name.unwrap_or_else(|| "TEMBO SHOP".into()));
     }
-    let mut out = json!({
+    receiver.set("accountNumber", &r.account_number);
+    receiver.set("accountCurrency", "TZS");
+    receiver.set("amount", wire::num(r.amount));
+    let mut out = ojson!({
         "amount": wire::num(r.amount + r.fee()),
         "balance": wire::num(balance),
         "channelProvider": r.channel_provider,
@@ -177,8 +175,11 @@ pub(crate) fn preview(state: &State, req: &Req) -> Reply {
         "receiver": receiver
     });
     if r.bank {
-        out["transferType"] = json!(r.transfer_type);
-        out["nameLookupStatus"] = json!(if resolved { "RESOLVED" } else { "UNAVAILABLE" });
+        out.set("transferType", &r.transfer_type);
+        out.set(
+            "nameLookupStatus",
+            if resolved { "RESOLVED" } else { "UNAVAILABLE" },
+        );
     }
     Reply::json(200, &out)
 }
@@ -236,7 +237,7 @@ pub(crate) fn create(state: &Arc<State>, req: &Req) -> Reply {
     }
     state.count_order(ProviderName::Clickpesa);
     state.schedule_customer(ProviderName::Clickpesa, r.reference.clone());
-    let mut out = json!({
+    let mut out = ojson!({
         "id": payout.id,
         "orderReference": payout.order_reference,
         "amount": wire::money(payout.order_amount + payout.fee),
@@ -253,15 +254,15 @@ pub(crate) fn create(state: &Arc<State>, req: &Req) -> Reply {
         "clientId": CLICKPESA_CLIENT_ID
     });
     if r.bank {
-        out["transferType"] = json!(payout.transfer_type);
-    } else {
-        out["beneficiary"]["amount"] = json!(wire::money(payout.order_amount));
+        out.set_after("channelProvider", "transferType", &payout.transfer_type);
+    } else if let Some(beneficiary) = out.get_mut("beneficiary") {
+        beneficiary.set("amount", wire::money(payout.order_amount));
     }
     Reply::json(200, &out)
 }
 
-fn payout_json(p: &Payout) -> Value {
-    json!({
+fn payout_json(p: &Payout) -> Json {
+    ojson!({
         "id": p.id,
         "orderReference": p.order_reference,
         "amount": wire::money(p.order_amount + p.fee),
@@ -276,13 +277,47 @@ fn payout_json(p: &Payout) -> Value {
             "accountName": p.account_name,
             "swiftNumber": p.bic,
             "routingNumber": null,
-            "beneficiaryMobileNumber": if p.bank { Value::Null } else { json!(p.account_number) },
+            "beneficiaryMobileNumber": if p.bank { None } else { Some(&p.account_number) },
             "beneficiaryEmail": null
         },
         "createdAt": ids::iso_millis(p.created),
         "updatedAt": ids::iso_millis(p.updated),
         "clientId": CLICKPESA_CLIENT_ID
     })
+}
+
+/// A payout as the payout webhooks carry it (timestamps first, no `clientId`, the
+/// `reverse` object before the beneficiary).
+fn webhook_data(p: &Payout, outcome: Outcome) -> Json {
+    let mut data = ojson!({
+        "updatedAt": ids::iso_millis(p.updated),
+        "createdAt": ids::iso_millis(p.created),
+        "id": p.id,
+        "orderReference": p.order_reference,
+        "amount": wire::money(p.order_amount + p.fee),
+        "currency": p.currency,
+        "fee": wire::money(p.fee),
+        "status": p.status,
+        "channel": if p.bank { "BANK TRANSFER" } else { "MOBILE MONEY" },
+        "channelProvider": p.channel_provider
+    });
+    if let Some(transfer_type) = &p.transfer_type {
+        data.set("transferType", transfer_type);
+    }
+    if outcome == Outcome::Fail {
+        data.set(
+            "reverse",
+            ojson!({
+                "message": "The payout was reversed due to invalid account information.",
+                "reversedAt": ids::iso_millis(p.updated),
+                "reversedWithFee": true
+            }),
+        );
+    }
+    if let Some(Json::Object(beneficiary)) = payout_json(p).get("beneficiary") {
+        data.set("beneficiary", Json::Object(beneficiary.clone()));
+    }
+    data
 }
 
 /// `GET /payouts/{orderReference}`: an array.
@@ -292,7 +327,7 @@ pub(crate) fn status(state: &State, req: &Req) -> Reply {
         .trim_end_matches('/')
         .trim_start_matches("/payouts/");
     let store = lock(&state.clickpesa);
-    let list: Vec<Value> = store
+    let list: Vec<Json> = store
         .payouts
         .iter()
         .filter(|p| p.order_reference == reference)
@@ -301,7 +336,7 @@ pub(crate) fn status(state: &State, req: &Req) -> Reply {
     if list.is_empty() {
         return wire::message(404, &format!("Invalid or missing payout: {reference}"));
     }
-    Reply::json(200, &Value::Array(list))
+    Reply::json(200, &list)
 }
 
 /// `GET /payouts/all`.
@@ -331,13 +366,13 @@ pub(crate) fn all(state: &State, req: &Req) -> Reply {
         .and_then(|s| s.parse().ok())
         .unwrap_or(20usize);
     let total = rows.len();
-    let data: Vec<Value> = rows
+    let data: Vec<Json> = rows
         .into_iter()
         .skip(skip)
         .take(limit)
         .map(payout_json)
         .collect();
-    Reply::json(200, &json!({"data": data, "totalCount": total}))
+    Reply::json(200, &ojson!({"data": data, "totalCount": total}))
 }
 
 /// Completes (PAYOUT INITIATED, `SUCCESS`) or fails (PAYOUT REVERSED, funds returned) a payout.
@@ -375,24 +410,11 @@ pub(crate) async fn settle(
         }
         p
     };
-    let mut data = payout_json(&payout);
-    if let Value::Object(map) = &mut data {
-        map.remove("clientId");
-        if map.get("transferType").is_some_and(Value::is_null) {
-            map.remove("transferType");
-        }
-    }
     let event = match outcome {
         Outcome::Complete => "PAYOUT INITIATED",
-        Outcome::Fail => {
-            data["reverse"] = json!({
-                "message": "The payout was reversed due to invalid account information.",
-                "reversedAt": ids::iso_millis(payout.updated),
-                "reversedWithFee": true
-            });
-            "PAYOUT REVERSED"
-        }
+        Outcome::Fail => "PAYOUT REVERSED",
     };
+    let data = webhook_data(&payout, outcome);
     super::send_webhook(state, reference, event, data).await;
     Ok(())
 }

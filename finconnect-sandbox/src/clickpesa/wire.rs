@@ -1,12 +1,13 @@
 //! ClickPesa JSON shapes: `{message}` errors, amounts, timestamps.
 
-use serde_json::{json, Value};
+use crate::json::ojson;
+use serde_json::Value;
 
 use crate::http::Reply;
 
 /// `{"message": …}` with a status.
 pub(crate) fn message(status: u16, text: &str) -> Reply {
-    Reply::json(status, &json!({ "message": text }))
+    Reply::json(status, &ojson!({ "message": text }))
 }
 
 /// 401 `{"message":"Unauthorized"}`.
@@ -59,9 +60,9 @@ pub(crate) fn channel_for_phone(phone: &str) -> Option<&'static str> {
 pub(crate) fn num(f: f64) -> Value {
     let rounded = (f * 100.0).round() / 100.0;
     if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
-        json!(rounded as i64)
+        Value::from(rounded as i64)
     } else {
-        json!(rounded)
+        Value::from(rounded)
     }
 }
 

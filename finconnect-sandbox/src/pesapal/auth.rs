@@ -2,7 +2,8 @@
 
 use std::time::{Instant, SystemTime};
 
-use serde_json::{json, Value};
+use crate::json::ojson;
+use serde_json::Value;
 
 use super::wire;
 use crate::credentials::{PESAPAL_CONSUMER_KEY, PESAPAL_CONSUMER_SECRET};
@@ -25,7 +26,7 @@ pub(crate) fn request_token(state: &State, req: &Req) -> Reply {
     let lifetime = state.config.pesapal_token_lifetime;
     let now = SystemTime::now();
     let iat = ids::epoch_secs(now);
-    let token = ids::jwt(&json!({
+    let token = ids::jwt(&ojson!({
         "http://schemas.microsoft.com/ws/2008/06/identity/claims/userdata": ids::guid(),
         "uid": "sandbox",
         "jti": ids::hex32(),
@@ -40,7 +41,7 @@ pub(crate) fn request_token(state: &State, req: &Req) -> Reply {
         .insert(token.clone(), Instant::now() + lifetime);
     Reply::json(
         200,
-        &json!({
+        &ojson!({
             "token": token,
             "expiryDate": ids::dotnet_utc(now + lifetime),
             "error": null,

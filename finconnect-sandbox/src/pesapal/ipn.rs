@@ -2,7 +2,8 @@
 
 use std::time::SystemTime;
 
-use serde_json::{json, Value};
+use crate::json::{ojson, Json};
+use serde_json::Value;
 
 use super::store::{Ipn, IpnMethod};
 use super::wire;
@@ -10,12 +11,12 @@ use crate::http::{Reply, Req};
 use crate::ids;
 use crate::state::{lock, State};
 
-fn ipn_json(ipn: &Ipn) -> Value {
+fn ipn_json(ipn: &Ipn) -> Json {
     let (kind, description) = match ipn.method {
         IpnMethod::Get => (0, "GET"),
         IpnMethod::Post => (1, "POST"),
     };
-    json!({
+    ojson!({
         "id": ipn.row_id,
         "url": ipn.url,
         "created_date": ids::dotnet_utc(ipn.created),
@@ -56,6 +57,8 @@ pub(crate) fn register(state: &State, req: &Req) -> Reply {
             "The specified url provided is invalid",
         );
     }
+    // Registration succeeds as with the real PesaPal; the log says if nothing will arrive.
+    state.warn_if_undeliverable(valid_url.as_ref());
     let mut store = lock(&state.pesapal);
     // Re-registering the same URL with the same method returns the existing record.
     if let Some(existing) = store
@@ -64,7 +67,7 @@ pub(crate) fn register(state: &State, req: &Req) -> Reply {
         .find(|i| i.url == raw_url && i.method == method)
     {
         let mut v = ipn_json(existing);
-        v["message"] = json!("Request processed successfully");
+        v.set("message", "Request processed successfully");
         return Reply::json(200, &v);
     }
     store.next_row += 1;
@@ -76,13 +79,13 @@ pub(crate) fn register(state: &State, req: &Req) -> Reply {
         created: SystemTime::now(),
     };
     let mut v = ipn_json(&ipn);
-    v["message"] = json!("Request processed successfully");
+    v.set("message", "Request processed successfully");
     store.ipns.push(ipn);
     Reply::json(200, &v)
 }
 
 pub(crate) fn list(state: &State) -> Reply {
     let store = lock(&state.pesapal);
-    let rows: Vec<Value> = store.ipns.iter().map(ipn_json).collect();
-    Reply::json(200, &Value::Array(rows))
+    let rows: Vec<Json> = store.ipns.iter().map(ipn_json).collect();
+    Reply::json(200, &rows)
 }

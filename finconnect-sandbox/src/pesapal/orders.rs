@@ -4,9 +4,10 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::json::{ojson, Json};
 use bytes::Bytes;
 use hyper::Method;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::store::{IpnMethod, Order, OrderState};
 use super::wire;
@@ -112,8 +113,8 @@ pub(crate) fn submit(state: &Arc<State>, req: &Req) -> Reply {
     Reply::json(200, &submit_ok(state, &order))
 }
 
-fn submit_ok(state: &State, order: &Order) -> Value {
-    json!({
+fn submit_ok(state: &State, order: &Order) -> Json {
+    ojson!({
         "order_tracking_id": order.tracking_id,
         "merchant_reference": order.merchant_reference,
         "redirect_url": format!(
@@ -139,44 +140,44 @@ fn call_back_url(order: &Order) -> String {
     }
 }
 
-fn status_json(order: &Order) -> Value {
+fn status_json(order: &Order) -> Json {
     let cb = call_back_url(order);
     let (code, description_word, description, status, error) = match order.state {
         OrderState::Pending => (
             0,
             "INVALID",
-            Value::Null,
+            Json::Null,
             "500",
-            json!({"error_type": "api_error", "code": "payment_details_not_found", "message": "Pending Payment", "call_back_url": cb}),
+            ojson!({"error_type": "api_error", "code": "payment_details_not_found", "message": "Pending Payment", "call_back_url": cb}),
         ),
         OrderState::Completed => (
             1,
             "Completed",
-            json!("Transaction successfully processed."),
+            ojson!("Transaction successfully processed."),
             "200",
-            Value::Null,
+            Json::Null,
         ),
         OrderState::Failed => (
             2,
             "Failed",
-            json!("Unable to Authorize Transaction.Kindly contact your bank for assistance"),
+            ojson!("Unable to Authorize Transaction.Kindly contact your bank for assistance"),
             "200",
-            Value::Null,
+            Json::Null,
         ),
         OrderState::Cancelled => (
             2,
             "Failed",
-            json!("Order cancelled by merchant."),
+            ojson!("Order cancelled by merchant."),
             "200",
-            Value::Null,
+            Json::Null,
         ),
     };
     let error = if error.is_null() {
-        json!({"error_type": null, "code": null, "message": null, "call_back_url": null})
+        ojson!({"error_type": null, "code": null, "message": null, "call_back_url": null})
     } else {
         error
     };
-    json!({
+    ojson!({
         "payment_method": order.payment_method,
         "amount": order.amount,
         "created_date": ids::pesapal_local(order.created),
@@ -208,7 +209,7 @@ pub(crate) fn status(state: &State, req: &Req) -> Reply {
         }
         _ => Reply::json(
             200,
-            &json!({
+            &ojson!({
                 "payment_method": "", "amount": 0, "created_date": "", "confirmation_code": "",
                 "order_tracking_id": id, "payment_status_description": "INVALID", "description": null,
                 "message": "Request processed successfully", "payment_account": "", "call_back_url": "",
@@ -252,7 +253,7 @@ pub(crate) fn refund(state: &State, req: &Req) -> Reply {
             order.refund_requested = true;
             Reply::json(
                 200,
-                &json!({"status": "200", "message": "Refund request successfully"}),
+                &ojson!({"status": "200", "message": "Refund request successfully"}),
             )
         }
         _ => {
@@ -278,7 +279,7 @@ pub(crate) fn cancel(state: &State, req: &Req) -> Reply {
             order.state = OrderState::Cancelled;
             Reply::json(
                 200,
-                &json!({"status": "200", "message": "Order successfully cancelled."}),
+                &ojson!({"status": "200", "message": "Order successfully cancelled."}),
             )
         }
         _ => wire::business_failure("Invalid order request. Transaction cannot be cancelled"),
@@ -333,12 +334,12 @@ fn ipn_notification(order: &Order, method: IpnMethod, raw_url: &str) -> Option<N
             (Method::GET, None)
         }
         IpnMethod::Post => {
-            let body = json!({
+            let body = ojson!({
                 "OrderNotificationType": "IPNCHANGE",
                 "OrderTrackingId": order.tracking_id,
                 "OrderMerchantReference": order.merchant_reference,
             });
-            (Method::POST, Some(Bytes::from(body.to_string())))
+            (Method::POST, Some(Bytes::from(body.to_text())))
         }
     };
     Some(Notification {

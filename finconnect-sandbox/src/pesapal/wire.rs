@@ -1,6 +1,6 @@
 //! PesaPal JSON shapes (status as a string, `error_type`, the `decription` typo, …).
 
-use serde_json::{json, Value};
+use crate::json::{ojson, Json};
 
 use crate::http::Reply;
 
@@ -16,15 +16,15 @@ pub(crate) fn aspnet_headers(reply: Reply) -> Reply {
 }
 
 /// An error object.
-pub(crate) fn error(error_type: &str, code: &str, message: &str) -> Value {
-    json!({"error_type": error_type, "code": code, "message": message})
+pub(crate) fn error(error_type: &str, code: &str, message: &str) -> Json {
+    ojson!({"error_type": error_type, "code": code, "message": message})
 }
 
 /// `{"error": {...}, "status": "500"}` with HTTP 200 (business errors come back as 200).
 pub(crate) fn error_reply(error_type: &str, code: &str, message: &str) -> Reply {
     Reply::json(
         200,
-        &json!({"error": error(error_type, code, message), "status": "500"}),
+        &ojson!({"error": error(error_type, code, message), "status": "500"}),
     )
 }
 
@@ -47,20 +47,20 @@ pub(crate) fn invalid_params(message: &str) -> Reply {
 pub(crate) fn invalid_token() -> Reply {
     aspnet_headers(Reply::json(
         401,
-        &json!({"error": error("authentication_error", "invalid_api_credentials_provided", "Invalid Access Token")}),
+        &ojson!({"error": error("authentication_error", "invalid_api_credentials_provided", "Invalid Access Token")}),
     ))
 }
 
 /// `{"status":"500","message":…}` — refund/cancel business failures carry no error object.
 pub(crate) fn business_failure(message: &str) -> Reply {
-    Reply::json(200, &json!({"status": "500", "message": message}))
+    Reply::json(200, &ojson!({"status": "500", "message": message}))
 }
 
 /// SubmitOrderRequest failure: the success keys are there, null.
 pub(crate) fn submit_error(error_type: &str, code: &str, message: &str) -> Reply {
     Reply::json(
         200,
-        &json!({
+        &ojson!({
             "order_tracking_id": null,
             "merchant_reference": null,
             "redirect_url": null,
