@@ -144,14 +144,14 @@ pub(crate) fn unauthorized(route: Route) -> Reply {
 /// The provider's own readable error answer with this status.
 fn provider_error(code: u16, route: Route) -> Reply {
     let body = match route.provider() {
-        ProviderName::Pesapal => json!({
+        ProviderName::Pesapal => ojson!({
             "error": {"error_type": "api_error", "code": "internal_error", "message": "An error occurred"},
             "status": "500",
         }),
         ProviderName::Azampay => {
-            json!({"message": "Internal Server Error", "success": false, "statusCode": code})
+            ojson!({"message": "Internal Server Error", "success": false, "statusCode": code})
         }
-        ProviderName::Clickpesa => json!({"message": "Endpoint request timed out"}),
+        ProviderName::Clickpesa => ojson!({"message": "Endpoint request timed out"}),
     };
     Reply::json(code, &body)
 }
