@@ -5,12 +5,12 @@
 
 use crate::output;
 use clap::{ArgGroup, Args, Subcommand};
-use finconnect_proto::azampay::{
+use finconnect::azampay::{
     self, default_verifier, AzampayPublicKey, CallbackPolicy, Verdict as AzVerdict,
 };
-use finconnect_proto::clickpesa::webhook::{self, Verdict as CpVerdict, WebhookEvent};
-use finconnect_proto::pesapal::Notification;
-use finconnect_proto::Secret;
+use finconnect::clickpesa::webhook::{self, Verdict as CpVerdict, WebhookEvent};
+use finconnect::pesapal::Notification;
+use finconnect::Secret;
 use serde_json::{json, Value};
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -5,11 +5,11 @@
 //!
 //! Run: `cargo run -p finconnect-hyper --example azampay_callback`
 
+use finconnect::azampay::AzampayConfig;
+use finconnect::sdk::{CallbackEvent, Expected, MobileOperator, Payment, ProviderConfig};
+use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
 use finconnect_hyper::{fintech_sdk_with, HyperTransport, Options};
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::sdk::{CallbackEvent, Expected, MobileOperator, Payment, ProviderConfig};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox, SandboxConfig};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -4,11 +4,11 @@
 //!
 //! Run: `cargo run -p finconnect-hyper --example clickpesa_webhook`
 
+use finconnect::clickpesa::ClickpesaConfig;
+use finconnect::sdk::{CallbackEvent, Expected, Payment, ProviderConfig};
+use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
 use finconnect_hyper::{fintech_sdk_with, HyperTransport, Options};
-use finconnect_proto::clickpesa::ClickpesaConfig;
-use finconnect_proto::sdk::{CallbackEvent, Expected, Payment, ProviderConfig};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox, SandboxConfig};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

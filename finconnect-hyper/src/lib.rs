@@ -17,11 +17,11 @@ pub mod callback;
 mod transport;
 
 /// How the client behaves (timeouts, body limit, retries, pool).
-pub use finconnect_proto::driver::ClientOptions as Options;
+pub use finconnect::driver::ClientOptions as Options;
 pub use transport::HyperTransport;
 
-pub use finconnect_proto as proto;
-use finconnect_proto::driver::{Driver, MemoryTokenStore};
+pub use finconnect as proto;
+use finconnect::driver::{Driver, MemoryTokenStore};
 use std::sync::Arc;
 
 /// The https connector used by default (rustls, webpki roots).
@@ -35,7 +35,7 @@ pub type Client<A, C = HttpsConnector> = Driver<A, HyperTransport<C>>;
 /// An https client with default [`Options`].
 pub fn client<A>(api: A) -> Client<A>
 where
-    A: finconnect_proto::Api + Send + Sync,
+    A: finconnect::Api + Send + Sync,
 {
     let options = Options::default();
     let retry = options.retry;
@@ -50,7 +50,7 @@ where
 /// A client over any transport built with [`HyperTransport`] and [`Options`].
 pub fn client_with<A, C>(api: A, transport: HyperTransport<C>, options: &Options) -> Client<A, C>
 where
-    A: finconnect_proto::Api + Send + Sync,
+    A: finconnect::Api + Send + Sync,
     C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
 {
     Driver::with_store(
@@ -63,14 +63,14 @@ where
 
 /// The provider-agnostic facade over hyper (the original SDK's shape);
 /// `CallbackService::new(sdk.clone(), handler)` receives that provider's callbacks.
-pub type FintechSdk<C = HttpsConnector> = finconnect_proto::sdk::FintechSdk<HyperTransport<C>>;
+pub type FintechSdk<C = HttpsConnector> = finconnect::sdk::FintechSdk<HyperTransport<C>>;
 
 /// The facade over https with default [`Options`].
 pub fn fintech_sdk(
-    config: finconnect_proto::sdk::ProviderConfig,
-) -> Result<FintechSdk, finconnect_proto::Error> {
+    config: finconnect::sdk::ProviderConfig,
+) -> Result<FintechSdk, finconnect::Error> {
     let options = Options::default();
-    finconnect_proto::sdk::FintechSdk::with_driver_options(
+    finconnect::sdk::FintechSdk::with_driver_options(
         config,
         HyperTransport::https(&options),
         options.retry,
@@ -80,12 +80,12 @@ pub fn fintech_sdk(
 /// The facade over a transport you built (plain HTTP for the local sandbox:
 /// `HyperTransport::http(&options)`).
 pub fn fintech_sdk_with<C>(
-    config: finconnect_proto::sdk::ProviderConfig,
+    config: finconnect::sdk::ProviderConfig,
     transport: HyperTransport<C>,
     options: &Options,
-) -> Result<FintechSdk<C>, finconnect_proto::Error>
+) -> Result<FintechSdk<C>, finconnect::Error>
 where
     C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
 {
-    finconnect_proto::sdk::FintechSdk::with_driver_options(config, transport, options.retry)
+    finconnect::sdk::FintechSdk::with_driver_options(config, transport, options.retry)
 }

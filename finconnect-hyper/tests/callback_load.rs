@@ -11,13 +11,13 @@
 
 use base64::Engine;
 use bytes::Bytes;
+use finconnect::azampay::AzampayConfig;
+use finconnect::clickpesa::{checksum, ChecksumMethod, ClickpesaConfig};
+use finconnect::pesapal::PesapalConfig;
+use finconnect::sdk::{CallbackEvent, ConfirmLimits, Payment, ProviderConfig, Trust};
+use finconnect::{Currency, DedupeKey, Money, Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
 use finconnect_hyper::{fintech_sdk_with, FintechSdk, HyperTransport, Options};
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::clickpesa::{checksum, ChecksumMethod, ClickpesaConfig};
-use finconnect_proto::pesapal::PesapalConfig;
-use finconnect_proto::sdk::{CallbackEvent, ConfirmLimits, Payment, ProviderConfig, Trust};
-use finconnect_proto::{Currency, DedupeKey, Money, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, Sandbox, SandboxConfig};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
@@ -152,7 +152,7 @@ async fn ten_thousand_pesapal_ipns_each_event_once() {
         max_in_flight: 128,
         ..ConfirmLimits::default()
     };
-    let sdk = finconnect_proto::sdk::FintechSdk::with_limits(
+    let sdk = finconnect::sdk::FintechSdk::with_limits(
         ProviderConfig::Pesapal(config),
         HyperTransport::http(&options),
         options.retry,
@@ -163,7 +163,7 @@ async fn ten_thousand_pesapal_ipns_each_event_once() {
     let ipn = sdk
         .register_ipn(
             &format!("http://{addr}/ipn"),
-            finconnect_proto::sdk::IpnMethod::Get,
+            finconnect::sdk::IpnMethod::Get,
         )
         .await
         .unwrap();

@@ -81,7 +81,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         &sandbox.clickpesa_base_url(),
         UrlPolicy::Local,
     )?;
-    let call = Call::new(&config, GetBalance, None, SystemTime::now());
+    let call = Call::new(&config, GetBalance, None);
     let (balances, token) = drive_blocking(call, send, std::thread::sleep, SystemTime::now)?;
     println!("balances: {balances:?}");
     println!("a token was fetched on the way: {}", token.is_some());

@@ -32,7 +32,6 @@ pub mod call;
 pub mod clickpesa;
 pub mod ct;
 mod dedupe_key;
-pub mod driver;
 mod error;
 /// Fuzz harnesses for the shared core (not part of the API).
 #[doc(hidden)]
@@ -43,7 +42,6 @@ pub mod outcome;
 pub mod pesapal;
 mod provider;
 pub mod retry;
-pub mod sdk;
 mod secret;
 mod status;
 mod token;
@@ -61,3 +59,4 @@ pub use secret::Secret;
 pub use status::PaymentStatus;
 pub use token::{AccessToken, Expiry, TokenGrant};
 pub use types::{Description, HttpsUrl, MerchantReference, Msisdn, UrlPolicy};
+pub use wire::MAX_CALLBACK_BODY;

@@ -18,7 +18,7 @@ pub trait Api {
     /// Which provider this is.
     const PROVIDER: Provider;
     /// The operation that fetches a token.
-    type Auth: Operation<Api = Self, Output = TokenGrant>;
+    type Auth: Operation<Api = Self, Output = TokenGrant> + Send;
 
     /// The authentication operation for these credentials.
     fn auth(&self) -> Self::Auth;

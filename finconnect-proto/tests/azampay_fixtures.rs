@@ -680,7 +680,7 @@ fn driver_fetches_a_token_then_checks_out() {
     let now = at("2023-03-02T04:00:00Z");
     let sent = RefCell::new(Vec::new());
     let (out, token) = drive_blocking(
-        Call::new(&cfg, mno(), None, now),
+        Call::new(&cfg, mno(), None),
         |req| {
             sent.borrow_mut().push(req.uri().to_string());
             Ok(if req.uri().path().ends_with("GenerateToken") {
@@ -707,7 +707,7 @@ fn driver_423_is_unauthorized_and_lost_checkout_is_outcome_unknown() {
     let cfg = AzampayConfig::sandbox("DemoApp", "id", Secret::new("secret")).unwrap();
     let now = at("2023-03-02T04:00:00Z");
     let err = drive_blocking(
-        Call::new(&cfg, mno(), None, now),
+        Call::new(&cfg, mno(), None),
         |_| Ok(resp(423, "token_invalid_423.json")),
         |_| {},
         || now,
@@ -717,7 +717,7 @@ fn driver_423_is_unauthorized_and_lost_checkout_is_outcome_unknown() {
 
     let count = RefCell::new(0);
     let err = drive_blocking(
-        Call::new(&cfg, mno(), None, now),
+        Call::new(&cfg, mno(), None),
         |req| {
             if req.uri().path().ends_with("GenerateToken") {
                 Ok(resp(200, "token_ok.json"))

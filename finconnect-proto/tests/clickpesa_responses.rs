@@ -472,7 +472,7 @@ fn the_driver_authenticates_once_and_reauthenticates_on_401() {
         resp(200, fixture!("balance.json")),
     ]
     .into_iter();
-    let call = Call::new(&api, GetBalance, None, t0);
+    let call = Call::new(&api, GetBalance, None);
     let (out, fresh) = drive_blocking(
         call,
         |req| {

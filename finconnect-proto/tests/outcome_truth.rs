@@ -73,7 +73,7 @@ fn drive<O: Operation>(api: &O::Api, op: O, script: Vec<Answer>, token: bool) ->
         )
     });
     let result = drive_blocking(
-        Call::new(api, op, cached, t0()),
+        Call::new(api, op, cached),
         |req| {
             sent.borrow_mut().push(req.uri().path().to_owned());
             script

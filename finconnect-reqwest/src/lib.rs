@@ -3,7 +3,7 @@
 //! finconnect over [`reqwest`]: the quick way to take payments through PesaPal,
 //! AzamPay and ClickPesa from async Rust.
 //!
-//! This crate is only a [`Transport`](finconnect_proto::driver::Transport): it
+//! This crate is only a [`Transport`](finconnect::driver::Transport): it
 //! sends the requests `finconnect-proto` writes, with timeouts, a bounded body,
 //! no redirects, connection reuse and a `finconnect/<version>` User-Agent. Tokens
 //! (single flight), retries (only what is safe) and parsing are the core's.
@@ -16,35 +16,35 @@
 mod transport;
 
 /// How the client behaves (timeouts, body limit, retries, pool).
-pub use finconnect_proto::driver::ClientOptions as Options;
+pub use finconnect::driver::ClientOptions as Options;
 pub use transport::ReqwestTransport;
 
-pub use finconnect_proto as proto;
-use finconnect_proto::driver::Driver;
+pub use finconnect as proto;
+use finconnect::driver::Driver;
 
 /// A client for one provider account over reqwest: `client.execute(operation)`
 /// runs any operation of `finconnect-proto`.
 pub type Client<A> = Driver<A, ReqwestTransport>;
 
 /// A client with default [`Options`].
-pub fn client<A>(api: A) -> Result<Client<A>, finconnect_proto::Error>
+pub fn client<A>(api: A) -> Result<Client<A>, finconnect::Error>
 where
-    A: finconnect_proto::Api + Send + Sync,
+    A: finconnect::Api + Send + Sync,
 {
     client_with(api, Options::default())
 }
 
 /// A client with the given [`Options`].
-pub fn client_with<A>(api: A, options: Options) -> Result<Client<A>, finconnect_proto::Error>
+pub fn client_with<A>(api: A, options: Options) -> Result<Client<A>, finconnect::Error>
 where
-    A: finconnect_proto::Api + Send + Sync,
+    A: finconnect::Api + Send + Sync,
 {
     let retry = options.retry;
     let transport = ReqwestTransport::new(&options)?;
     Ok(Driver::with_store(
         api,
         transport,
-        std::sync::Arc::new(finconnect_proto::driver::MemoryTokenStore::default()),
+        std::sync::Arc::new(finconnect::driver::MemoryTokenStore::default()),
         retry,
     ))
 }
@@ -67,20 +67,20 @@ where
 /// println!("send the customer to {:?}", started.redirect_url);
 /// # Ok(()) }
 /// ```
-pub type FintechSdk = finconnect_proto::sdk::FintechSdk<ReqwestTransport>;
+pub type FintechSdk = finconnect::sdk::FintechSdk<ReqwestTransport>;
 
 /// The facade with default [`Options`].
 pub fn fintech_sdk(
-    config: finconnect_proto::sdk::ProviderConfig,
-) -> Result<FintechSdk, finconnect_proto::Error> {
+    config: finconnect::sdk::ProviderConfig,
+) -> Result<FintechSdk, finconnect::Error> {
     fintech_sdk_with(config, Options::default())
 }
 
 /// The facade with the given [`Options`].
 pub fn fintech_sdk_with(
-    config: finconnect_proto::sdk::ProviderConfig,
+    config: finconnect::sdk::ProviderConfig,
     options: Options,
-) -> Result<FintechSdk, finconnect_proto::Error> {
+) -> Result<FintechSdk, finconnect::Error> {
     let transport = ReqwestTransport::new(&options)?;
-    finconnect_proto::sdk::FintechSdk::with_driver_options(config, transport, options.retry)
+    finconnect::sdk::FintechSdk::with_driver_options(config, transport, options.retry)
 }

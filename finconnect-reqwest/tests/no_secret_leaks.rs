@@ -2,11 +2,11 @@
 //! or captured `tracing` output — checked with unique secrets, successful calls
 //! (whose tokens are captured and searched for too) and failing ones.
 
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::clickpesa::ClickpesaConfig;
-use finconnect_proto::pesapal::{GetIpnList, PesapalConfig};
-use finconnect_proto::sdk::{IpnMethod, MobileOperator, Payment, ProviderConfig, StatusQuery};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect::azampay::AzampayConfig;
+use finconnect::clickpesa::ClickpesaConfig;
+use finconnect::pesapal::{GetIpnList, PesapalConfig};
+use finconnect::sdk::{IpnMethod, MobileOperator, Payment, ProviderConfig, StatusQuery};
+use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_reqwest::{fintech_sdk_with, Options};
 use finconnect_sandbox::{credentials, Sandbox, SandboxConfig};
 use std::io::Write;

@@ -24,11 +24,11 @@ mod merchant;
 
 pub use merchant::{Merchant, Received, Reply};
 
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::clickpesa::ClickpesaConfig;
-use finconnect_proto::driver::{ClientOptions, Driver, Transport};
-use finconnect_proto::pesapal::PesapalConfig;
-use finconnect_proto::{pesapal, Api, RetryPolicy, Secret, UrlPolicy};
+use finconnect::azampay::AzampayConfig;
+use finconnect::clickpesa::ClickpesaConfig;
+use finconnect::driver::{ClientOptions, Driver, Transport};
+use finconnect::pesapal::PesapalConfig;
+use finconnect::{pesapal, Api, RetryPolicy, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, Sandbox, SandboxConfig};
 use std::time::Duration;
 
@@ -50,10 +50,10 @@ pub trait Adapter: Send + Sync + 'static {
 
     /// The provider-agnostic facade over this adapter.
     fn sdk(
-        config: finconnect_proto::sdk::ProviderConfig,
+        config: finconnect::sdk::ProviderConfig,
         options: &ClientOptions,
-    ) -> finconnect_proto::sdk::FintechSdk<Self::Transport> {
-        finconnect_proto::sdk::FintechSdk::with_driver_options(
+    ) -> finconnect::sdk::FintechSdk<Self::Transport> {
+        finconnect::sdk::FintechSdk::with_driver_options(
             config,
             Self::transport(options),
             options.retry,

@@ -23,10 +23,10 @@ mod generator;
 #[path = "clickpesa_differential/node.rs"]
 mod node;
 
-use finconnect_proto::clickpesa::canonical_json::JsValue;
-use finconnect_proto::clickpesa::checksum::{checksum_of_bytes, signed_text, ChecksumMethod};
-use finconnect_proto::clickpesa::webhook::{self, Verdict};
-use finconnect_proto::Secret;
+use finconnect::clickpesa::canonical_json::JsValue;
+use finconnect::clickpesa::checksum::{checksum_of_bytes, signed_text, ChecksumMethod};
+use finconnect::clickpesa::webhook::{self, Verdict};
+use finconnect::Secret;
 use generator::{tamper, Gen, Tamper};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;

@@ -18,11 +18,11 @@
 //! | body over the client's limit | retried (the bounded read gives up) | `OutcomeUnknown`, sent once |
 //! | any of the above **after** processing | — | `OutcomeUnknown`, sent once, exactly one order |
 
-use finconnect_proto::driver::ClientOptions;
-use finconnect_proto::sdk::{
+use finconnect::driver::ClientOptions;
+use finconnect::sdk::{
     FintechSdk, IpnMethod, MobileOperator, Payment, PaymentStarted, ProviderConfig,
 };
-use finconnect_proto::{Currency, Error, Money};
+use finconnect::{Currency, Error, Money};
 use finconnect_sandbox::{Fault, ProviderName, Route, Sandbox};
 use finconnect_tests::{
     azampay_config, clickpesa_config, fast_options, pesapal_config, start_sandbox, Adapter,

@@ -7,13 +7,13 @@
 //! `CallbackInbox` a merchant mounts on its route.
 
 use base64::Engine;
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::clickpesa::{checksum, ChecksumMethod};
-use finconnect_proto::sdk::{
+use finconnect::azampay::AzampayConfig;
+use finconnect::clickpesa::{checksum, ChecksumMethod};
+use finconnect::sdk::{
     CallbackEvent, CallbackInbox, ConfirmLimits, Expected, FintechSdk, IpnMethod, MobileOperator,
     Outcome as Handled, Payment, ProviderConfig, Trust,
 };
-use finconnect_proto::{Currency, Error, Money, PaymentStatus, Secret, UrlPolicy};
+use finconnect::{Currency, Error, Money, PaymentStatus, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, Fault, Outcome, ProviderName, Route};
 use finconnect_tests::{
     azampay_config, clickpesa_checksum_key, clickpesa_config, clickpesa_config_without_checksum,
@@ -35,7 +35,7 @@ type Book = Arc<Mutex<HashMap<String, Expected>>>;
 
 /// A merchant's inbox: records each event handed to it; fails the first
 /// `failures` hand-offs (a database that is down); checks against `book`.
-fn inbox<T: finconnect_proto::driver::Transport + 'static>(
+fn inbox<T: finconnect::driver::Transport + 'static>(
     sdk: FintechSdk<T>,
     failures: usize,
     book: Book,
@@ -108,7 +108,7 @@ fn ack_status(response: &http::Response<Vec<u8>>) -> serde_json::Value {
 }
 
 /// A PesaPal order at the sandbox: (reference, tracking id).
-async fn pesapal_order<T: finconnect_proto::driver::Transport>(
+async fn pesapal_order<T: finconnect::driver::Transport>(
     sdk: &FintechSdk<T>,
     reference: &str,
 ) -> (String, String) {

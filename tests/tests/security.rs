@@ -4,11 +4,11 @@
 //! ClickPesa webhooks are rejected — directly and through the facade.
 
 use base64::Engine;
-use finconnect_proto::azampay::{self, AzampayConfig, AzampayPublicKey, RsaVerifier, Verdict};
-use finconnect_proto::clickpesa::{self, checksum, ChecksumMethod, ClickpesaConfig};
-use finconnect_proto::pesapal::{GetIpnList, IpnMethod, PesapalConfig, RegisterIpn};
-use finconnect_proto::sdk::ProviderConfig;
-use finconnect_proto::{ct, AccessToken, Error, Operation, PaymentStatus, Secret, UrlPolicy};
+use finconnect::azampay::{self, AzampayConfig, AzampayPublicKey, RsaVerifier, Verdict};
+use finconnect::clickpesa::{self, checksum, ChecksumMethod, ClickpesaConfig};
+use finconnect::pesapal::{GetIpnList, IpnMethod, PesapalConfig, RegisterIpn};
+use finconnect::sdk::ProviderConfig;
+use finconnect::{ct, AccessToken, Error, Operation, PaymentStatus, Secret, UrlPolicy};
 use finconnect_sandbox::credentials;
 use finconnect_tests::{fast_options, Adapter};
 use rand::SeedableRng;

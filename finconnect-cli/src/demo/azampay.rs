@@ -2,9 +2,9 @@
 //! callback received and verified with the key fetched from the sandbox → status.
 
 use super::{options, unique_reference, Flow, Listener};
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::sdk::{MobileOperator, Payment, ProviderConfig, Trust};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect::azampay::AzampayConfig;
+use finconnect::sdk::{MobileOperator, Payment, ProviderConfig, Trust};
+use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 
 /// Runs the flow; `Err` only for a failure before the first step.

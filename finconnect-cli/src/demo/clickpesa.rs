@@ -2,9 +2,9 @@
 //! pays → webhook received, checksum verified → status.
 
 use super::{options, unique_reference, Flow, Listener};
-use finconnect_proto::clickpesa::ClickpesaConfig;
-use finconnect_proto::sdk::{Payment, ProviderConfig, Trust};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect::clickpesa::ClickpesaConfig;
+use finconnect::sdk::{Payment, ProviderConfig, Trust};
+use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 
 /// Runs the flow; `Err` only for a failure before the first step.

@@ -2,9 +2,9 @@
 //! IPN acked → confirmed through GetTransactionStatus → status query.
 
 use super::{options, unique_reference, Flow, Listener};
-use finconnect_proto::pesapal::PesapalConfig;
-use finconnect_proto::sdk::{IpnMethod, Payment, ProviderConfig, Trust};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect::pesapal::PesapalConfig;
+use finconnect::sdk::{IpnMethod, Payment, ProviderConfig, Trust};
+use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 
 /// Runs the flow; `Err` only for a failure before the first step.

@@ -3,12 +3,12 @@
 use super::{finish, money, options, or_dash, Conn, Env, Failure, Report, Target};
 use crate::output;
 use clap::{Args, Subcommand, ValueEnum};
-use finconnect_proto::azampay::{
+use finconnect::azampay::{
     AzampayConfig, BankCheckout, BankProvider, GetPaymentPartners, GetPublicKey, KeyFormat,
     MnoCheckout, MnoProvider, TransactionStatus,
 };
-use finconnect_proto::sdk::ProviderConfig;
-use finconnect_proto::Secret;
+use finconnect::sdk::ProviderConfig;
+use finconnect::Secret;
 use serde_json::json;
 
 /// AzamPay operations.

@@ -3,13 +3,13 @@
 use super::{finish, money, options, or_dash, Conn, Env, Failure, Report, Target};
 use crate::output;
 use clap::{Args, Subcommand};
-use finconnect_proto::clickpesa::{
+use finconnect::clickpesa::{
     CardCustomer, CheckoutAmount, ClickpesaConfig, CreateMobileMoneyPayout, GenerateCheckoutLink,
     GetBalance, GetExchangeRates, GetPayment, GetPayout, InitiateCardPayment, InitiateUssdPush,
     ListBanks, ListFilter, ListPayments, MobileMoneyPayout, OrderReference, Payment,
 };
-use finconnect_proto::sdk::ProviderConfig;
-use finconnect_proto::{Currency, Msisdn, Secret};
+use finconnect::sdk::ProviderConfig;
+use finconnect::{Currency, Msisdn, Secret};
 use serde_json::{json, Value};
 
 /// ClickPesa operations. ClickPesa has no sandbox: without --base-url every

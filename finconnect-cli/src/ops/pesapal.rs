@@ -3,11 +3,11 @@
 use super::{finish, money, options, or_dash, Conn, Env, Failure, Report, Target};
 use crate::output;
 use clap::{Args, Subcommand, ValueEnum};
-use finconnect_proto::pesapal::{
+use finconnect::pesapal::{
     CancelOrder, GetIpnList, IpnMethod, OrderTrackingId, PesapalConfig, RefundRequest,
 };
-use finconnect_proto::sdk::{Payment, ProviderConfig, StatusQuery};
-use finconnect_proto::Secret;
+use finconnect::sdk::{Payment, ProviderConfig, StatusQuery};
+use finconnect::Secret;
 use serde_json::json;
 
 /// PesaPal API 3.0 operations.

@@ -1,12 +1,12 @@
 //! AzamPay: every operation against the sandbox, and a signed callback verified
 //! with the key fetched from it.
 
-use finconnect_proto::azampay::{
+use finconnect::azampay::{
     parse_callback, AzampayPublicKey, BankCheckout, BankProvider, CallbackPolicy, Checked,
     Disburse, DisbursementStatus, GetPaymentPartners, GetPublicKey, MnoCheckout, MnoProvider,
     NameLookup, Party, PostCheckout, RsaVerifier, TransactionStatus, Wallet,
 };
-use finconnect_proto::{Currency, HttpsUrl, Money, PaymentStatus, Secret, UrlPolicy};
+use finconnect::{Currency, HttpsUrl, Money, PaymentStatus, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Route};
 use finconnect_tests::{azampay_config, fast_options, start_sandbox, Adapter, Merchant, Reply};
 use std::time::SystemTime;

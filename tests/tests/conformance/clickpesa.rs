@@ -1,15 +1,15 @@
 //! ClickPesa: every operation against the sandbox (request checksums on), and a
 //! webhook verified with `clickpesa::webhook`.
 
-use finconnect_proto::clickpesa::webhook::{self, Verdict};
-use finconnect_proto::clickpesa::{
+use finconnect::clickpesa::webhook::{self, Verdict};
+use finconnect::clickpesa::{
     BankPayout, CardCustomer, CheckoutAmount, CreateBankPayout, CreateMobileMoneyPayout,
     GenerateCheckoutLink, GeneratePayoutLink, GetBalance, GetExchangeRates, GetPayment, GetPayout,
     InitiateCardPayment, InitiateUssdPush, ListBanks, ListFilter, ListPayments, ListPayouts,
     MobileMoneyPayout, OrderReference, PreviewBankPayout, PreviewCardPayment,
     PreviewMobileMoneyPayout, PreviewUssdPush, TransferType, VerifyBankAccount, WebhookEvent,
 };
-use finconnect_proto::{Currency, Money, Msisdn, PaymentStatus, Secret};
+use finconnect::{Currency, Money, Msisdn, PaymentStatus, Secret};
 use finconnect_sandbox::{Outcome, ProviderName, Route};
 use finconnect_tests::{
     clickpesa_checksum_key, clickpesa_config, fast_options, start_sandbox, Adapter, Merchant, Reply,
@@ -295,10 +295,7 @@ async fn clickpesa_checksum_is_checked<A: Adapter>() {
         )
         .await
         .expect_err("a wrong checksum is refused");
-    assert!(
-        matches!(err, finconnect_proto::Error::Provider { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, finconnect::Error::Provider { .. }), "{err:?}");
     assert_eq!(sandbox.orders(ProviderName::Clickpesa), 0);
     assert_eq!(sandbox.requests(Route::ClickpesaUssdInitiate), 1);
 }

@@ -6,21 +6,21 @@
 use super::azampay::tzs;
 use super::clickpesa::{phone, reference};
 use super::pesapal::order;
-use finconnect_proto::azampay::{
+use finconnect::azampay::{
     parse_callback, parse_disbursement_callback, AmountEncoding, CallbackPolicy, Disburse,
     DisbursementGeneration, DisbursementStatus, GetPublicKey, MnoCheckout, MnoProvider, NameLookup,
     Party, RsaVerifier, Wallet,
 };
-use finconnect_proto::clickpesa::webhook::{self, Verdict};
-use finconnect_proto::clickpesa::{
+use finconnect::clickpesa::webhook::{self, Verdict};
+use finconnect::clickpesa::{
     CardCustomer, CheckoutAmount, CheckoutItem, CreateMobileMoneyPayout, GenerateCheckoutLink,
     GetPayout, InitiateCardPayment, InitiateUssdPush, ListFilter, ListPayments, MobileMoneyPayout,
     PreviewMobileMoneyPayout, SortOrder, WebhookEvent,
 };
-use finconnect_proto::pesapal::{
+use finconnect::pesapal::{
     BillingAddress, GetTransactionStatus, IpnMethod, Order, RegisterIpn, SubmitOrder,
 };
-use finconnect_proto::{Currency, Description, MerchantReference, Money, PaymentStatus};
+use finconnect::{Currency, Description, MerchantReference, Money, PaymentStatus};
 use finconnect_sandbox::{Outcome, ProviderName, Route};
 use finconnect_tests::{
     azampay_config, clickpesa_checksum_key, clickpesa_config, fast_options, pesapal_config,
@@ -245,7 +245,7 @@ async fn pesapal_corners<A: Adapter>() {
         .await
         .expect("order");
     client
-        .execute(finconnect_proto::pesapal::CancelOrder::new(
+        .execute(finconnect::pesapal::CancelOrder::new(
             pending.order_tracking_id.clone(),
         ))
         .await

@@ -19,11 +19,11 @@ use crate::common::{self, AdapterName, Counters, Latency};
 use crate::payments;
 use base64::Engine;
 use bytes::Bytes;
+use finconnect::clickpesa::{checksum, ChecksumMethod, ClickpesaConfig};
+use finconnect::driver::Transport;
+use finconnect::sdk::{FintechSdk, IpnMethod, ProviderConfig};
+use finconnect::{Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_proto::clickpesa::{checksum, ChecksumMethod, ClickpesaConfig};
-use finconnect_proto::driver::Transport;
-use finconnect_proto::sdk::{FintechSdk, IpnMethod, ProviderConfig};
-use finconnect_proto::{Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
@@ -139,7 +139,7 @@ pub async fn run(
     let config = match provider {
         ProviderName::Pesapal => payments::provider_config(provider, &sandbox),
         ProviderName::Azampay => ProviderConfig::Azampay(
-            finconnect_proto::azampay::AzampayConfig::custom(
+            finconnect::azampay::AzampayConfig::custom(
                 credentials::AZAMPAY_APP_NAME,
                 credentials::AZAMPAY_CLIENT_ID,
                 Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
@@ -199,7 +199,7 @@ async fn drive<T: Transport + 'static>(
         let sink = Arc::clone(&sink);
         // Every event reaching the handler is confirmed; failures to confirm
         // are answered with "retry" and show up as ack errors.
-        move |_event: finconnect_proto::sdk::CallbackEvent| {
+        move |_event: finconnect::sdk::CallbackEvent| {
             let sink = Arc::clone(&sink);
             async move {
                 sink.ok.fetch_add(1, Ordering::SeqCst);

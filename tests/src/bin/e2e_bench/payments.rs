@@ -12,9 +12,9 @@
 //! benchmark checks that and counts anything else as an error.
 
 use crate::common::{self, AdapterName, Counters, Latency};
-use finconnect_proto::driver::Transport;
-use finconnect_proto::sdk::{FintechSdk, IpnMethod, MobileOperator, Payment, ProviderConfig};
-use finconnect_proto::{Currency, Money, PaymentStatus};
+use finconnect::driver::Transport;
+use finconnect::sdk::{FintechSdk, IpnMethod, MobileOperator, Payment, ProviderConfig};
+use finconnect::{Currency, Money, PaymentStatus};
 use finconnect_sandbox::{ProviderName, Sandbox};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

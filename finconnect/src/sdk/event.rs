@@ -90,14 +90,14 @@ impl Facts {
 /// event be bound to your order.
 ///
 /// ```
-/// use finconnect_proto::sdk::Expected;
-/// use finconnect_proto::{Currency, Money};
+/// use finconnect::sdk::Expected;
+/// use finconnect::{Currency, Money};
 ///
 /// let order = Expected::order("ORDER-1001")
 ///     .provider_reference("5aae72e0e5974f0e8319394167d7708f")
 ///     .amount(Money::from_major(60_000, Currency::TZS)?);
 /// assert_eq!(order.reference(), "ORDER-1001");
-/// # Ok::<(), finconnect_proto::Error>(())
+/// # Ok::<(), finconnect::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expected {

@@ -36,8 +36,8 @@ pub struct Customer {
 /// fields it needs are there and names the missing one.
 ///
 /// ```
-/// use finconnect_proto::sdk::{MobileOperator, Payment};
-/// use finconnect_proto::{Currency, Money};
+/// use finconnect::sdk::{MobileOperator, Payment};
+/// use finconnect::{Currency, Money};
 /// let payment = Payment::new("ORDER1001", Money::from_major(1500, Currency::TZS)?)?
 ///     .description("Two bags of rice")?
 ///     .phone("0712345678")
@@ -45,7 +45,7 @@ pub struct Customer {
 ///     .operator(MobileOperator::Airtel)
 ///     .callback_url("https://shop.example/paid");
 /// assert_eq!(payment.reference.as_str(), "ORDER1001");
-/// # Ok::<(), finconnect_proto::Error>(())
+/// # Ok::<(), finconnect::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Payment {

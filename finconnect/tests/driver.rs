@@ -1,9 +1,9 @@
 //! The async driver and its single-flight token cache, over a scripted in-memory
 //! transport on a virtual clock.
 
-use finconnect_proto::driver::{Driver, Transport, TransportFailure};
-use finconnect_proto::retry::Idempotency;
-use finconnect_proto::{AccessToken, Api, Error, Expiry, Operation, Provider, Secret, TokenGrant};
+use finconnect::driver::{Driver, Transport, TransportFailure};
+use finconnect::retry::Idempotency;
+use finconnect::{AccessToken, Api, Error, Expiry, Operation, Provider, Secret, TokenGrant};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;

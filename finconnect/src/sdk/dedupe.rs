@@ -19,7 +19,7 @@
 //! boxed futures so that a store shared by a fleet (Redis, a database) fits the
 //! same trait as the in-memory [`MemoryDedupe`].
 
-pub use crate::dedupe_key::DedupeKey;
+pub use crate::DedupeKey;
 #[cfg(test)]
 use crate::Provider;
 use std::collections::{HashMap, VecDeque};

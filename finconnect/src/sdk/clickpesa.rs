@@ -63,18 +63,23 @@ pub(super) enum Answer {
 /// The facts a verified webhook's checksum covers.
 fn covered_facts(verified: &Verified) -> Facts {
     let event = verified.event();
-    let amount = match event {
-        WebhookEvent::PaymentReceived(p) | WebhookEvent::PaymentFailed(p) => p.amount(),
-        WebhookEvent::PayoutInitiated(p)
-        | WebhookEvent::PayoutRefunded(p)
-        | WebhookEvent::PayoutReversed(p) => payout_amount(&p.payout),
-        WebhookEvent::Other { .. } => None,
-    };
+    let amount = amount_of(event);
     Facts {
         status: verified.status(),
         reference: event.order_reference().map(str::to_owned),
         provider_reference: event.id().map(str::to_owned),
         amount,
+    }
+}
+
+/// The amount a webhook's data states.
+fn amount_of(event: &WebhookEvent) -> Option<Money> {
+    match event {
+        WebhookEvent::PaymentReceived(p) | WebhookEvent::PaymentFailed(p) => p.amount(),
+        WebhookEvent::PayoutInitiated(p)
+        | WebhookEvent::PayoutRefunded(p)
+        | WebhookEvent::PayoutReversed(p) => payout_amount(&p.payout),
+        _ => None,
     }
 }
 
@@ -94,13 +99,7 @@ fn is_payout(event: &WebhookEvent) -> bool {
 /// What the webhook says, unverified.
 fn claims_of(hook: &Webhook) -> Claims {
     let event = hook.event();
-    let amount = match event {
-        WebhookEvent::PaymentReceived(p) | WebhookEvent::PaymentFailed(p) => p.amount(),
-        WebhookEvent::PayoutInitiated(p)
-        | WebhookEvent::PayoutRefunded(p)
-        | WebhookEvent::PayoutReversed(p) => payout_amount(&p.payout),
-        WebhookEvent::Other { .. } => None,
-    };
+    let amount = amount_of(event);
     Claims {
         kind: hook.event_name().to_owned(),
         reference: event.order_reference().map(str::to_owned),

@@ -19,10 +19,10 @@
 //! [`DedupeStore`] so each event reaches your handler once.
 //!
 //! ```
-//! use finconnect_proto::driver::{Transport, TransportFailure};
-//! use finconnect_proto::pesapal::PesapalConfig;
-//! use finconnect_proto::sdk::{FintechSdk, Payment, ProviderConfig};
-//! use finconnect_proto::{Currency, Money, Secret};
+//! use finconnect::driver::{Transport, TransportFailure};
+//! use finconnect::pesapal::PesapalConfig;
+//! use finconnect::sdk::{FintechSdk, Payment, ProviderConfig};
+//! use finconnect::{Currency, Money, Secret};
 //! use std::time::{Duration, SystemTime};
 //!
 //! # struct Offline;
@@ -50,7 +50,7 @@
 //! #     let mut f = std::pin::pin!(f);
 //! #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
 //! # }
-//! # Ok::<(), finconnect_proto::Error>(())
+//! # Ok::<(), finconnect::Error>(())
 //! ```
 
 mod accepted;
@@ -289,7 +289,7 @@ impl<T: Transport> FintechSdk<T> {
     }
 
     /// Parses and verifies a callback (body at most
-    /// [`MAX_CALLBACK_BODY`](crate::wire::MAX_CALLBACK_BODY)); then
+    /// [`MAX_CALLBACK_BODY`](crate::MAX_CALLBACK_BODY)); then
     /// [`FintechSdk::confirm_callback`]. A forged AzamPay signature or ClickPesa
     /// checksum is [`Error::Signature`]; a signed AzamPay callback while no public
     /// key can be had is [`Error::NotConfirmed`] (fail closed: ask to retry).
@@ -297,13 +297,13 @@ impl<T: Transport> FintechSdk<T> {
         &self,
         request: &http::Request<Vec<u8>>,
     ) -> Result<AcceptedCallback, Error> {
-        if request.body().len() > crate::wire::MAX_CALLBACK_BODY {
+        if request.body().len() > crate::MAX_CALLBACK_BODY {
             return Err(Error::invalid(
                 "callback",
                 format!(
                     "body of {} bytes is over the {} byte limit",
                     request.body().len(),
-                    crate::wire::MAX_CALLBACK_BODY
+                    crate::MAX_CALLBACK_BODY
                 ),
             ));
         }
