@@ -255,7 +255,7 @@ impl<'a, O: Operation> Call<'a, O> {
             }
         }
 
-        let read = self.op.from_response(response);
+        let read = self.op.read(response);
         let read = match O::IDEMPOTENCY {
             Idempotency::NonIdempotent => outcome::judge(self.subject(), status, read),
             Idempotency::Idempotent => read.map_err(|e| self.classify_failure(status, e)),

@@ -52,7 +52,7 @@ pub use call::{Call, Step};
 pub use dedupe_key::DedupeKey;
 pub use error::{snippet, Error, FieldProblem, SNIPPET_LIMIT};
 pub use money::{Currency, Money};
-pub use operation::{Api, Operation};
+pub use operation::{Api, Body, Host, Operation, Parts};
 pub use provider::Provider;
 pub use retry::{Idempotency, RetryPolicy};
 pub use secret::Secret;

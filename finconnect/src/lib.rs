@@ -27,7 +27,7 @@ pub mod sdk;
 pub use finconnect_proto as proto;
 pub use finconnect_proto::{
     azampay, call, clickpesa, ct, operation, outcome, pesapal, retry, snippet, types, AccessToken,
-    Api, Call, Currency, DedupeKey, Description, Error, Expiry, FieldProblem, HttpsUrl,
-    Idempotency, MerchantReference, Money, Msisdn, Operation, PaymentStatus, Provider, RetryPolicy,
-    Secret, Step, TokenGrant, UrlPolicy, MAX_CALLBACK_BODY, SNIPPET_LIMIT,
+    Api, Body, Call, Currency, DedupeKey, Description, Error, Expiry, FieldProblem, Host, HttpsUrl,
+    Idempotency, MerchantReference, Money, Msisdn, Operation, Parts, PaymentStatus, Provider,
+    RetryPolicy, Secret, Step, TokenGrant, UrlPolicy, MAX_CALLBACK_BODY, SNIPPET_LIMIT,
 };
