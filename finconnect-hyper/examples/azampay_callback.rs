@@ -9,7 +9,7 @@ use finconnect::azampay::AzampayConfig;
 use finconnect::sdk::{CallbackEvent, Expected, MobileOperator, Payment, ProviderConfig};
 use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_hyper::{fintech_sdk_with, HyperTransport, Options};
+use finconnect_hyper::{fintech_sdk_over, HyperTransport, Options};
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox, SandboxConfig};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -31,7 +31,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         UrlPolicy::Local,
     )?;
     let options = Options::default();
-    let sdk = fintech_sdk_with(
+    let sdk = fintech_sdk_over(
         ProviderConfig::Azampay(config),
         HyperTransport::http(&options),
         &options,

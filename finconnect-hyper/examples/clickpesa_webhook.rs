@@ -8,7 +8,7 @@ use finconnect::clickpesa::ClickpesaConfig;
 use finconnect::sdk::{CallbackEvent, Expected, Payment, ProviderConfig};
 use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_hyper::{fintech_sdk_with, HyperTransport, Options};
+use finconnect_hyper::{fintech_sdk_over, HyperTransport, Options};
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox, SandboxConfig};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?
     .with_checksum_key(Secret::new(credentials::CLICKPESA_CHECKSUM_KEY));
     let options = Options::default();
-    let sdk = fintech_sdk_with(
+    let sdk = fintech_sdk_over(
         ProviderConfig::Clickpesa(config),
         HyperTransport::http(&options),
         &options,

@@ -17,7 +17,7 @@ use finconnect::pesapal::PesapalConfig;
 use finconnect::sdk::{CallbackEvent, ConfirmLimits, Payment, ProviderConfig, Trust};
 use finconnect::{Currency, DedupeKey, Money, Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_hyper::{fintech_sdk_with, FintechSdk, HyperTransport, Options};
+use finconnect_hyper::{fintech_sdk_over, FintechSdk, HyperTransport, Options};
 use finconnect_sandbox::{credentials, Sandbox, SandboxConfig};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
@@ -262,7 +262,7 @@ async fn signed_azampay_and_clickpesa_callbacks_under_load() {
     .unwrap()
     .with_pinned_public_key(credentials::AZAMPAY_PUBLIC_KEY_PEM)
     .unwrap();
-    let sdk = fintech_sdk_with(
+    let sdk = fintech_sdk_over(
         ProviderConfig::Azampay(azampay),
         HyperTransport::http(&options),
         &options,
@@ -320,7 +320,7 @@ async fn signed_azampay_and_clickpesa_callbacks_under_load() {
     )
     .unwrap()
     .with_checksum_key(checksum_key.clone());
-    let sdk = fintech_sdk_with(
+    let sdk = fintech_sdk_over(
         ProviderConfig::Clickpesa(clickpesa),
         HyperTransport::http(&options),
         &options,
@@ -363,7 +363,7 @@ async fn an_oversized_body_is_refused_without_being_read() {
         UrlPolicy::Local,
     )
     .unwrap();
-    let sdk = fintech_sdk_with(
+    let sdk = fintech_sdk_over(
         ProviderConfig::Clickpesa(config),
         HyperTransport::http(&options),
         &options,

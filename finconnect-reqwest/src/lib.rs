@@ -19,34 +19,35 @@ mod transport;
 pub use finconnect::driver::ClientOptions as Options;
 pub use transport::ReqwestTransport;
 
-pub use finconnect as proto;
 use finconnect::driver::Driver;
+use finconnect::sdk::ProviderConfig;
+/// The async layer and the core behind this adapter.
+pub use finconnect::{self, proto, sdk};
 
 /// A client for one provider account over reqwest: `client.execute(operation)`
-/// runs any operation of `finconnect-proto`.
+/// runs any operation of the core.
 pub type Client<A> = Driver<A, ReqwestTransport>;
 
 /// A client with default [`Options`].
-pub fn client<A>(api: A) -> Result<Client<A>, finconnect::Error>
-where
-    A: finconnect::Api + Send + Sync,
-{
-    client_with(api, Options::default())
+pub fn client<A: finconnect::Api + Send + Sync>(api: A) -> Result<Client<A>, finconnect::Error> {
+    client_with(api, &Options::default())
 }
 
-/// A client with the given [`Options`].
-pub fn client_with<A>(api: A, options: Options) -> Result<Client<A>, finconnect::Error>
-where
-    A: finconnect::Api + Send + Sync,
-{
-    let retry = options.retry;
-    let transport = ReqwestTransport::new(&options)?;
-    Ok(Driver::with_store(
-        api,
-        transport,
-        std::sync::Arc::new(finconnect::driver::MemoryTokenStore::default()),
-        retry,
-    ))
+/// A client with these [`Options`].
+pub fn client_with<A: finconnect::Api + Send + Sync>(
+    api: A,
+    options: &Options,
+) -> Result<Client<A>, finconnect::Error> {
+    Ok(client_over(api, ReqwestTransport::new(options)?, options))
+}
+
+/// A client over a transport you built.
+pub fn client_over<A: finconnect::Api + Send + Sync>(
+    api: A,
+    transport: ReqwestTransport,
+    options: &Options,
+) -> Client<A> {
+    Driver::with_options(api, transport, options)
 }
 
 /// The provider-agnostic facade over reqwest (the original SDK's shape).
@@ -70,17 +71,23 @@ where
 pub type FintechSdk = finconnect::sdk::FintechSdk<ReqwestTransport>;
 
 /// The facade with default [`Options`].
-pub fn fintech_sdk(
-    config: finconnect::sdk::ProviderConfig,
-) -> Result<FintechSdk, finconnect::Error> {
-    fintech_sdk_with(config, Options::default())
+pub fn fintech_sdk(config: ProviderConfig) -> Result<FintechSdk, finconnect::Error> {
+    fintech_sdk_with(config, &Options::default())
 }
 
-/// The facade with the given [`Options`].
+/// The facade with these [`Options`].
 pub fn fintech_sdk_with(
-    config: finconnect::sdk::ProviderConfig,
-    options: Options,
+    config: ProviderConfig,
+    options: &Options,
 ) -> Result<FintechSdk, finconnect::Error> {
-    let transport = ReqwestTransport::new(&options)?;
-    finconnect::sdk::FintechSdk::with_driver_options(config, transport, options.retry)
+    fintech_sdk_over(config, ReqwestTransport::new(options)?, options)
+}
+
+/// The facade over a transport you built.
+pub fn fintech_sdk_over(
+    config: ProviderConfig,
+    transport: ReqwestTransport,
+    options: &Options,
+) -> Result<FintechSdk, finconnect::Error> {
+    finconnect::sdk::FintechSdk::with_options(config, transport, options)
 }

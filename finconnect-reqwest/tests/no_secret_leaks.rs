@@ -103,7 +103,7 @@ async fn no_secret_in_debug_errors_or_logs() {
     ];
     for config in configs {
         seen_text.push(format!("{config:?}"));
-        let sdk = fintech_sdk_with(config, options()).unwrap();
+        let sdk = fintech_sdk_with(config, &options()).unwrap();
         seen_text.push(format!("{sdk:?}"));
         let payment = Payment::new("ORDER77", Money::from_major(1000, Currency::TZS).unwrap())
             .unwrap()
@@ -131,11 +131,11 @@ async fn no_secret_in_debug_errors_or_logs() {
         UrlPolicy::Local,
     )
     .unwrap();
-    let client = finconnect_reqwest::client_with(pesapal.clone(), options()).unwrap();
+    let client = finconnect_reqwest::client_with(pesapal.clone(), &options()).unwrap();
     client.execute(GetIpnList).await.unwrap();
     let token = client.token(None).await.unwrap();
     seen_text.push(format!("{client:?} {token:?}"));
-    let sdk = fintech_sdk_with(ProviderConfig::Pesapal(pesapal), options()).unwrap();
+    let sdk = fintech_sdk_with(ProviderConfig::Pesapal(pesapal), &options()).unwrap();
     sdk.register_ipn("http://127.0.0.1:9/ipn", IpnMethod::Get)
         .await
         .unwrap();
@@ -148,7 +148,7 @@ async fn no_secret_in_debug_errors_or_logs() {
         UrlPolicy::Local,
     )
     .unwrap();
-    let err = finconnect_reqwest::client_with(closed, options())
+    let err = finconnect_reqwest::client_with(closed, &options())
         .unwrap()
         .execute(GetIpnList)
         .await

@@ -74,7 +74,7 @@ impl Adapter for Reqwest {
     where
         P: Api + Send + Sync,
     {
-        finconnect_reqwest::client_with(api, options.clone()).expect("a reqwest client")
+        finconnect_reqwest::client_with(api, options).expect("a reqwest client")
     }
 
     fn transport(options: &ClientOptions) -> Self::Transport {
@@ -82,7 +82,7 @@ impl Adapter for Reqwest {
     }
 }
 
-/// `finconnect-hyper` over plain HTTP (`finconnect_hyper::client_with` with
+/// `finconnect-hyper` over plain HTTP (`finconnect_hyper::client_over` with
 /// `HyperTransport::http`), as loopback tests need.
 #[derive(Debug, Clone, Copy)]
 pub struct Hyper;
@@ -96,7 +96,7 @@ impl Adapter for Hyper {
     where
         P: Api + Send + Sync,
     {
-        finconnect_hyper::client_with(api, Self::transport(options), options)
+        finconnect_hyper::client_over(api, Self::transport(options), options)
     }
 
     fn transport(options: &ClientOptions) -> Self::Transport {

@@ -73,20 +73,39 @@ fn comparisons_of_secrets_are_constant_time() {
     assert!(!ct::eq(b"", b"x"));
     assert_eq!(Secret::new("same"), Secret::new("same"));
     assert_ne!(Secret::new("same"), Secret::new("diff"));
-    // The checksum and secret comparisons go through `ct::eq` (subtle), not `==`.
-    let checksum_src = include_str!("../../finconnect-proto/src/clickpesa/checksum.rs");
-    let matches_fn = &checksum_src[checksum_src.find("pub fn matches").unwrap()..];
-    let body = &matches_fn[..matches_fn.find("\n}\n").unwrap()];
-    assert!(
-        body.contains("crate::ct::eq(") && !body.contains("=="),
-        "{body}"
-    );
-    let secret_src = include_str!("../../finconnect-proto/src/secret.rs");
-    assert!(
-        secret_src.contains("crate::ct::eq(self.expose().as_bytes(), other.expose().as_bytes())")
-    );
-    let ct_src = include_str!("../../finconnect-proto/src/ct.rs");
-    assert!(ct_src.contains("ct_eq"));
+    // Checksums are compared exactly: one hex digit off, another case, another
+    // length are all refused (the comparison itself is `ct::eq`, built on
+    // `subtle`, whose timing depends only on the lengths).
+    let key = Secret::new("secret-key");
+    let mut body = serde_json::json!({"amount": "1000", "orderReference": "ORD1"});
+    checksum::sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
+    let good = body["checksum"].as_str().unwrap().to_owned();
+    body.as_object_mut().unwrap().remove("checksum");
+    assert!(checksum::matches(
+        &key,
+        &clickpesa::canonical_json::JsValue::from_serde(&body),
+        ChecksumMethod::Canonical,
+        &good
+    ));
+    let mut flipped = good.clone().into_bytes();
+    flipped[10] = if flipped[10] == b'a' { b'b' } else { b'a' };
+    for wrong in [
+        String::from_utf8(flipped).unwrap(),
+        good.to_uppercase(),
+        good[..63].to_owned(),
+        format!("{good}0"),
+        String::new(),
+    ] {
+        assert!(
+            !checksum::matches(
+                &key,
+                &clickpesa::canonical_json::JsValue::from_serde(&body),
+                ChecksumMethod::Canonical,
+                &wrong
+            ),
+            "{wrong}"
+        );
+    }
 }
 
 /// A redirect is never followed: the second server sees nothing.

@@ -20,7 +20,7 @@ pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String
     )
     .map_err(|e| e.to_string())?
     .with_api_key(Secret::new(credentials::AZAMPAY_API_KEY));
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Azampay(config), options())
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Azampay(config), &options())
         .map_err(|e| e.to_string())?;
     let _ = steps(sandbox, &sdk, flow).await;
     Ok(())

@@ -17,7 +17,7 @@ pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String
     )
     .map_err(|e| e.to_string())?
     .with_checksum_key(Secret::new(credentials::CLICKPESA_CHECKSUM_KEY));
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Clickpesa(config), options())
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Clickpesa(config), &options())
         .map_err(|e| e.to_string())?;
     let _ = steps(sandbox, &sdk, flow).await;
     Ok(())

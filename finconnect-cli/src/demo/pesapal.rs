@@ -16,7 +16,7 @@ pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String
         UrlPolicy::Local,
     )
     .map_err(|e| e.to_string())?;
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Pesapal(config), options())
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Pesapal(config), &options())
         .map_err(|e| e.to_string())?;
     let _ = steps(sandbox, &sdk, flow).await;
     Ok(())

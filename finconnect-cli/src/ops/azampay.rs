@@ -163,7 +163,7 @@ fn config(args: &AzampayArgs) -> Result<AzampayConfig, Failure> {
 
 async fn run_op(args: AzampayArgs) -> Result<Report, Failure> {
     let config = config(&args)?;
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Azampay(config), options())?;
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Azampay(config), &options())?;
     let driver = sdk.azampay().ok_or_else(|| Failure::usage("not AzamPay"))?;
     match args.op {
         Op::Checkout {

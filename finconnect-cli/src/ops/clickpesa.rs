@@ -168,7 +168,7 @@ async fn run_op(args: ClickpesaArgs) -> Result<Report, Failure> {
     if let Some(k) = args.checksum_key {
         config = config.with_checksum_key(Secret::new(k));
     }
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Clickpesa(config), options())?;
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Clickpesa(config), &options())?;
     let d = sdk
         .clickpesa()
         .ok_or_else(|| Failure::usage("not ClickPesa"))?;

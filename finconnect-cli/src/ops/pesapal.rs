@@ -117,7 +117,7 @@ async fn run_op(args: PesapalArgs) -> Result<Report, Failure> {
         Target::Hosted(Env::Live) => PesapalConfig::live(key, secret)?,
         Target::Custom(url, policy) => PesapalConfig::custom(key, secret, &url, policy)?,
     };
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Pesapal(config), options())?;
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Pesapal(config), &options())?;
     let driver = sdk.pesapal().ok_or_else(|| Failure::usage("not PesaPal"))?;
     match args.op {
         Op::RegisterIpn { url, method } => {

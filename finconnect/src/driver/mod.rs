@@ -135,6 +135,17 @@ where
         )
     }
 
+    /// A driver with an in-memory token cache and the retry policy of `options`
+    /// (what the adapters' constructors build).
+    pub fn with_options(api: A, transport: T, options: &ClientOptions) -> Self {
+        Self::with_store(
+            api,
+            transport,
+            Arc::new(MemoryTokenStore::default()),
+            options.retry,
+        )
+    }
+
     /// A driver with a given token store (shared by a fleet, say) and retry policy.
     pub fn with_store(
         api: A,

@@ -42,9 +42,10 @@
 //!     .callback_url("https://shop.example/return");
 //! // PesaPal needs the ipn_id from register_ipn: leaving it out is caught before
 //! // anything is sent, with the field named.
-//! let err = futures_lite_block_on(sdk.pay(&payment, None)).unwrap_err();
+//! let err = poll_once_ready(sdk.pay(&payment, None)).unwrap_err();
 //! assert!(err.to_string().contains("ipn_id"));
-//! # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+//! # /// Polls a future that never waits (the refusal comes before any I/O).
+//! # fn poll_once_ready<F: std::future::Future>(f: F) -> F::Output {
 //! #     let waker = std::task::Waker::noop();
 //! #     let mut cx = std::task::Context::from_waker(&waker);
 //! #     let mut f = std::pin::pin!(f);
@@ -159,6 +160,16 @@ impl<T: Transport> FintechSdk<T> {
     /// The facade for `config`, sending over `transport`.
     pub fn new(config: ProviderConfig, transport: T) -> Result<Self, Error> {
         Self::with_driver_options(config, transport, crate::RetryPolicy::default())
+    }
+
+    /// As [`FintechSdk::new`], with the retry policy of `options` (what the
+    /// adapters' constructors build).
+    pub fn with_options(
+        config: ProviderConfig,
+        transport: T,
+        options: &crate::driver::ClientOptions,
+    ) -> Result<Self, Error> {
+        Self::with_driver_options(config, transport, options.retry)
     }
 
     /// As [`FintechSdk::new`], with a retry policy.

@@ -165,12 +165,12 @@ pub async fn run(
     };
     let mut run = match adapter {
         AdapterName::Reqwest => {
-            let sdk = finconnect_reqwest::fintech_sdk_with(config, options.clone())
-                .expect("a reqwest facade");
+            let sdk =
+                finconnect_reqwest::fintech_sdk_with(config, &options).expect("a reqwest facade");
             drive(sdk, &sandbox, provider, callbacks, concurrency).await
         }
         AdapterName::Hyper => {
-            let sdk = finconnect_hyper::fintech_sdk_with(
+            let sdk = finconnect_hyper::fintech_sdk_over(
                 config,
                 finconnect_hyper::HyperTransport::http(&options),
                 &options,
