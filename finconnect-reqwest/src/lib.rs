@@ -54,7 +54,7 @@ pub fn client_over<A: finconnect::Api + Send + Sync>(
 ///
 /// ```no_run
 /// use finconnect_reqwest::proto::pesapal::PesapalConfig;
-/// use finconnect_reqwest::proto::sdk::{IpnMethod, Payment, ProviderConfig};
+/// use finconnect_reqwest::sdk::{IpnMethod, Payment, ProviderConfig};
 /// use finconnect_reqwest::proto::{Currency, Money, Secret};
 /// # async fn run() -> Result<(), finconnect_reqwest::proto::Error> {
 /// let config = PesapalConfig::sandbox(Secret::new("key"), Secret::new("secret"))?;
