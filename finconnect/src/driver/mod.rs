@@ -191,19 +191,10 @@ where
             provider = A::PROVIDER.as_str(),
             operation = O::NAME
         );
-        self.run(op).instrument(span).await
-    }
-
-    async fn run<O>(&self, op: O) -> Result<O::Output, Error>
-    where
-        O: Operation<Api = A> + Send,
-        O::Output: Send,
-    {
         let inner = &*self.inner;
-        let cached = inner.tokens.store().get();
-        let call =
-            Call::new(&inner.api, op, cached).with_retry(inner.policy, inner.transport.seed());
-        self.drive(call).await
+        let call = Call::new(&inner.api, op, inner.tokens.store().get())
+            .with_retry(inner.policy, inner.transport.seed());
+        self.drive(call).instrument(span).await
     }
 
     /// The drive loop — the only async one: answers each [`Step`] of a call.
