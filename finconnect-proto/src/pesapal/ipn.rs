@@ -7,9 +7,10 @@
 
 use super::config::PesapalConfig;
 use super::order::OrderTrackingId;
-use super::status::{read_status, TransactionStatus};
+use super::status::{read_status, status_request, TransactionStatus};
+use crate::operation::Parts;
 use crate::retry::Idempotency;
-use crate::{AccessToken, Error, Operation, PaymentStatus};
+use crate::{Error, Operation, PaymentStatus};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -344,7 +345,7 @@ impl Ack {
 /// Turns a notification into a trusted status: runs GetTransactionStatus for its
 /// tracking id and checks that PesaPal's answer concerns the same merchant
 /// reference (for RECURRING: the account number). A mismatch is
-/// [`Error::Invalid`] — do not act on the notification.
+/// [`Error::Contradiction`]: do not act on the notification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfirmNotification {
     notification: Notification,
@@ -388,16 +389,11 @@ impl Operation for ConfirmNotification {
         Some(self.notification.merchant_reference.clone())
     }
 
-    fn to_request(
-        &self,
-        api: &PesapalConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        super::status::GetTransactionStatus::new(self.notification.order_tracking_id.clone())
-            .to_request(api, token)
+    fn request(&self, _api: &PesapalConfig) -> Result<Parts, Error> {
+        Ok(status_request(&self.notification.order_tracking_id))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Confirmed, Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Confirmed, Error> {
         let n = &self.notification;
         let status = read_status(&response, &n.order_tracking_id)?;
         n.check_status(&status)?;
