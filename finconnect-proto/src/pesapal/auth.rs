@@ -47,21 +47,20 @@ impl Operation for RequestToken {
     }
 
     fn read(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
-        let answer = Answer::withheld(Self::NAME, &response)?;
+        let answer = Answer::parse(Self::NAME, &response, true)?;
         answer.check()?;
         let token = answer.required("token")?;
-        let expiry = match wire::text(&answer.v, "expiryDate")
-            .and_then(|t| crate::wire::parse_rfc3339(&t))
-        {
-            // Measured against PesaPal's own clock when the answer is dated, so a
-            // local clock that is off does not make every token look expired.
-            Some(at) => {
-                match http_date(response.headers()).and_then(|date| at.duration_since(date).ok()) {
-                    Some(lifetime) if !lifetime.is_zero() => Expiry::After(lifetime),
-                    _ => Expiry::At(at),
-                }
-            }
-            None => Expiry::After(PesapalConfig::DEFAULT_TOKEN_LIFETIME),
+        let at = wire::text(&answer.v, "expiryDate").and_then(|t| crate::wire::parse_rfc3339(&t));
+        // Measured against PesaPal's own clock when the answer is dated, so a
+        // local clock that is off does not make every token look expired.
+        let lifetime = at
+            .zip(http_date(response.headers()))
+            .and_then(|(at, date)| at.duration_since(date).ok())
+            .filter(|lifetime| !lifetime.is_zero());
+        let expiry = match (lifetime, at) {
+            (Some(lifetime), _) => Expiry::After(lifetime),
+            (None, Some(at)) => Expiry::At(at),
+            (None, None) => Expiry::After(PesapalConfig::DEFAULT_TOKEN_LIFETIME),
         };
         Ok(TokenGrant {
             value: Secret::new(token),

@@ -192,14 +192,12 @@ impl Api for PesapalConfig {
         if parts.host != Host::Api {
             return Err(Error::Misuse("PesaPal has one host: Host::Api"));
         }
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&parts.query)
+            .finish();
         let mut url = self.url(&parts.path);
-        if !parts.query.is_empty() {
-            url.push('?');
-            url.push_str(
-                &url::form_urlencoded::Serializer::new(String::new())
-                    .extend_pairs(&parts.query)
-                    .finish(),
-            );
+        if !query.is_empty() {
+            url = format!("{url}?{query}");
         }
         let body = match parts.body {
             None => Vec::new(),

@@ -12,6 +12,7 @@ use crate::operation::Parts;
 use crate::retry::Idempotency;
 use crate::{Error, Operation, PaymentStatus};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// What a notification says happened.
@@ -139,7 +140,7 @@ impl Notification {
     /// From `key=value` pairs (query string or form body); keys match
     /// case-insensitively, the first occurrence wins.
     fn from_pairs<'a>(
-        pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+        pairs: impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>,
     ) -> Result<Self, Error> {
         let (mut t, mut r, mut k) = (None, None, None);
         for (key, value) in pairs {
@@ -180,24 +181,15 @@ impl Notification {
         let Some(map) = value.as_object() else {
             return Err(Error::invalid("notification", "JSON body is not an object"));
         };
-        let (mut t, mut r, mut k) = (None, None, None);
-        for (key, value) in map {
-            let slot = match key.trim().to_ascii_lowercase().as_str() {
-                TRACKING => &mut t,
-                REFERENCE => &mut r,
-                KIND => &mut k,
-                _ => continue,
-            };
+        let pairs = map.iter().filter_map(|(key, value)| {
             let text = match value {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Number(n) => Some(n.to_string()),
-                _ => None,
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => return None,
             };
-            if slot.is_none() {
-                *slot = text;
-            }
-        }
-        Self::from_parts(t, r, k)
+            Some((Cow::from(key.as_str()), Cow::from(text)))
+        });
+        Self::from_pairs(pairs)
     }
 
     /// From a POST body of any kind: JSON when the content type says so or the

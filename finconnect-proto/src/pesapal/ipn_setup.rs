@@ -206,7 +206,7 @@ impl Operation for RegisterIpn {
     }
 
     fn read(&self, response: http::Response<Vec<u8>>) -> Result<IpnRegistration, Error> {
-        let answer = Answer::parse(Self::NAME, &response)?;
+        let answer = Answer::parse(Self::NAME, &response, false)?;
         answer.check()?;
         IpnRegistration::from_value(&answer, &answer.v)
     }
@@ -246,7 +246,7 @@ impl Operation for GetIpnList {
 
     /// A list is a bare JSON array; an error comes as PesaPal's error object.
     fn read(&self, response: http::Response<Vec<u8>>) -> Result<Vec<IpnRegistration>, Error> {
-        let answer = Answer::parse(Self::NAME, &response)?;
+        let answer = Answer::parse(Self::NAME, &response, false)?;
         let Value::Array(items) = &answer.v else {
             if answer.v.is_object() {
                 answer.check()?;

@@ -429,7 +429,7 @@ impl Operation for SubmitOrder {
     /// documents, such as `InvalidIpnId`), or a decode error for anything else
     /// (which the driver reports as [`Error::OutcomeUnknown`]).
     fn read(&self, response: http::Response<Vec<u8>>) -> Result<SubmittedOrder, Error> {
-        let answer = Answer::parse(Self::NAME, &response)?;
+        let answer = Answer::parse(Self::NAME, &response, false)?;
         answer.check_refusal()?;
         let tracking = answer.required("order_tracking_id")?;
         Ok(SubmittedOrder {

@@ -11,7 +11,7 @@ use super::order::OrderTrackingId;
 use super::wire::{self, codes, Answer};
 use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
-use crate::{Error, Money, Operation, Provider};
+use crate::{Error, Money, Operation};
 
 /// Asks for a refund of a completed payment. PesaPal's 200 means only "request
 /// received": the merchant approves it and PesaPal's finance team processes it.
@@ -182,19 +182,13 @@ fn read_accepted(
     response: &http::Response<Vec<u8>>,
     refusals: &[Refusal],
 ) -> Result<Accepted, Error> {
-    let answer = Answer::object(name, response)?;
+    let answer = Answer::parse(name, response, false)?.object()?;
     let message = wire::text(&answer.v, "message").unwrap_or_default();
     let refused = wire::api_error(&answer.v).is_none() && wire::body_status_failed(&answer.v);
     if refused && !message.trim().is_empty() {
         let lower = message.to_ascii_lowercase();
         if let Some(&(_, code, hint)) = refusals.iter().find(|(words, ..)| lower.contains(words)) {
-            return Err(Error::Provider {
-                provider: Provider::Pesapal,
-                code: Some(code.to_owned()),
-                message,
-                http_status: Some(answer.status()),
-                hint,
-            });
+            return Err(answer.refused(Some(code), message, hint));
         }
     }
     answer.check_refusal()?;

@@ -269,7 +269,7 @@ pub(crate) fn read_status(
     response: &http::Response<Vec<u8>>,
     asked: &OrderTrackingId,
 ) -> Result<TransactionStatus, Error> {
-    let answer = Answer::object(GetTransactionStatus::NAME, response)?;
+    let answer = Answer::parse(GetTransactionStatus::NAME, response, false)?.object()?;
     let v = &answer.v;
     // A payment not made yet comes as an error `payment_details_not_found` with
     // body status "500": it is pending, not failed.

@@ -14,6 +14,8 @@ use serde_json::Value;
 /// GET included.
 pub(crate) const JSON: &str = "application/json";
 
+type Response = http::Response<Vec<u8>>;
+
 /// The largest answer [`refuses_token`] reads (real error answers are under 1 KiB).
 const MAX_REFUSAL_BODY: usize = 64 * 1024;
 
@@ -22,7 +24,7 @@ const MAX_REFUSAL_BODY: usize = 64 * 1024;
 /// endpoint for the errors it gives.
 pub(crate) struct Answer<'a> {
     name: &'static str,
-    response: &'a http::Response<Vec<u8>>,
+    response: &'a Response,
     /// Keep the body out of errors (a token answer holds the token).
     withhold: bool,
     /// The JSON body.
@@ -30,38 +32,12 @@ pub(crate) struct Answer<'a> {
 }
 
 impl<'a> Answer<'a> {
-    /// Reads the answer to the endpoint `name`. An HTML page (PesaPal's
+    /// Reads the answer to the endpoint `name`; `withhold` keeps the body out of
+    /// every error (a token answer holds the token). An HTML page (PesaPal's
     /// Cloudflare front), an empty body or broken JSON is a decode error.
     pub(crate) fn parse(
         name: &'static str,
-        response: &'a http::Response<Vec<u8>>,
-    ) -> Result<Self, Error> {
-        Self::read(name, response, false)
-    }
-
-    /// [`Answer::parse`] for an answer that may hold a credential: no error quotes it.
-    pub(crate) fn withheld(
-        name: &'static str,
-        response: &'a http::Response<Vec<u8>>,
-    ) -> Result<Self, Error> {
-        Self::read(name, response, true)
-    }
-
-    /// [`Answer::parse`], for endpoints that answer a JSON object.
-    pub(crate) fn object(
-        name: &'static str,
-        response: &'a http::Response<Vec<u8>>,
-    ) -> Result<Self, Error> {
-        let answer = Self::parse(name, response)?;
-        if !answer.v.is_object() {
-            return Err(answer.bad("expected a JSON object"));
-        }
-        Ok(answer)
-    }
-
-    fn read(
-        name: &'static str,
-        response: &'a http::Response<Vec<u8>>,
+        response: &'a Response,
         withhold: bool,
     ) -> Result<Self, Error> {
         let mut answer = Answer {
@@ -79,6 +55,14 @@ impl<'a> Answer<'a> {
         }
         answer.v = serde_json::from_slice(body).map_err(|e| answer.bad(e))?;
         Ok(answer)
+    }
+
+    /// The answer, if its body is a JSON object.
+    pub(crate) fn object(self) -> Result<Self, Error> {
+        if self.v.is_object() {
+            return Ok(self);
+        }
+        Err(self.bad("expected a JSON object"))
     }
 
     /// The HTTP status.
@@ -106,6 +90,22 @@ impl<'a> Answer<'a> {
         }
     }
 
+    /// PesaPal's refusal, with finconnect's `code` when PesaPal gives none.
+    pub(crate) fn refused(
+        &self,
+        code: Option<&str>,
+        message: String,
+        hint: Option<&'static str>,
+    ) -> Error {
+        Error::Provider {
+            provider: Provider::Pesapal,
+            code: code.map(str::to_owned),
+            message,
+            http_status: Some(self.status()),
+            hint,
+        }
+    }
+
     /// A required text field of `v` (the body, or an item of it).
     pub(crate) fn required_in(&self, v: &Value, key: &str) -> Result<String, Error> {
         non_empty(v, key).ok_or_else(|| self.bad(format!("`{key}` is missing or empty")))
@@ -125,15 +125,10 @@ impl<'a> Answer<'a> {
             return Err(e.into_error(self.status()));
         }
         if body_status_failed(&self.v) {
-            return Err(Error::Provider {
-                provider: Provider::Pesapal,
-                code: Some(codes::REQUEST_FAILED.to_owned()),
-                message: text(&self.v, "message").unwrap_or_else(|| {
-                    format!("body status {}", body_status(&self.v).unwrap_or_default())
-                }),
-                http_status: Some(self.status()),
-                hint: None,
+            let message = text(&self.v, "message").unwrap_or_else(|| {
+                format!("body status {}", body_status(&self.v).unwrap_or_default())
             });
+            return Err(self.refused(Some(codes::REQUEST_FAILED), message, None));
         }
         self.http_failure()
     }
@@ -165,13 +160,7 @@ impl<'a> Answer<'a> {
             } else {
                 None
             };
-            return Err(Error::Provider {
-                provider: Provider::Pesapal,
-                code: None,
-                message,
-                http_status: Some(http_status),
-                hint,
-            });
+            return Err(self.refused(None, message, hint));
         }
         Ok(())
     }
@@ -208,7 +197,7 @@ impl<'a> Answer<'a> {
 /// `invalid_api_credentials_provided` or of type `authentication_error`. Only a
 /// body that holds one of those words is parsed here, so any other answer is
 /// parsed once, by its reader.
-pub(crate) fn refuses_token(response: &http::Response<Vec<u8>>) -> bool {
+pub(crate) fn refuses_token(response: &Response) -> bool {
     let body = response.body();
     let holds = |word: &str| body.windows(word.len()).any(|w| w == word.as_bytes());
     if body.len() > MAX_REFUSAL_BODY
@@ -239,12 +228,7 @@ pub(crate) fn object(fields: &[(&str, &str)]) -> Result<Body, Error> {
 /// A field as text: a JSON string, or a number or boolean written out; `null` and
 /// absent are `None`.
 pub(crate) fn text(v: &Value, key: &str) -> Option<String> {
-    match v.get(key)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+    crate::wire::string_or_number(v.get(key)?).ok().flatten()
 }
 
 /// Like [`text`], with the empty string read as absent.
@@ -254,14 +238,7 @@ pub(crate) fn non_empty(v: &Value, key: &str) -> Option<String> {
 
 /// An integer given as a number or a numeric string.
 pub(crate) fn int(v: &Value, key: &str) -> Option<i64> {
-    let t = text(v, key)?;
-    let t = t.trim();
-    t.parse::<i64>().ok().or_else(|| {
-        t.parse::<f64>()
-            .ok()
-            .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
-            .map(|f| f as i64)
-    })
+    crate::wire::lenient_i64(v.get(key)?).ok().flatten()
 }
 
 /// The body-level `status` (`"200"`, `200`, or absent).
