@@ -220,7 +220,7 @@ fn ipn_lists() {
         list[0].created_date.as_deref(),
         Some("2022-03-03T17:29:03.7208266Z")
     );
-    // Malformed GUID in the docs: accepted as it is.
+    // PesaPal's sample holds a malformed GUID: accepted as it is.
     assert_eq!(
         list[1].ipn_id.as_str(),
         "c3bb813ba750-0983-4fa0-91bc-e32182ca"
@@ -357,7 +357,7 @@ fn status_failed_with_four_key_null_error() {
     assert_eq!(s.created_date.as_deref(), Some("2022-04-30T07:41:09.763"));
     assert!(s.created_at_assumed_eat().is_some());
     assert_eq!(s.subscription_transaction_info, None);
-    // No order_tracking_id in the docs sample: the one asked about.
+    // PesaPal's sample has no order_tracking_id: the one asked about.
     assert_eq!(
         s.order_tracking_id.as_str(),
         "96a5e1d9-f711-4423-82ce-dd758f972713"
@@ -595,17 +595,17 @@ fn ipn_fixtures_parse_and_ack_byte_exact() {
     assert_eq!(c.merchant_reference, "98771cd2-e240-3656-9e10-eb2f3d687ab2");
 
     // The documented acknowledgements, byte for byte.
-    let docs = Notification {
+    let sample = Notification {
         order_tracking_id: tracking("d0fa69d6-f3cd-433b-858e-df86555b86c8"),
         merchant_reference: "1515111111".into(),
         kind: NotificationKind::IpnChange,
     };
     let exact = |b: Vec<u8>| b.trim_ascii_end().to_vec(); // the files end with a newline
-    assert_eq!(docs.ack(true).to_json(), exact(fixture!("ipn_ack.json")));
+    assert_eq!(sample.ack(true).to_json(), exact(fixture!("ipn_ack.json")));
     let recurring = Notification {
         merchant_reference: "555-678".into(),
         kind: NotificationKind::Recurring,
-        ..docs.clone()
+        ..sample.clone()
     };
     assert_eq!(
         recurring.ack(true).to_json(),
@@ -613,7 +613,7 @@ fn ipn_fixtures_parse_and_ack_byte_exact() {
     );
     assert_eq!(
         Ack::from_json(&fixture!("ipn_ack.json")).unwrap(),
-        docs.ack(true)
+        sample.ack(true)
     );
 }
 
@@ -650,7 +650,7 @@ fn request_fixtures_are_what_we_send() {
 
 #[test]
 fn submit_order_request_fixtures_are_what_we_send() {
-    // The docs write `100.00`; we write the same number as `100` (Money::to_json_number).
+    // PesaPal's sample writes `100.00`; we write the same number as `100` (Money::to_json_number).
     let v = |b: &[u8]| {
         let mut v = serde_json::from_slice::<serde_json::Value>(b).unwrap();
         let amount = Money::from_json(&v["amount"], Currency::KES).unwrap();

@@ -13,7 +13,7 @@ use std::time::SystemTime;
 /// The id of a registered IPN URL (`ipn_id`), which SubmitOrderRequest calls
 /// `notification_id`. It belongs to one merchant account **and one environment**.
 ///
-/// Not checked to be a GUID (PesaPal's own docs show a malformed one); it must be
+/// Not checked to be a GUID (PesaPal's own samples hold a malformed one); it must be
 /// non-empty, printable and at most 100 characters.
 ///
 /// ```
