@@ -61,8 +61,8 @@ fn request_token() {
         false,
         r#"{"consumer_key":"xxxxx","consumer_secret":"xxxxxx"}"#,
     );
-    assert!(!<RequestToken as Operation>::REQUIRES_AUTH);
-    assert!(<GetIpnList as Operation>::REQUIRES_AUTH);
+    const { assert!(!<RequestToken as Operation>::REQUIRES_AUTH) };
+    const { assert!(<GetIpnList as Operation>::REQUIRES_AUTH) };
     let live = PesapalConfig::live("a", "b").unwrap();
     let req = RequestToken.written(&live, None).unwrap();
     assert_eq!(
