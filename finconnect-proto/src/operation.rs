@@ -29,8 +29,9 @@ pub enum Host {
     Disbursement,
 }
 
-/// A request body.
-#[derive(Clone, Debug, PartialEq)]
+/// A request body. Its `Debug` shows only its size: a body may hold a
+/// credential (PesaPal's token request carries the consumer secret).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Body {
     /// JSON already written (sent as it is).
@@ -38,6 +39,15 @@ pub enum Body {
     /// A JSON value the provider's [`Api::finish`] may amend before writing it
     /// (ClickPesa adds its checksum).
     Json(serde_json::Value),
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Bytes(b) => write!(f, "Body::Bytes({} bytes)", b.len()),
+            Body::Json(_) => f.write_str("Body::Json(..)"),
+        }
+    }
 }
 
 /// A request as data: what an operation decides. [`Api::finish`] turns it into
