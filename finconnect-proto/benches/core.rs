@@ -8,7 +8,8 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use finconnect_proto::azampay::{self, AzampayConfig, AzampayPublicKey, MnoCheckout, MnoProvider};
 use finconnect_proto::clickpesa::{
-    self, checksum, ChecksumMethod, ClickpesaConfig, GetPayment, InitiateUssdPush, OrderReference,
+    self, checksum, sign, ChecksumMethod, ClickpesaConfig, GetPayment, InitiateUssdPush,
+    OrderReference,
 };
 use finconnect_proto::pesapal::{
     BillingAddress, GetTransactionStatus, IpnId, Notification, Order, OrderTrackingId,
@@ -75,7 +76,7 @@ fn requests(c: &mut Criterion) {
         b.iter(|| checkout.to_request(&azampay, Some(&t)).unwrap())
     });
 
-    let plain = ClickpesaConfig::new("client", Secret::new("api-key")).unwrap();
+    let plain = ClickpesaConfig::live("client", Secret::new("api-key")).unwrap();
     let signed = plain.clone().with_checksum_key(Secret::new("checksum-key"));
     let push = InitiateUssdPush::new(
         Money::from_major(1000, Currency::TZS).unwrap(),
@@ -197,10 +198,10 @@ fn callbacks(c: &mut Criterion) {
         g.bench_with_input(
             BenchmarkId::new("clickpesa_checksum", name),
             payload,
-            |b, p| b.iter(|| checksum::checksum(&key, p, ChecksumMethod::Canonical).unwrap()),
+            |b, p| b.iter(|| checksum(&key, p, ChecksumMethod::Canonical).unwrap()),
         );
         let mut signed = payload.clone();
-        checksum::sign(&mut signed, &key, ChecksumMethod::Canonical).unwrap();
+        sign(&mut signed, &key, ChecksumMethod::Canonical).unwrap();
         let bytes = serde_json::to_vec(&signed).unwrap();
         g.bench_with_input(
             BenchmarkId::new("clickpesa_webhook_parse_verify", name),
@@ -208,7 +209,7 @@ fn callbacks(c: &mut Criterion) {
             |b, bytes| {
                 b.iter(|| {
                     assert_eq!(
-                        clickpesa::webhook::parse(bytes).unwrap().verdict(&key),
+                        clickpesa::parse_webhook(bytes).unwrap().verdict(&key),
                         clickpesa::Verdict::Valid
                     )
                 })

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 const BASE: &str = "https://api.clickpesa.com/third-parties";
 
 fn plain() -> ClickpesaConfig {
-    ClickpesaConfig::new("IDclient123", Secret::new("SKapikey456")).unwrap()
+    ClickpesaConfig::live("IDclient123", Secret::new("SKapikey456")).unwrap()
 }
 
 fn signed() -> ClickpesaConfig {
@@ -312,7 +312,7 @@ fn payment_queries() {
 
 #[test]
 fn checkout_links() {
-    let op = GenerateCheckoutLink::new(oref("INV9922"), CheckoutAmount::Total(tzs(25000)))
+    let op = GenerateCheckoutLink::new(CheckoutAmount::Total(tzs(25000)), oref("INV9922"))
         .unwrap()
         .customer(
             Some("John Doe".into()),
@@ -341,7 +341,7 @@ fn checkout_links() {
         price: tzs(1000),
         quantity: 2,
     }];
-    let op = GenerateCheckoutLink::new(oref("INV9923"), CheckoutAmount::Items(items)).unwrap();
+    let op = GenerateCheckoutLink::new(CheckoutAmount::Items(items), oref("INV9923")).unwrap();
     let body = r#"{"orderCurrency":"TZS","orderItems":[{"name":"Item","price":"1000","quantity":2}],"orderReference":"INV9923"}"#;
     golden(
         &op,
@@ -361,7 +361,7 @@ fn checkout_links() {
 
     // Optional fields only when set.
     let cb = HttpsUrl::parse("https://shop.example/cp", UrlPolicy::Public).unwrap();
-    let op = GenerateCheckoutLink::new(oref("INV1"), CheckoutAmount::Total(usd(5)))
+    let op = GenerateCheckoutLink::new(CheckoutAmount::Total(usd(5)), oref("INV1"))
         .unwrap()
         .description("Ada")
         .callback_url(cb);
@@ -374,12 +374,12 @@ fn checkout_links() {
             r#"{"callbackUrl":"https://shop.example/cp","description":"Ada","orderCurrency":"USD","orderReference":"INV1","totalPrice":"5"}"#,
         ),
     );
-    assert!(GenerateCheckoutLink::new(oref("INV1"), CheckoutAmount::Items(vec![])).is_err());
+    assert!(GenerateCheckoutLink::new(CheckoutAmount::Items(vec![]), oref("INV1")).is_err());
 }
 
 #[test]
 fn mobile_money_payouts() {
-    let payout = MobileMoneyPayout::new(tzs(1000), phone(), oref("PAYOUT001")).unwrap();
+    let payout = MobileMoneyPayout::new(tzs(1000), oref("PAYOUT001"), phone()).unwrap();
     let body = r#"{"amount":1000,"currency":"TZS","orderReference":"PAYOUT001","phoneNumber":"255712345678"}"#;
     let hex = "1a15ffcaeb735bbdce8ffb1ab966650cdafbbde941eafc16090b5ceff274b071"; // vector payout_body_integer_amount
     let preview = PreviewMobileMoneyPayout(payout.clone());
@@ -421,7 +421,7 @@ fn mobile_money_payouts() {
     // A fractional amount: a JSON number, exact (vector payout_body_fractional_amount).
     let frac = Money::from_minor(104_710, Currency::TZS);
     let create =
-        CreateMobileMoneyPayout(MobileMoneyPayout::new(frac, phone(), oref("PAYOUT002")).unwrap());
+        CreateMobileMoneyPayout(MobileMoneyPayout::new(frac, oref("PAYOUT002"), phone()).unwrap());
     golden(
         &create,
         &signed(),
@@ -433,17 +433,17 @@ fn mobile_money_payouts() {
     );
     // More than 15 significant digits cannot be a faithful JSON number.
     let huge = Money::from_minor(1_000_000_000_000_000, Currency::TZS);
-    assert!(MobileMoneyPayout::new(huge, phone(), oref("P1")).is_err());
+    assert!(MobileMoneyPayout::new(huge, oref("P1"), phone()).is_err());
 }
 
 #[test]
 fn bank_payouts() {
     let payout = BankPayout::new(
         tzs(200_000),
+        oref("BANKPAY001"),
         "0150123456789",
         "CORUTZTZ",
         TransferType::Ach,
-        oref("BANKPAY001"),
     )
     .unwrap()
     .account_currency(Currency::TZS);
@@ -564,7 +564,7 @@ fn payout_queries_banks_account_and_links() {
 
 #[test]
 fn local_simulator_base_url() {
-    let api = ClickpesaConfig::with_base_url(
+    let api = ClickpesaConfig::custom(
         "IDclient123",
         Secret::new("SKapikey456"),
         "http://127.0.0.1:9099/third-parties/",
@@ -576,15 +576,15 @@ fn local_simulator_base_url() {
         req.uri(),
         "http://127.0.0.1:9099/third-parties/account/balance"
     );
-    assert!(ClickpesaConfig::with_base_url(
+    assert!(ClickpesaConfig::custom(
         "ID",
         Secret::new("k"),
         "http://127.0.0.1:9099",
         UrlPolicy::Public
     )
     .is_err());
-    assert!(ClickpesaConfig::new("", Secret::new("k")).is_err());
-    assert!(ClickpesaConfig::new("ID", Secret::new("")).is_err());
+    assert!(ClickpesaConfig::live("", Secret::new("k")).is_err());
+    assert!(ClickpesaConfig::live("ID", Secret::new("")).is_err());
     let dbg = format!("{:?}", signed());
     assert!(
         !dbg.contains("SKapikey456") && !dbg.contains("secret-key"),

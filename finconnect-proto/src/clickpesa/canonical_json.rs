@@ -54,7 +54,7 @@
 //!   and `data`, where receivers that disagree on which copy counts could be
 //!   told two different stories under one checksum. Duplicates deeper down keep
 //!   the last value, as `JSON.parse` does.
-//! - **Nesting deeper than [`MAX_DEPTH`]** levels, to bound the work an
+//! - **Nesting deeper than [`MAX_JSON_DEPTH`]** levels, to bound the work an
 //!   untrusted body can cause. JavaScript could nest deeper; ClickPesa payloads
 //!   nest three levels.
 //! - Anything `JSON.parse` refuses (not RFC 8259 JSON), and bytes that are not
@@ -78,7 +78,7 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 /// The deepest nesting [`JsValue::parse`] accepts.
-pub const MAX_DEPTH: usize = 64;
+pub const MAX_JSON_DEPTH: usize = 64;
 
 /// A JSON value as JavaScript holds it. See the [module docs](self).
 #[derive(Clone, Debug, PartialEq)]
@@ -143,7 +143,7 @@ impl JsValue {
     }
 
     /// Parses raw JSON bytes strictly: RFC 8259 as `JSON.parse` reads it, UTF-8,
-    /// nesting at most [`MAX_DEPTH`], no duplicate key in the top-level object, no
+    /// nesting at most [`MAX_JSON_DEPTH`], no duplicate key in the top-level object, no
     /// number beyond the double range (see the [module docs](self)). Never panics.
     pub fn parse(bytes: &[u8]) -> Result<JsValue, Error> {
         let text = std::str::from_utf8(bytes)
@@ -425,8 +425,8 @@ impl Parser<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<JsValue, String> {
-        if depth > MAX_DEPTH {
-            return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+        if depth > MAX_JSON_DEPTH {
+            return Err(format!("nested deeper than {MAX_JSON_DEPTH} levels"));
         }
         match self.peek() {
             Some(b'{') => self.object(depth),
@@ -785,9 +785,17 @@ mod tests {
         ] {
             assert!(JsValue::parse(bad.as_bytes()).is_err(), "{bad:?}");
         }
-        let at_limit = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let at_limit = format!(
+            "{}{}",
+            "[".repeat(MAX_JSON_DEPTH + 1),
+            "]".repeat(MAX_JSON_DEPTH + 1)
+        );
         assert!(JsValue::parse(at_limit.as_bytes()).is_ok());
-        let too_deep = format!("{}{}", "[".repeat(MAX_DEPTH + 2), "]".repeat(MAX_DEPTH + 2));
+        let too_deep = format!(
+            "{}{}",
+            "[".repeat(MAX_JSON_DEPTH + 2),
+            "]".repeat(MAX_JSON_DEPTH + 2)
+        );
         assert!(JsValue::parse(too_deep.as_bytes()).is_err());
     }
 
@@ -823,7 +831,7 @@ mod tests {
             assert!(JsValue::parse(bad.as_bytes()).is_err(), "{bad:?}");
         }
         assert!(JsValue::parse(&[b'"', 0xff, b'"']).is_err());
-        let deep = "[".repeat(MAX_DEPTH + 2);
+        let deep = "[".repeat(MAX_JSON_DEPTH + 2);
         assert!(JsValue::parse(deep.as_bytes()).is_err());
     }
 
