@@ -16,7 +16,7 @@ use finconnect_proto::pesapal::{
     PesapalConfig, SubmitOrder,
 };
 use finconnect_proto::{
-    AccessToken, Currency, Description, MerchantReference, Money, Msisdn, Operation, Secret,
+    AccessToken, Api, Currency, Description, MerchantReference, Money, Msisdn, Operation, Secret,
 };
 use std::time::{Duration, SystemTime};
 
@@ -85,14 +85,26 @@ fn requests(c: &mut Criterion) {
     )
     .unwrap();
     g.bench_function("clickpesa_ussd_push", |b| {
-        b.iter(|| push.to_request(&plain, Some(&t)).unwrap())
+        b.iter(|| {
+            plain
+                .finish(push.request(&plain).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
     g.bench_function("clickpesa_ussd_push_with_checksum", |b| {
-        b.iter(|| push.to_request(&signed, Some(&t)).unwrap())
+        b.iter(|| {
+            signed
+                .finish(push.request(&signed).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
     let query = GetPayment::new(OrderReference::new("ORD123").unwrap());
     g.bench_function("clickpesa_payment_query", |b| {
-        b.iter(|| query.to_request(&plain, Some(&t)).unwrap())
+        b.iter(|| {
+            plain
+                .finish(query.request(&plain).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
     g.finish();
 }
@@ -123,7 +135,7 @@ fn responses(c: &mut Criterion) {
     for name in ["payment_status", "payment_status_multiple_attempts"] {
         let body = fixture(&format!("clickpesa/{name}.json"));
         g.bench_with_input(BenchmarkId::new("clickpesa", name), &body, |b, body| {
-            b.iter(|| black_box(query.from_response(ok(body.clone()))))
+            b.iter(|| black_box(query.read(ok(body.clone()))))
         });
     }
     g.finish();

@@ -384,7 +384,7 @@ fn write_js_string(units: &[u16], out: &mut String) {
 /// engine's).
 ///
 /// ```
-/// use finconnect_proto::clickpesa::canonical_json::js_number_to_string;
+/// use finconnect_proto::clickpesa::js_number_to_string;
 /// assert_eq!(js_number_to_string(1000.0), "1000");
 /// assert_eq!(js_number_to_string(1047.1), "1047.1");
 /// assert_eq!(js_number_to_string(1e21), "1e+21");

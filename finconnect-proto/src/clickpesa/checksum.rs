@@ -2,7 +2,7 @@
 //! January 2026) or over the legacy value concatenation.
 //!
 //! ```
-//! use finconnect_proto::clickpesa::checksum::{checksum, ChecksumMethod};
+//! use finconnect_proto::clickpesa::{checksum, ChecksumMethod};
 //! use finconnect_proto::Secret;
 //! let body = serde_json::json!({
 //!     "phoneNumber": "255712345678", "orderReference": "ORDER123",

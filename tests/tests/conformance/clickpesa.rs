@@ -1,5 +1,5 @@
 //! ClickPesa: every operation against the sandbox (request checksums on), and a
-//! webhook verified with `clickpesa::webhook`.
+//! webhook verified with `clickpesa::parse_webhook`.
 
 use finconnect::clickpesa::{parse_webhook, Verdict};
 use finconnect::clickpesa::{
