@@ -109,7 +109,13 @@ fn generate_token() {
     assert!(req.headers().get("content-type").is_none());
     assert_eq!(req.headers().len(), 3);
     assert!(req.body().is_empty());
-    assert!(!GenerateToken::REQUIRES_AUTH);
+    const { assert!(!GenerateToken::REQUIRES_AUTH) };
+    // Only the token request carries the credentials: any other request without
+    // a token is refused before it is written.
+    assert!(matches!(
+        build(&GetBalance, &plain(), None),
+        Err(Error::Misuse(_))
+    ));
     // The same with a checksum key: the token call is never signed.
     let req = build(&GenerateToken, &signed(), None).unwrap();
     assert!(req.body().is_empty());

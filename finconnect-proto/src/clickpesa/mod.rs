@@ -62,31 +62,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # How the canonical JSON matches JavaScript
+//! # Canonical JSON
 //!
-//! ClickPesa's server computes checksums with JavaScript's `JSON.stringify`, so
-//! [`JsValue`] reproduces it byte for byte rather than using `serde_json`'s
-//! writer:
-//! - **Non-ASCII text** is written as raw UTF-8 (no `\u00f6` escapes, unlike the
-//!   docs' Python and PHP samples); only `"`, `\`, control characters below
-//!   U+0020 and lone surrogates are escaped, the latter two as lower-case `\u00XX` /
-//!   `\udXXX`. `<`, `>`, `&` and `/` stay as they are. Strings are held as UTF-16
-//!   code units, so keys sort the way `Array.prototype.sort()` sorts them and a
-//!   lone surrogate received in a webhook survives re-serialisation.
-//! - **Numbers** are held as the one double JavaScript would hold and written with
-//!   `Number.prototype.toString` (the `ryu-js` crate): shortest round-trip digits,
-//!   the even digit on an exact tie, fixed notation for 10⁻⁶ ≤ |x| < 10²¹,
-//!   otherwise `1e+21` / `1.5e-7`. So `1000.0` ⇒ `1000`, and `-0` ⇒ `0`. Raw bytes are parsed
-//!   by [`JsValue::parse`] with Rust's correctly rounded
-//!   `str::parse::<f64>` (as `JSON.parse` rounds), not through `serde_json`'s
-//!   default float parser, which is exact only up to about 15 significant
-//!   digits. Request bodies are built as `serde_json::Value`: integers are `u64`
-//!   and payout fractions `f64` parsed from at most 15 significant digits (larger
-//!   payout amounts are refused), so the `f64` is exact and the server parses the
-//!   same double from the bytes sent.
-//! - **Key order** puts array-index keys (`"0"`, `"42"`) first in numeric order,
-//!   as a rebuilt JavaScript object enumerates them; all other keys follow in
-//!   UTF-16 order.
+//! ClickPesa's server computes checksums over JavaScript's `JSON.stringify` of
+//! the sorted payload, so [`JsValue`] reproduces it byte for byte (raw UTF-8
+//! text, UTF-16 key order, `Number.prototype.toString` numbers) rather than
+//! using `serde_json`'s writer; its documentation lists what is matched and what
+//! is refused. Request bodies are built as `serde_json::Value`: integers are
+//! `u64` and payout fractions `f64` parsed from at most 15 significant digits
+//! (larger payout amounts are refused), so the `f64` is exact and the server
+//! parses the same double from the bytes sent.
 
 mod account;
 mod auth;
