@@ -75,7 +75,7 @@ fn comparisons_of_secrets_are_constant_time() {
     assert_ne!(Secret::new("same"), Secret::new("diff"));
     // The checksum and secret comparisons go through `ct::eq` (subtle), not `==`.
     let checksum_src = include_str!("../../finconnect-proto/src/clickpesa/checksum.rs");
-    let matches_fn = &checksum_src[checksum_src.find("pub fn matches").unwrap()..];
+    let matches_fn = &checksum_src[checksum_src.find("pub fn checksum_matches").unwrap()..];
     let body = &matches_fn[..matches_fn.find("\n}\n").unwrap()];
     assert!(
         body.contains("crate::ct::eq(") && !body.contains("=="),

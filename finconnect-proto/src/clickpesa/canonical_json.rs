@@ -1,4 +1,4 @@
-//! Canonical JSON exactly as ClickPesa's JavaScript reference code writes it.
+//! Canonical JSON exactly as ClickPesa's JavaScript writes it for its checksums.
 
 use crate::Error;
 use std::cmp::Ordering;

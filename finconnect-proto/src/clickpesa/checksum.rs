@@ -153,7 +153,7 @@ pub fn sign(
 }
 
 /// Whether `claimed` (hex from a payload) is the checksum of `payload`, compared in
-/// constant time. The comparison is exact, as ClickPesa's reference code does it
+/// constant time. The comparison is exact, as ClickPesa's own validators compare
 /// (`===` / `hash_equals`): upper-case hex does not match.
 pub fn checksum_matches(
     key: &Secret,

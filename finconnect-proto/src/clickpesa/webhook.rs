@@ -5,8 +5,8 @@
 //! register it — see [`super::register_ipn_unsupported`]); answer any 2xx quickly.
 //!
 //! **Verification.** When checksum is enabled on the application, webhooks are
-//! signed "using the same method" as requests. No official sample shows where the
-//! checksum sits; this module follows the reading the reference recommends:
+//! signed "using the same method" as requests. ClickPesa shows no signed webhook,
+//! so where the checksum sits is read in this order:
 //! 1. a top-level `checksum` over the whole envelope minus `checksum` and
 //!    `checksumMethod`, canonical unless `checksumMethod` says `legacy`;
 //! 2. otherwise, a `data.checksum` over `data` minus the same two fields;
