@@ -8,7 +8,7 @@ use clap::{ArgGroup, Args, Subcommand};
 use finconnect::azampay::{
     self, default_verifier, AzampayPublicKey, CallbackPolicy, Verdict as AzVerdict,
 };
-use finconnect::clickpesa::webhook::{self, Verdict as CpVerdict, WebhookEvent};
+use finconnect::clickpesa::{parse_webhook, Verdict as CpVerdict, WebhookEvent};
 use finconnect::pesapal::Notification;
 use finconnect::Secret;
 use serde_json::{json, Value};
@@ -224,7 +224,7 @@ fn clickpesa_webhook(key: &Secret, file: &Path) -> Result<Outcome, String> {
         return Err("the checksum key is empty".into());
     }
     let body = read_input(file, "webhook")?;
-    let hook = webhook::parse(&body).map_err(|e| format!("malformed ClickPesa webhook: {e}"))?;
+    let hook = parse_webhook(&body).map_err(|e| format!("malformed ClickPesa webhook: {e}"))?;
     match hook.verdict(key) {
         CpVerdict::Valid => {}
         CpVerdict::Invalid => {

@@ -20,7 +20,7 @@ type Orders = Arc<Mutex<HashMap<String, Expected>>>;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::start(SandboxConfig::default()).await?;
-    let config = ClickpesaConfig::with_base_url(
+    let config = ClickpesaConfig::custom(
         credentials::CLICKPESA_CLIENT_ID,
         Secret::new(credentials::CLICKPESA_API_KEY),
         &sandbox.clickpesa_base_url(),

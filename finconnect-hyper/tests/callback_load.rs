@@ -12,7 +12,7 @@
 use base64::Engine;
 use bytes::Bytes;
 use finconnect::azampay::AzampayConfig;
-use finconnect::clickpesa::{checksum, ChecksumMethod, ClickpesaConfig};
+use finconnect::clickpesa::{sign, ChecksumMethod, ClickpesaConfig};
 use finconnect::pesapal::PesapalConfig;
 use finconnect::sdk::{CallbackEvent, ConfirmLimits, Payment, ProviderConfig, Trust};
 use finconnect::{Currency, DedupeKey, Money, Secret, UrlPolicy};
@@ -312,7 +312,7 @@ async fn signed_azampay_and_clickpesa_callbacks_under_load() {
 
     // ClickPesa with a checksum key.
     let checksum_key = Secret::new(credentials::CLICKPESA_CHECKSUM_KEY);
-    let clickpesa = ClickpesaConfig::with_base_url(
+    let clickpesa = ClickpesaConfig::custom(
         credentials::CLICKPESA_CLIENT_ID,
         Secret::new(credentials::CLICKPESA_API_KEY),
         unreachable,
@@ -333,7 +333,7 @@ async fn signed_azampay_and_clickpesa_callbacks_under_load() {
             "data": {"id": format!("LOAD{i}CP"), "status": "SUCCESS", "orderReference": format!("LOAD{i}"),
                      "collectedAmount": "1000", "collectedCurrency": "TZS", "channel": "TIGO-PESA"}
         });
-        checksum::sign(&mut body, &checksum_key, ChecksumMethod::Canonical).unwrap();
+        sign(&mut body, &checksum_key, ChecksumMethod::Canonical).unwrap();
         if tamper {
             body["data"]["collectedAmount"] = "999999".into();
         }
@@ -356,7 +356,7 @@ async fn signed_azampay_and_clickpesa_callbacks_under_load() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_body_is_refused_without_being_read() {
     let options = options();
-    let config = ClickpesaConfig::with_base_url(
+    let config = ClickpesaConfig::custom(
         "id",
         Secret::new("key"),
         "http://127.0.0.1:9",

@@ -8,14 +8,15 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use finconnect_proto::azampay::{self, AzampayConfig, AzampayPublicKey, MnoCheckout, MnoProvider};
 use finconnect_proto::clickpesa::{
-    self, checksum, ChecksumMethod, ClickpesaConfig, GetPayment, InitiateUssdPush, OrderReference,
+    self, checksum, sign, ChecksumMethod, ClickpesaConfig, GetPayment, InitiateUssdPush,
+    OrderReference,
 };
 use finconnect_proto::pesapal::{
     BillingAddress, GetTransactionStatus, IpnId, Notification, Order, OrderTrackingId,
     PesapalConfig, SubmitOrder,
 };
 use finconnect_proto::{
-    AccessToken, Currency, Description, MerchantReference, Money, Msisdn, Operation, Secret,
+    AccessToken, Api, Currency, Description, MerchantReference, Money, Msisdn, Operation, Secret,
 };
 use std::time::{Duration, SystemTime};
 
@@ -75,7 +76,7 @@ fn requests(c: &mut Criterion) {
         b.iter(|| checkout.to_request(&azampay, Some(&t)).unwrap())
     });
 
-    let plain = ClickpesaConfig::new("client", Secret::new("api-key")).unwrap();
+    let plain = ClickpesaConfig::live("client", Secret::new("api-key")).unwrap();
     let signed = plain.clone().with_checksum_key(Secret::new("checksum-key"));
     let push = InitiateUssdPush::new(
         Money::from_major(1000, Currency::TZS).unwrap(),
@@ -84,14 +85,26 @@ fn requests(c: &mut Criterion) {
     )
     .unwrap();
     g.bench_function("clickpesa_ussd_push", |b| {
-        b.iter(|| push.to_request(&plain, Some(&t)).unwrap())
+        b.iter(|| {
+            plain
+                .finish(push.request(&plain).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
     g.bench_function("clickpesa_ussd_push_with_checksum", |b| {
-        b.iter(|| push.to_request(&signed, Some(&t)).unwrap())
+        b.iter(|| {
+            signed
+                .finish(push.request(&signed).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
     let query = GetPayment::new(OrderReference::new("ORD123").unwrap());
     g.bench_function("clickpesa_payment_query", |b| {
-        b.iter(|| query.to_request(&plain, Some(&t)).unwrap())
+        b.iter(|| {
+            plain
+                .finish(query.request(&plain).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
     g.finish();
 }
@@ -122,7 +135,7 @@ fn responses(c: &mut Criterion) {
     for name in ["payment_status", "payment_status_multiple_attempts"] {
         let body = fixture(&format!("clickpesa/{name}.json"));
         g.bench_with_input(BenchmarkId::new("clickpesa", name), &body, |b, body| {
-            b.iter(|| black_box(query.from_response(ok(body.clone()))))
+            b.iter(|| black_box(query.read(ok(body.clone()))))
         });
     }
     g.finish();
@@ -197,10 +210,10 @@ fn callbacks(c: &mut Criterion) {
         g.bench_with_input(
             BenchmarkId::new("clickpesa_checksum", name),
             payload,
-            |b, p| b.iter(|| checksum::checksum(&key, p, ChecksumMethod::Canonical).unwrap()),
+            |b, p| b.iter(|| checksum(&key, p, ChecksumMethod::Canonical).unwrap()),
         );
         let mut signed = payload.clone();
-        checksum::sign(&mut signed, &key, ChecksumMethod::Canonical).unwrap();
+        sign(&mut signed, &key, ChecksumMethod::Canonical).unwrap();
         let bytes = serde_json::to_vec(&signed).unwrap();
         g.bench_with_input(
             BenchmarkId::new("clickpesa_webhook_parse_verify", name),
@@ -208,7 +221,7 @@ fn callbacks(c: &mut Criterion) {
             |b, bytes| {
                 b.iter(|| {
                     assert_eq!(
-                        clickpesa::webhook::parse(bytes).unwrap().verdict(&key),
+                        clickpesa::parse_webhook(bytes).unwrap().verdict(&key),
                         clickpesa::Verdict::Valid
                     )
                 })

@@ -75,7 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Runtime::new()?;
     let sandbox = runtime.block_on(Sandbox::start(SandboxConfig::default()))?;
 
-    let config = ClickpesaConfig::with_base_url(
+    let config = ClickpesaConfig::custom(
         credentials::CLICKPESA_CLIENT_ID,
         Secret::new(credentials::CLICKPESA_API_KEY),
         &sandbox.clickpesa_base_url(),

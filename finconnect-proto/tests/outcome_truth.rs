@@ -236,7 +236,7 @@ fn post_checkout() -> PostCheckout {
 }
 
 fn clickpesa() -> ClickpesaConfig {
-    ClickpesaConfig::new("IDclient123", Secret::new("SKapikey456")).unwrap()
+    ClickpesaConfig::live("IDclient123", Secret::new("SKapikey456")).unwrap()
 }
 
 fn oref(s: &str) -> OrderReference {
@@ -265,21 +265,21 @@ fn card() -> InitiateCardPayment {
 }
 
 fn checkout_link() -> GenerateCheckoutLink {
-    GenerateCheckoutLink::new(oref("INV9922"), CheckoutAmount::Total(tzs(25000))).unwrap()
+    GenerateCheckoutLink::new(CheckoutAmount::Total(tzs(25000)), oref("INV9922")).unwrap()
 }
 
 fn mm_payout() -> CreateMobileMoneyPayout {
-    CreateMobileMoneyPayout(MobileMoneyPayout::new(tzs(5000), phone(), oref("PAYOUT001")).unwrap())
+    CreateMobileMoneyPayout(MobileMoneyPayout::new(tzs(5000), oref("PAYOUT001"), phone()).unwrap())
 }
 
 fn bank_payout() -> CreateBankPayout {
     CreateBankPayout(
         BankPayout::new(
             tzs(200_000),
+            oref("BANKPAY001"),
             "0150123456789",
             "CORUTZTZ",
             TransferType::Ach,
-            oref("BANKPAY001"),
         )
         .unwrap()
         .account_name("TEMBO SHOP"),

@@ -156,7 +156,7 @@ fn base_urls_with_userinfo_are_refused_without_echoing_them() {
                     .map(|c| format!("{c:?}")),
             );
             assert_userinfo_refused(
-                ClickpesaConfig::with_base_url("id", Secret::new("key"), url, policy)
+                ClickpesaConfig::custom("id", Secret::new("key"), url, policy)
                     .map(|c| format!("{c:?}")),
             );
             assert_userinfo_refused(

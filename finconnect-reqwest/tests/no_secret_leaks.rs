@@ -91,7 +91,7 @@ async fn no_secret_in_debug_errors_or_logs() {
             .unwrap(),
         ),
         ProviderConfig::Clickpesa(
-            ClickpesaConfig::with_base_url(
+            ClickpesaConfig::custom(
                 credentials::CLICKPESA_CLIENT_ID,
                 Secret::new(unique[3]),
                 &sandbox.clickpesa_base_url(),

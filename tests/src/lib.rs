@@ -180,7 +180,7 @@ pub fn clickpesa_config(sandbox: &Sandbox) -> ClickpesaConfig {
 
 /// ClickPesa at the sandbox without a checksum key.
 pub fn clickpesa_config_without_checksum(sandbox: &Sandbox) -> ClickpesaConfig {
-    ClickpesaConfig::with_base_url(
+    ClickpesaConfig::custom(
         credentials::CLICKPESA_CLIENT_ID,
         Secret::new(credentials::CLICKPESA_API_KEY),
         &sandbox.clickpesa_base_url(),

@@ -8,7 +8,7 @@
 
 use base64::Engine;
 use finconnect::azampay::AzampayConfig;
-use finconnect::clickpesa::{checksum, ChecksumMethod};
+use finconnect::clickpesa::{self, ChecksumMethod};
 use finconnect::sdk::{
     CallbackEvent, CallbackInbox, ConfirmLimits, Expected, FintechSdk, IpnMethod, MobileOperator,
     Outcome as Handled, Payment, ProviderConfig, Trust,
@@ -206,7 +206,7 @@ async fn a_failed_hand_off_is_retried_and_delivered_once<A: Adapter>() {
     let key = clickpesa_checksum_key();
     let mut body = serde_json::json!({"event": "PAYMENT RECEIVED", "data": {"id": "CPX1", "status": "SUCCESS",
         "orderReference": "HANDOFF1", "collectedAmount": "700", "collectedCurrency": "TZS"}});
-    checksum::sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
+    clickpesa::sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
     let bytes = serde_json::to_vec(&body).unwrap();
     for _ in 0..2 {
         let (answer, outcome) = inbox.handle_detailed(post(bytes.clone())).await;
@@ -437,7 +437,7 @@ async fn clickpesa_webhooks_cannot_mint_events<A: Adapter>() {
     let (inbox_signed, seen) = inbox(signed, 0, Book::default());
     let mut data = serde_json::json!({"id": "CPD1", "status": "SUCCESS", "orderReference": "DATA1",
         "collectedAmount": "900", "collectedCurrency": "TZS"});
-    checksum::sign(
+    clickpesa::sign(
         &mut data,
         &clickpesa_checksum_key(),
         ChecksumMethod::Canonical,

@@ -5,7 +5,7 @@
 
 use base64::Engine;
 use finconnect::azampay::{self, AzampayConfig, AzampayPublicKey, RsaVerifier, Verdict};
-use finconnect::clickpesa::{self, checksum, ChecksumMethod, ClickpesaConfig};
+use finconnect::clickpesa::{self, sign, ChecksumMethod, ClickpesaConfig};
 use finconnect::pesapal::{GetIpnList, IpnMethod, PesapalConfig, RegisterIpn};
 use finconnect::sdk::ProviderConfig;
 use finconnect::{ct, AccessToken, Error, Operation, PaymentStatus, Secret, UrlPolicy};
@@ -39,7 +39,7 @@ fn live_configurations_refuse_plain_http_and_local_urls() {
         UrlPolicy::Public
     )
     .is_err());
-    assert!(ClickpesaConfig::with_base_url(
+    assert!(ClickpesaConfig::custom(
         "id",
         secret(),
         "http://api.clickpesa.com/third-parties",
@@ -78,12 +78,12 @@ fn comparisons_of_secrets_are_constant_time() {
     // `subtle`, whose timing depends only on the lengths).
     let key = Secret::new("secret-key");
     let mut body = serde_json::json!({"amount": "1000", "orderReference": "ORD1"});
-    checksum::sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
+    sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
     let good = body["checksum"].as_str().unwrap().to_owned();
     body.as_object_mut().unwrap().remove("checksum");
-    assert!(checksum::matches(
+    assert!(clickpesa::checksum_matches(
         &key,
-        &clickpesa::canonical_json::JsValue::from_serde(&body),
+        &clickpesa::JsValue::from_serde(&body),
         ChecksumMethod::Canonical,
         &good
     ));
@@ -97,9 +97,9 @@ fn comparisons_of_secrets_are_constant_time() {
         String::new(),
     ] {
         assert!(
-            !checksum::matches(
+            !clickpesa::checksum_matches(
                 &key,
-                &clickpesa::canonical_json::JsValue::from_serde(&body),
+                &clickpesa::JsValue::from_serde(&body),
                 ChecksumMethod::Canonical,
                 &wrong
             ),
@@ -239,9 +239,9 @@ fn forged_clickpesa_webhooks_are_invalid() {
     let key = Secret::new(credentials::CLICKPESA_CHECKSUM_KEY);
     let mut body = serde_json::json!({"event": "PAYMENT RECEIVED", "data": {"id": "X1", "status": "SUCCESS",
         "orderReference": "ORD1", "collectedAmount": "1000", "collectedCurrency": "TZS"}});
-    checksum::sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
+    sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
     let verdict = |v: &serde_json::Value, k: &Secret| {
-        clickpesa::webhook::parse(&serde_json::to_vec(v).unwrap())
+        clickpesa::parse_webhook(&serde_json::to_vec(v).unwrap())
             .unwrap()
             .verdict(k)
     };
@@ -273,7 +273,7 @@ fn forged_clickpesa_webhooks_are_invalid() {
         "legacy claim over a canonical checksum"
     );
     let mut other = serde_json::json!({"event": "PAYMENT RECEIVED", "data": {"id": "X2"}});
-    checksum::sign(&mut other, &key, ChecksumMethod::Canonical).unwrap();
+    sign(&mut other, &key, ChecksumMethod::Canonical).unwrap();
     let mut swapped = body.clone();
     swapped["checksum"] = other["checksum"].clone();
     assert_eq!(
@@ -327,13 +327,12 @@ async fn the_facade_rejects_forgeries_and_never_trusts_unsigned_success() {
     assert!(matches!(err, Error::NotConfirmed { .. }), "{err:?}");
 
     let key = Secret::new(credentials::CLICKPESA_CHECKSUM_KEY);
-    let clickpesa =
-        ClickpesaConfig::with_base_url("id", Secret::new("k"), unreachable, UrlPolicy::Local)
-            .unwrap()
-            .with_checksum_key(key.clone());
+    let clickpesa = ClickpesaConfig::custom("id", Secret::new("k"), unreachable, UrlPolicy::Local)
+        .unwrap()
+        .with_checksum_key(key.clone());
     let sdk = finconnect_tests::Reqwest::sdk(ProviderConfig::Clickpesa(clickpesa), &options);
     let mut body = serde_json::json!({"event": "PAYMENT RECEIVED", "data": {"id": "X1", "status": "SUCCESS", "orderReference": "ORD1"}});
-    checksum::sign(&mut body, &Secret::new("forger"), ChecksumMethod::Canonical).unwrap();
+    sign(&mut body, &Secret::new("forger"), ChecksumMethod::Canonical).unwrap();
     let err = sdk
         .accept_callback(&post(serde_json::to_vec(&body).unwrap()))
         .await

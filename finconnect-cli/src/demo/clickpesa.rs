@@ -9,7 +9,7 @@ use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 
 /// Runs the flow; `Err` only for a failure before the first step.
 pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String> {
-    let config = ClickpesaConfig::with_base_url(
+    let config = ClickpesaConfig::custom(
         credentials::CLICKPESA_CLIENT_ID,
         Secret::new(credentials::CLICKPESA_API_KEY),
         &sandbox.clickpesa_base_url(),

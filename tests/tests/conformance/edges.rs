@@ -11,7 +11,7 @@ use finconnect::azampay::{
     DisbursementGeneration, DisbursementStatus, GetPublicKey, MnoCheckout, MnoProvider, NameLookup,
     Party, RsaVerifier, Wallet,
 };
-use finconnect::clickpesa::webhook::{self, Verdict};
+use finconnect::clickpesa::{parse_webhook, Verdict};
 use finconnect::clickpesa::{
     CardCustomer, CheckoutAmount, CheckoutItem, CreateMobileMoneyPayout, GenerateCheckoutLink,
     GetPayout, InitiateCardPayment, InitiateUssdPush, ListFilter, ListPayments, MobileMoneyPayout,
@@ -41,7 +41,7 @@ async fn clickpesa_corners<A: Adapter>() {
     let usd = |s: &str| Money::from_decimal_str(s, Currency::USD).expect("amount");
 
     // A USD payout with cents, previewed and created under a checksum.
-    let payout = MobileMoneyPayout::new(usd("12.75"), phone("0712345678"), reference("USDP1"))
+    let payout = MobileMoneyPayout::new(usd("12.75"), reference("USDP1"), phone("0712345678"))
         .expect("payout");
     let preview = client
         .execute(PreviewMobileMoneyPayout(payout.clone()))
@@ -73,7 +73,7 @@ async fn clickpesa_corners<A: Adapter>() {
         .settle(ProviderName::Clickpesa, "USDP1", Outcome::Fail)
         .await
         .expect("settle");
-    let hook = webhook::parse(&merchant.received()[0].body).expect("webhook");
+    let hook = parse_webhook(&merchant.received()[0].body).expect("webhook");
     assert_eq!(hook.verdict(&key), Verdict::Valid, "{hook:?}");
     let verified = hook.verify(&key).expect("verified");
     assert!(
@@ -112,7 +112,7 @@ async fn clickpesa_corners<A: Adapter>() {
         .settle(ProviderName::Clickpesa, "FAIL1", Outcome::Fail)
         .await
         .expect("settle");
-    let hook = webhook::parse(&merchant.received()[1].body).expect("webhook");
+    let hook = parse_webhook(&merchant.received()[1].body).expect("webhook");
     let verified = hook.verify(&key).expect("PAYMENT FAILED verifies");
     assert!(
         matches!(verified.event(), WebhookEvent::PaymentFailed(_)),
@@ -148,7 +148,7 @@ async fn clickpesa_corners<A: Adapter>() {
         "the webhook carries the customer name: {}",
         String::from_utf8_lossy(&body)
     );
-    let hook = webhook::parse(&body).expect("webhook");
+    let hook = parse_webhook(&body).expect("webhook");
     assert_eq!(
         hook.verdict(&key),
         Verdict::Valid,
@@ -180,7 +180,6 @@ async fn clickpesa_corners<A: Adapter>() {
     let link = client
         .execute(
             GenerateCheckoutLink::new(
-                reference("LINK2"),
                 CheckoutAmount::Items(vec![
                     CheckoutItem {
                         name: "Book".to_owned(),
@@ -193,6 +192,7 @@ async fn clickpesa_corners<A: Adapter>() {
                         quantity: 3,
                     },
                 ]),
+                reference("LINK2"),
             )
             .expect("op"),
         )

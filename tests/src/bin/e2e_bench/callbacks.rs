@@ -19,7 +19,7 @@ use crate::common::{self, AdapterName, Counters, Latency};
 use crate::payments;
 use base64::Engine;
 use bytes::Bytes;
-use finconnect::clickpesa::{checksum, ChecksumMethod, ClickpesaConfig};
+use finconnect::clickpesa::{sign, ChecksumMethod, ClickpesaConfig};
 use finconnect::driver::Transport;
 use finconnect::sdk::{FintechSdk, IpnMethod, ProviderConfig};
 use finconnect::{Secret, UrlPolicy};
@@ -153,7 +153,7 @@ pub async fn run(
             .expect("the sandbox's public key"),
         ),
         ProviderName::Clickpesa => ProviderConfig::Clickpesa(
-            ClickpesaConfig::with_base_url(
+            ClickpesaConfig::custom(
                 credentials::CLICKPESA_CLIENT_ID,
                 Secret::new(credentials::CLICKPESA_API_KEY),
                 UNREACHABLE,
@@ -438,7 +438,7 @@ fn clickpesa_webhooks(addr: SocketAddr, n: usize) -> Vec<Prepared> {
                          "orderReference": format!("BENCH{i}"), "collectedAmount": "1000",
                          "collectedCurrency": "TZS", "channel": "TIGO-PESA"}
             });
-            checksum::sign(&mut body, &key, ChecksumMethod::Canonical).expect("a checksum");
+            sign(&mut body, &key, ChecksumMethod::Canonical).expect("a checksum");
             Prepared {
                 method: http::Method::POST,
                 uri: format!("http://{addr}/clickpesa"),
