@@ -184,7 +184,7 @@ fn refused_at_the_door(provider: Provider, status: u16) -> Error {
     }
     Error::Provider {
         provider,
-        code: Some("forbidden".to_owned()),
+        code: None,
         message: format!("HTTP {status}: refused before processing (by the provider or a firewall in front of it)"),
         http_status: Some(status),
         hint: Some("a firewall or CDN may be blocking this client; nothing was done, try again later"),
@@ -195,7 +195,7 @@ fn refused_at_the_door(provider: Provider, status: u16) -> Error {
 pub(crate) fn rate_limited(provider: Provider) -> Error {
     Error::Provider {
         provider,
-        code: Some("rate_limited".into()),
+        code: None,
         message: "too many requests; the request was not processed".into(),
         http_status: Some(429),
         hint: Some("slow down and try again later"),

@@ -517,10 +517,9 @@ fn refund_answers() {
         RefundRefusal::of(&err),
         Some(RefundRefusal::AlreadyRequested)
     );
-    assert!(
-        matches!(&err, Error::Provider { code: Some(c), message, .. }
-        if c == codes::REFUND_ALREADY_REQUESTED && message == "Refund request has been received already")
-    );
+    // PesaPal sends no code with its business refusals, and finconnect invents none.
+    assert!(matches!(&err, Error::Provider { code: None, message, .. }
+        if message == "Refund request has been received already"));
     let err = refund()
         .read(resp(200, fixture!("refund_invalid_amount.json")))
         .unwrap_err();

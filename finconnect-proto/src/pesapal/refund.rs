@@ -8,7 +8,7 @@
 
 use super::config::PesapalConfig;
 use super::order::OrderTrackingId;
-use super::wire::{self, codes, Answer};
+use super::wire::{self, Answer};
 use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
 use crate::{Error, Money, Operation};
@@ -102,21 +102,18 @@ pub enum RefundRefusal {
 }
 
 impl RefundRefusal {
-    /// The refusal a [`RefundRequest`] error stands for, if it is one.
+    /// The refusal a [`RefundRequest`] error stands for, if it is one (read from
+    /// PesaPal's own words: it sends no code with these refusals).
     pub fn of(error: &Error) -> Option<RefundRefusal> {
-        match error {
-            Error::Provider {
-                code: Some(code),
-                message,
-                ..
-            } => match code.as_str() {
-                codes::REFUND_ALREADY_REQUESTED => Some(RefundRefusal::AlreadyRequested),
-                codes::REFUND_INVALID_AMOUNT => Some(RefundRefusal::InvalidAmount),
-                codes::REFUND_REFUSED => Some(RefundRefusal::Other(message.clone())),
-                _ => None,
-            },
-            _ => None,
-        }
+        let message = business_refusal(error)?;
+        let lower = message.to_ascii_lowercase();
+        Some(if lower.contains(ALREADY) {
+            RefundRefusal::AlreadyRequested
+        } else if lower.contains(INVALID_AMOUNT) {
+            RefundRefusal::InvalidAmount
+        } else {
+            RefundRefusal::Other(message.to_owned())
+        })
     }
 }
 
@@ -130,48 +127,59 @@ pub enum CancelRefusal {
 }
 
 impl CancelRefusal {
-    /// The refusal a [`CancelOrder`] error stands for, if it is one.
+    /// The refusal a [`CancelOrder`] error stands for, if it is one (read from
+    /// PesaPal's own words).
     pub fn of(error: &Error) -> Option<CancelRefusal> {
-        match error {
-            Error::Provider {
-                code: Some(code),
-                message,
-                ..
-            } => match code.as_str() {
-                codes::ORDER_NOT_CANCELLABLE => Some(CancelRefusal::NotCancellable),
-                codes::CANCEL_REFUSED => Some(CancelRefusal::Other(message.clone())),
-                _ => None,
-            },
-            _ => None,
-        }
+        let message = business_refusal(error)?;
+        Some(if message.to_ascii_lowercase().contains(NOT_CANCELLABLE) {
+            CancelRefusal::NotCancellable
+        } else {
+            CancelRefusal::Other(message.to_owned())
+        })
     }
 }
 
+/// PesaPal's message, when `error` is one of its business refusals (a provider
+/// error without a code).
+fn business_refusal(error: &Error) -> Option<&str> {
+    match error {
+        Error::Provider {
+            provider: crate::Provider::Pesapal,
+            code: None,
+            message,
+            ..
+        } => Some(message),
+        _ => None,
+    }
+}
+
+/// Words of PesaPal's refusals (lower case).
+const ALREADY: &str = "already";
+const INVALID_AMOUNT: &str = "invalid amount";
+const NOT_CANCELLABLE: &str = "cannot be cancelled";
+
 /// A business refusal PesaPal words in `message`: words to look for (lower
-/// case; the first match wins, `""` matches any message), finconnect's code, a hint.
-type Refusal = (&'static str, &'static str, Option<&'static str>);
+/// case; the first match wins, `""` matches any message) and a hint.
+type Refusal = (&'static str, Option<&'static str>);
 
 const REFUND_REFUSALS: &[Refusal] = &[
     (
-        "already",
-        codes::REFUND_ALREADY_REQUESTED,
+        ALREADY,
         Some("PesaPal takes one refund request per payment; this one is already in"),
     ),
     (
-        "invalid amount",
-        codes::REFUND_INVALID_AMOUNT,
+        INVALID_AMOUNT,
         Some("the amount must not exceed the payment, be in its currency, and be the full amount for mobile money"),
     ),
-    ("", codes::REFUND_REFUSED, Some("only COMPLETED payments can be refunded")),
+    ("", Some("only COMPLETED payments can be refunded")),
 ];
 
 const CANCEL_REFUSALS: &[Refusal] = &[
     (
-        "cannot be cancelled",
-        codes::ORDER_NOT_CANCELLABLE,
+        NOT_CANCELLABLE,
         Some("only pending or failed orders can be cancelled, once; query the status"),
     ),
-    ("", codes::CANCEL_REFUSED, None),
+    ("", None),
 ];
 
 /// Reads a refund or cancellation answer: `{"status":"200","message":…}`, or
@@ -187,8 +195,8 @@ fn read_accepted(
     let refused = wire::api_error(&answer.v).is_none() && wire::body_status_failed(&answer.v);
     if refused && !message.trim().is_empty() {
         let lower = message.to_ascii_lowercase();
-        if let Some(&(_, code, hint)) = refusals.iter().find(|(words, ..)| lower.contains(words)) {
-            return Err(answer.refused(Some(code), message, hint));
+        if let Some(&(_, hint)) = refusals.iter().find(|(words, _)| lower.contains(words)) {
+            return Err(answer.refused(None, message, hint));
         }
     }
     answer.check_refusal()?;

@@ -128,7 +128,7 @@ impl<'a> Answer<'a> {
             let message = text(&self.v, "message").unwrap_or_else(|| {
                 format!("body status {}", body_status(&self.v).unwrap_or_default())
             });
-            return Err(self.refused(Some(codes::REQUEST_FAILED), message, None));
+            return Err(self.refused(None, message, None));
         }
         self.http_failure()
     }
@@ -287,7 +287,7 @@ pub(crate) fn api_error(v: &Value) -> Option<ApiError> {
     }
 }
 
-/// Codes PesaPal sends, and the ones finconnect gives to answers without a code.
+/// Codes PesaPal sends.
 pub mod codes {
     /// RequestToken with wrong keys, or the other environment's keys.
     pub const INVALID_CONSUMER_KEY_OR_SECRET: &str = "invalid_consumer_key_or_secret_provided";
@@ -304,18 +304,6 @@ pub mod codes {
     pub const INVALID_URL: &str = "invalid_url";
     /// The body does not match the endpoint's contract.
     pub const INVALID_REQUEST_PARAMETERS: &str = "invalid_api_request_parameters";
-    /// finconnect's code for "Refund request has been received already".
-    pub const REFUND_ALREADY_REQUESTED: &str = "refund_already_requested";
-    /// finconnect's code for "Invalid amount provided…" on a refund.
-    pub const REFUND_INVALID_AMOUNT: &str = "refund_invalid_amount";
-    /// finconnect's code for any other refund refusal (`status:"500"` + message).
-    pub const REFUND_REFUSED: &str = "refund_refused";
-    /// finconnect's code for "Transaction cannot be cancelled".
-    pub const ORDER_NOT_CANCELLABLE: &str = "order_not_cancellable";
-    /// finconnect's code for any other cancellation refusal.
-    pub const CANCEL_REFUSED: &str = "cancel_refused";
-    /// finconnect's code for a body `status` other than 200 with only a message.
-    pub const REQUEST_FAILED: &str = "request_failed";
 }
 
 const HINT_OTHER_ENV_KEYS: &str = "sandbox keys against live, or the reverse? Consumer keys belong to one environment (cybqa.pesapal.com/pesapalv3 or pay.pesapal.com/v3)";
