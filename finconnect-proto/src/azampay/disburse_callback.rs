@@ -1,4 +1,4 @@
-//! The disbursement callback (AzamPay → merchant, reference §8.5). AzamPay
+//! The disbursement callback (AzamPay → merchant). AzamPay
 //! documents **no signature** for it: treat it as a trigger and confirm with
 //! [`DisbursementStatus`](super::DisbursementStatus).
 
