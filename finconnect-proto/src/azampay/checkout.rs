@@ -195,10 +195,9 @@ fn accepted(
     reference: Option<&str>,
 ) -> Result<CheckoutAccepted, Error> {
     let obj = aw::accepted(operation, response, reference)?;
-    let nested = (aw::get_ci(&obj, &["data"]).and_then(Value::as_object)).and_then(|d| {
+    let nested = aw::object_of(&obj, "data").and_then(|d| {
         aw::text_of(d, &["transactionId"]).or_else(|| {
-            (aw::get_ci(d, &["properties"]).and_then(Value::as_object))
-                .and_then(|p| aw::text_of(p, &["ReferenceID"]))
+            aw::object_of(d, "properties").and_then(|p| aw::text_of(p, &["ReferenceID"]))
         })
     });
     Ok(CheckoutAccepted {

@@ -198,8 +198,8 @@ impl AzampayConfig {
         })
     }
 
-    /// Sets the optional API key, sent as `X-API-Key` on GenerateToken and on every
-    /// request to the checkout host (an empty key sets none).
+    /// Sets the optional API key, sent as `X-API-Key` to the authenticator and
+    /// the checkout host, never to the disbursement host (an empty key sets none).
     pub fn with_api_key(mut self, api_key: impl Into<Secret>) -> Self {
         let api_key = api_key.into();
         self.api_key = (!api_key.is_empty()).then_some(api_key);

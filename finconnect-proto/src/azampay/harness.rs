@@ -186,60 +186,33 @@ pub fn azampay_responses(data: &[u8]) {
             Ok(grant) => assert!(!grant.value.is_empty()),
             Err(e) => check_error(&e, true),
         },
-        1 => {
-            if let Err(e) = ops.mno.read(response) {
-                check_error(&e, false);
-            }
-        }
-        2 => {
-            if let Err(e) = ops.bank.read(response) {
-                check_error(&e, false);
-            }
-        }
-        3 => {
-            if let Err(e) = GetPaymentPartners.read(response) {
-                check_error(&e, false);
-            }
-        }
+        1 => read(&ops.mno, response),
+        2 => read(&ops.bank, response),
+        3 => read(&GetPaymentPartners, response),
         // Two selectors read PostCheckout's answer (it once had two readers).
-        4 | 5 => {
-            if let Err(e) = ops.post_checkout.read(response) {
-                check_error(&e, false);
-            }
-        }
-        6 => {
-            if let Err(e) = ops.disburse.read(response) {
-                check_error(&e, false);
-            }
-        }
-        7 => {
-            if let Err(e) = ops.name_lookup.read(response) {
-                check_error(&e, false);
-            }
-        }
-        8 => {
-            if let Err(e) = ops.disbursement_status.read(response) {
-                check_error(&e, false);
-            }
-        }
-        9 => {
-            if let Err(e) = ops.status.read(response) {
-                check_error(&e, false);
-            }
-        }
+        4 | 5 => read(&ops.post_checkout, response),
+        6 => read(&ops.disburse, response),
+        7 => read(&ops.name_lookup, response),
+        8 => read(&ops.disbursement_status, response),
+        9 => read(&ops.status, response),
         10 => {
             let format = if status == 200 {
                 KeyFormat::default()
             } else {
                 KeyFormat::Xml
             };
-            if let Err(e) = (GetPublicKey { format }).read(response) {
-                check_error(&e, false);
-            }
+            read(&GetPublicKey { format }, response);
         }
         _ => {
             let _ = parse_public_key_response(body);
             let _ = AzampayPublicKey::parse(&String::from_utf8_lossy(body));
         }
+    }
+}
+
+/// Reads an answer; an error must pass [`check_error`] (it may quote the body).
+fn read<O: Operation>(op: &O, response: http::Response<Vec<u8>>) {
+    if let Err(e) = op.read(response) {
+        check_error(&e, false);
     }
 }

@@ -7,7 +7,7 @@ use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
 use crate::{Error, HttpsUrl, Money, Operation};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// `POST {checkout}/api/v1/Partner/PostCheckout`: creates a hosted payment page and
 /// returns its URL. Sent without a bearer token, as AzamPay's own samples do (the
@@ -62,16 +62,6 @@ impl PostCheckout {
 }
 
 #[derive(Serialize)]
-struct Item<'a> {
-    name: &'a str,
-}
-
-#[derive(Serialize)]
-struct Cart<'a> {
-    items: Vec<Item<'a>>,
-}
-
-#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct PostBody<'a> {
     app_name: &'a str,
@@ -87,7 +77,8 @@ struct PostBody<'a> {
     #[serde(rename = "redirectFailURL")]
     redirect_fail_url: &'a str,
     amount: String,
-    cart: Cart<'a>,
+    /// `{"items":[{"name":…},…]}`.
+    cart: Value,
 }
 
 impl Operation for PostCheckout {
@@ -102,6 +93,11 @@ impl Operation for PostCheckout {
     }
 
     fn request(&self, api: &AzampayConfig) -> Result<Parts, Error> {
+        let items: Value = self
+            .items
+            .iter()
+            .map(|name| json!({ "name": name }))
+            .collect();
         let body = PostBody {
             app_name: &api.app_name,
             client_id: &api.client_id,
@@ -114,9 +110,7 @@ impl Operation for PostCheckout {
             redirect_success_url: self.redirect_success.as_str(),
             redirect_fail_url: self.redirect_fail.as_str(),
             amount: self.amount.to_plain_string(),
-            cart: Cart {
-                items: self.items.iter().map(|n| Item { name: n }).collect(),
-            },
+            cart: json!({ "items": items }),
         };
         aw::post(Host::Checkout, "/api/v1/Partner/PostCheckout", &body)
     }

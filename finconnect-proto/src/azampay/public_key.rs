@@ -223,8 +223,8 @@ pub enum KeyFormat {
     Xml,
 }
 
-/// Fetches AzamPay's callback-signing key (Bearer, plus `X-API-Key` on the checkout
-/// host). Where from is set by [`AzampayConfig::with_public_key_location`]:
+/// Fetches AzamPay's callback-signing key (Bearer, plus `X-API-Key` when
+/// configured). Where from is set by [`AzampayConfig::with_public_key_location`]:
 /// by default the documented `GET {checkout}/azampay/v1/public-key?format=Pem`.
 /// **Uncertain**: one integrator saw it answer 404 on the sandbox; prefer a pinned
 /// key ([`AzampayConfig::with_pinned_public_key`]) when AzamPay gives you one.

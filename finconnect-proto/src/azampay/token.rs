@@ -68,8 +68,7 @@ impl Operation for GenerateToken {
         }
         let value = value.map_err(|e| withheld(&e))?;
         aw::check(Self::NAME, status, &value, None)?;
-        let data = (value.as_object().and_then(|o| aw::get_ci(o, &["data"])))
-            .and_then(Value::as_object)
+        let data = (value.as_object().and_then(|o| aw::object_of(o, "data")))
             .ok_or_else(|| withheld(&"no `data` object"))?;
         let token = aw::text_of(data, &["accessToken"])
             .ok_or_else(|| withheld(&"no `data.accessToken`"))?;

@@ -96,6 +96,14 @@ pub(crate) fn text_of(obj: &Map<String, Value>, names: &[&str]) -> Option<String
     text(get_ci(obj, names))
 }
 
+/// The object under `name` in `obj`, if it is one.
+pub(crate) fn object_of<'a>(
+    obj: &'a Map<String, Value>,
+    name: &str,
+) -> Option<&'a Map<String, Value>> {
+    get_ci(obj, &[name]).and_then(Value::as_object)
+}
+
 /// The text of `data`, or when `data` is an object, of the first of `names` in it.
 pub(crate) fn data_text(obj: &Map<String, Value>, names: &[&str]) -> Option<String> {
     match get_ci(obj, &["data"]) {
@@ -133,9 +141,10 @@ pub(crate) const HINT_423: &str =
     "wrong app name, client id or client secret, an expired client secret, \
      or credentials of the other environment (sandbox credentials against live, or the reverse)";
 
-/// Checks a JSON answer for every error shape AzamPay uses. `Ok(obj)` is a success
-/// body (an object); arrays and strings are returned to the caller as errors unless
-/// the operation handles them itself.
+/// Checks a JSON answer for every error shape AzamPay uses: the validation
+/// problem, the envelope refusal (`success:false`, a body status other than 2xx,
+/// `"status":"Error"`), 423, and a bare string with an error status. Any other
+/// 2xx answer passes, whatever its shape: the operation reads it.
 pub(crate) fn check(
     operation: &'static str,
     status: u16,
