@@ -11,7 +11,7 @@
 
 use base64::Engine;
 use bytes::Bytes;
-use finconnect::azampay::AzampayConfig;
+use finconnect::azampay::{AzampayConfig, AzampayEndpoints};
 use finconnect::clickpesa::{sign, ChecksumMethod, ClickpesaConfig};
 use finconnect::pesapal::PesapalConfig;
 use finconnect::sdk::{CallbackEvent, ConfirmLimits, Payment, ProviderConfig, Trust};
@@ -254,9 +254,11 @@ async fn signed_azampay_and_clickpesa_callbacks_under_load() {
         credentials::AZAMPAY_APP_NAME,
         credentials::AZAMPAY_CLIENT_ID,
         Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
-        unreachable,
-        unreachable,
-        unreachable,
+        AzampayEndpoints {
+            auth: unreachable,
+            checkout: unreachable,
+            disbursement: unreachable,
+        },
         UrlPolicy::Local,
     )
     .unwrap()

@@ -66,14 +66,17 @@ fn requests(c: &mut Criterion) {
 
     let azampay = AzampayConfig::sandbox("app", "client", Secret::new("secret")).unwrap();
     let checkout = MnoCheckout::new(
-        "0712345678",
-        Money::from_major(1000, Currency::TZS).unwrap(),
         "INV-1",
+        Money::from_major(1000, Currency::TZS).unwrap(),
+        "0712345678",
         MnoProvider::Airtel,
     )
     .unwrap();
     g.bench_function("azampay_mno_checkout", |b| {
-        b.iter(|| checkout.to_request(&azampay, Some(&t)).unwrap())
+        b.iter(|| {
+            let parts = checkout.request(&azampay).unwrap();
+            finconnect_proto::Api::finish(&azampay, parts, Some(&t)).unwrap()
+        })
     });
 
     let plain = ClickpesaConfig::live("client", Secret::new("api-key")).unwrap();
@@ -121,15 +124,15 @@ fn responses(c: &mut Criterion) {
         });
     }
     let checkout = MnoCheckout::new(
-        "0712345678",
-        Money::from_major(1000, Currency::TZS).unwrap(),
         "INV-1",
+        Money::from_major(1000, Currency::TZS).unwrap(),
+        "0712345678",
         MnoProvider::Airtel,
     )
     .unwrap();
     let body = fixture("azampay/mno_checkout_ok.json");
     g.bench_function("azampay/mno_checkout_ok", |b| {
-        b.iter(|| checkout.from_response(ok(body.clone())).unwrap())
+        b.iter(|| checkout.read(ok(body.clone())).unwrap())
     });
     let query = GetPayment::new(OrderReference::new("ORD123").unwrap());
     for name in ["payment_status", "payment_status_multiple_attempts"] {

@@ -193,15 +193,15 @@ fn tzs(major: i64) -> Money {
 }
 
 fn mno() -> MnoCheckout {
-    MnoCheckout::new("255712345678", tzs(2000), "ORD-123", MnoProvider::Airtel).unwrap()
+    MnoCheckout::new("ORD-123", tzs(2000), "255712345678", MnoProvider::Airtel).unwrap()
 }
 
 fn bank() -> BankCheckout {
     BankCheckout::new(
-        BankProvider::Crdb,
+        tzs(5000),
         "0150000000000",
         "255712345678",
-        tzs(5000),
+        BankProvider::Crdb,
         Secret::new("123456"),
     )
     .unwrap()
@@ -211,10 +211,10 @@ fn bank() -> BankCheckout {
 
 fn disburse() -> Disburse {
     Disburse::new(
-        Party::tz("Demo Merchant", Wallet::Tigo, "255650000000").unwrap(),
-        Party::tz("John Doe", Wallet::Airtel, "255780000000").unwrap(),
-        tzs(5000),
         "PAYOUT123",
+        tzs(5000),
+        Party::tz("Demo Merchant", "255650000000", Wallet::Tigo).unwrap(),
+        Party::tz("John Doe", "255780000000", Wallet::Airtel).unwrap(),
         UNIX_EPOCH + Duration::from_secs(1_767_956_005),
     )
     .unwrap()
@@ -223,13 +223,13 @@ fn disburse() -> Disburse {
 fn post_checkout() -> PostCheckout {
     let p = |u: &str| HttpsUrl::parse(u, UrlPolicy::Public).unwrap();
     PostCheckout::new(
+        "EXT89772223",
+        tzs(100),
         "e9b57fab-1850-44d4-8499-71fd15c845a0",
         "DemoApp",
-        "EXT89772223",
         "https://shop.example",
         p("https://shop.example/ok"),
         p("https://shop.example/fail"),
-        tzs(100),
         vec!["Shoes".into()],
     )
     .unwrap()

@@ -2,10 +2,10 @@
 //! or captured `tracing` output — checked with unique secrets, successful calls
 //! (whose tokens are captured and searched for too) and failing ones.
 
-use finconnect::azampay::AzampayConfig;
+use finconnect::azampay::{AzampayConfig, AzampayEndpoints, MnoProvider};
 use finconnect::clickpesa::ClickpesaConfig;
 use finconnect::pesapal::{GetIpnList, PesapalConfig};
-use finconnect::sdk::{IpnMethod, MobileOperator, Payment, ProviderConfig, StatusQuery};
+use finconnect::sdk::{IpnMethod, Payment, ProviderConfig, StatusQuery};
 use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_reqwest::{fintech_sdk_with, Options};
 use finconnect_sandbox::{credentials, Sandbox, SandboxConfig};
@@ -83,9 +83,11 @@ async fn no_secret_in_debug_errors_or_logs() {
                 credentials::AZAMPAY_APP_NAME,
                 credentials::AZAMPAY_CLIENT_ID,
                 Secret::new(unique[2]),
-                &sandbox.azampay_auth_base_url(),
-                &sandbox.azampay_checkout_base_url(),
-                &sandbox.azampay_disbursement_base_url(),
+                AzampayEndpoints {
+                    auth: &sandbox.azampay_auth_base_url(),
+                    checkout: &sandbox.azampay_checkout_base_url(),
+                    disbursement: &sandbox.azampay_disbursement_base_url(),
+                },
                 UrlPolicy::Local,
             )
             .unwrap(),
@@ -111,12 +113,12 @@ async fn no_secret_in_debug_errors_or_logs() {
             .unwrap()
             .phone("0712345678")
             .email("a@example.com")
-            .operator(MobileOperator::Tigo)
+            .operator(MnoProvider::Tigo)
             .callback_url("http://127.0.0.1/return");
         let err = sdk.pay(&payment, Some("ipn-id")).await.unwrap_err();
         seen_text.push(format!("{err} {err:?}"));
         let err = sdk
-            .status(StatusQuery::new("ORDER77").operator(MobileOperator::Tigo))
+            .status(StatusQuery::new("ORDER77").operator(MnoProvider::Tigo))
             .await
             .unwrap_err();
         seen_text.push(format!("{err} {err:?}"));

@@ -24,7 +24,7 @@ mod merchant;
 
 pub use merchant::{Merchant, Received, Reply};
 
-use finconnect::azampay::AzampayConfig;
+use finconnect::azampay::{AzampayConfig, AzampayEndpoints};
 use finconnect::clickpesa::ClickpesaConfig;
 use finconnect::driver::{ClientOptions, Driver, Transport};
 use finconnect::pesapal::PesapalConfig;
@@ -162,9 +162,11 @@ pub fn azampay_config(sandbox: &Sandbox) -> AzampayConfig {
         credentials::AZAMPAY_APP_NAME,
         credentials::AZAMPAY_CLIENT_ID,
         Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
-        &sandbox.azampay_auth_base_url(),
-        &sandbox.azampay_checkout_base_url(),
-        &sandbox.azampay_disbursement_base_url(),
+        AzampayEndpoints {
+            auth: &sandbox.azampay_auth_base_url(),
+            checkout: &sandbox.azampay_checkout_base_url(),
+            disbursement: &sandbox.azampay_disbursement_base_url(),
+        },
         UrlPolicy::Local,
     )
     .expect("an AzamPay configuration for the sandbox")

@@ -2,9 +2,8 @@
 //! over both adapters: pay → the customer pays → the callback arrives at the
 //! hyper `CallbackService` → verified (or confirmed) event → status.
 
-use finconnect::sdk::{
-    CallbackEvent, FintechSdk, IpnMethod, MobileOperator, Payment, ProviderConfig, Trust,
-};
+use finconnect::azampay::MnoProvider;
+use finconnect::sdk::{CallbackEvent, FintechSdk, IpnMethod, Payment, ProviderConfig, Trust};
 use finconnect::{Currency, Error, Money, PaymentStatus};
 use finconnect_hyper::callback::{serve, CallbackService};
 use finconnect_sandbox::{Outcome, ProviderName, Route};
@@ -126,7 +125,7 @@ async fn azampay_end_to_end_with_one_key_fetch<A: Adapter>() {
         let payment = Payment::new(format!("AZ{i}"), tzs(1000 + i))
             .unwrap()
             .phone("0712345678")
-            .operator(MobileOperator::Airtel);
+            .operator(MnoProvider::Airtel);
         started.push(sdk.pay(&payment, None).await.unwrap());
     }
     // Twenty signed callbacks arrive at once on a cold key cache: one key fetch.

@@ -18,10 +18,9 @@
 //! | body over the client's limit | retried (the bounded read gives up) | `OutcomeUnknown`, sent once |
 //! | any of the above **after** processing | — | `OutcomeUnknown`, sent once, exactly one order |
 
+use finconnect::azampay::MnoProvider;
 use finconnect::driver::ClientOptions;
-use finconnect::sdk::{
-    FintechSdk, IpnMethod, MobileOperator, Payment, PaymentStarted, ProviderConfig,
-};
+use finconnect::sdk::{FintechSdk, IpnMethod, Payment, PaymentStarted, ProviderConfig};
 use finconnect::{Currency, Error, Money};
 use finconnect_sandbox::{Fault, ProviderName, Route, Sandbox};
 use finconnect_tests::{
@@ -324,7 +323,7 @@ fn payment(provider: ProviderName, n: usize) -> Payment {
         .unwrap()
         .email("payer@example.com")
         .phone("0712345678")
-        .operator(MobileOperator::Mpesa)
+        .operator(MnoProvider::Mpesa)
         .callback_url("http://127.0.0.1/return")
 }
 

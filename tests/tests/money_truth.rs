@@ -7,10 +7,10 @@
 //! `CallbackInbox` a merchant mounts on its route.
 
 use base64::Engine;
-use finconnect::azampay::AzampayConfig;
+use finconnect::azampay::{AzampayConfig, AzampayEndpoints, MnoProvider};
 use finconnect::clickpesa::{self, ChecksumMethod};
 use finconnect::sdk::{
-    CallbackEvent, CallbackInbox, ConfirmLimits, Expected, FintechSdk, IpnMethod, MobileOperator,
+    CallbackEvent, CallbackInbox, ConfirmLimits, Expected, FintechSdk, IpnMethod,
     Outcome as Handled, Payment, ProviderConfig, Trust,
 };
 use finconnect::{Currency, Error, Money, PaymentStatus, Secret, UrlPolicy};
@@ -243,7 +243,7 @@ async fn an_unsigned_azampay_callback_cannot_complete_another_order<A: Adapter>(
         let payment = Payment::new(reference, tzs(1000))
             .unwrap()
             .phone("0712345678")
-            .operator(MobileOperator::Airtel);
+            .operator(MnoProvider::Airtel);
         let started = sdk.pay(&payment, None).await.unwrap();
         let id = started.provider_reference.clone().unwrap();
         book.lock().unwrap().insert(
@@ -317,9 +317,11 @@ async fn a_signed_azampay_callback_cannot_be_rebound<A: Adapter>() {
         credentials::AZAMPAY_APP_NAME,
         credentials::AZAMPAY_CLIENT_ID,
         Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
-        unreachable,
-        unreachable,
-        unreachable,
+        AzampayEndpoints {
+            auth: unreachable,
+            checkout: unreachable,
+            disbursement: unreachable,
+        },
         UrlPolicy::Local,
     )
     .unwrap()
@@ -374,9 +376,11 @@ async fn a_signed_callback_without_a_key_fails_closed<A: Adapter>() {
         "app",
         "id",
         Secret::new("secret"),
-        unreachable,
-        unreachable,
-        unreachable,
+        AzampayEndpoints {
+            auth: unreachable,
+            checkout: unreachable,
+            disbursement: unreachable,
+        },
         UrlPolicy::Local,
     )
     .unwrap();

@@ -4,7 +4,9 @@
 //! ClickPesa webhooks are rejected — directly and through the facade.
 
 use base64::Engine;
-use finconnect::azampay::{self, AzampayConfig, AzampayPublicKey, RsaVerifier, Verdict};
+use finconnect::azampay::{
+    self, AzampayConfig, AzampayEndpoints, AzampayPublicKey, RsaVerifier, Verdict,
+};
 use finconnect::clickpesa::{self, sign, ChecksumMethod, ClickpesaConfig};
 use finconnect::pesapal::{GetIpnList, IpnMethod, PesapalConfig, RegisterIpn};
 use finconnect::sdk::ProviderConfig;
@@ -33,10 +35,12 @@ fn live_configurations_refuse_plain_http_and_local_urls() {
         "app",
         "id",
         secret(),
-        "http://a.example",
-        "https://c.example",
-        "https://d.example",
-        UrlPolicy::Public
+        AzampayEndpoints {
+            auth: "http://a.example",
+            checkout: "https://c.example",
+            disbursement: "https://d.example",
+        },
+        UrlPolicy::Public,
     )
     .is_err());
     assert!(ClickpesaConfig::custom(
@@ -299,9 +303,11 @@ async fn the_facade_rejects_forgeries_and_never_trusts_unsigned_success() {
         "app",
         "id",
         Secret::new("s"),
-        unreachable,
-        unreachable,
-        unreachable,
+        AzampayEndpoints {
+            auth: unreachable,
+            checkout: unreachable,
+            disbursement: unreachable,
+        },
         UrlPolicy::Local,
     )
     .unwrap()

@@ -3,10 +3,10 @@
 use super::accepted::{retry_503, AcceptedCallback, Confirmation};
 use super::dedupe::DedupeKey;
 use super::event::{Claims, Expected, Facts};
-use super::payment::{MobileOperator, Payment, PaymentStarted, StatusQuery, StatusReport};
+use super::payment::{Payment, PaymentStarted, StatusQuery, StatusReport};
 use crate::azampay::{
     self, default_verifier, AzampayConfig, GetPublicKey, KeyDecision, KeyFormat, MnoCheckout,
-    MnoProvider, PublicKeyCache, RefetchDecision, TransactionStatus, Verdict, Verifier,
+    PublicKeyCache, RefetchDecision, TransactionStatus, Verdict, Verifier,
 };
 use crate::driver::{Driver, Transport};
 use crate::{Error, PaymentStatus, Provider};
@@ -96,28 +96,13 @@ impl<T: Transport> Backend<T> {
     }
 }
 
-fn provider_of(operator: MobileOperator) -> MnoProvider {
-    match operator {
-        MobileOperator::Airtel => MnoProvider::Airtel,
-        MobileOperator::Tigo => MnoProvider::Tigo,
-        MobileOperator::Halopesa => MnoProvider::Halopesa,
-        MobileOperator::Azampesa => MnoProvider::Azampesa,
-        MobileOperator::Mpesa => MnoProvider::Mpesa,
-    }
-}
-
 pub(super) async fn pay<T: Transport>(
     b: &Backend<T>,
     payment: &Payment,
 ) -> Result<PaymentStarted, Error> {
     let phone = Payment::require(P, "phone", payment.customer.phone.as_deref())?;
     let operator = *Payment::require(P, "operator", payment.operator.as_ref())?;
-    let checkout = MnoCheckout::new(
-        phone,
-        payment.amount,
-        payment.reference.as_str(),
-        provider_of(operator),
-    )?;
+    let checkout = MnoCheckout::new(payment.reference.as_str(), payment.amount, phone, operator)?;
     let accepted = b.driver.execute(checkout).await?;
     Ok(PaymentStarted {
         provider: P,
@@ -141,10 +126,7 @@ pub(super) async fn status<T: Transport>(
     })?;
     let s = b
         .driver
-        .execute(TransactionStatus::new(
-            &query.reference,
-            provider_of(operator),
-        )?)
+        .execute(TransactionStatus::new(&query.reference, operator)?)
         .await?;
     Ok(StatusReport {
         provider: P,

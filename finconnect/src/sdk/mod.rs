@@ -69,9 +69,7 @@ pub use self::dedupe::{BoxFuture, Claim, DedupeKey, DedupeStore, MemoryDedupe, S
 pub use self::event::{CallbackEvent, Claims, Expected, Facts, Trust};
 pub use self::gate::ConfirmLimits;
 pub use self::inbox::{CallbackInbox, HandlerError, Outcome};
-pub use self::payment::{
-    Customer, MobileOperator, Payment, PaymentStarted, StatusQuery, StatusReport,
-};
+pub use self::payment::{Customer, Payment, PaymentStarted, StatusQuery, StatusReport};
 pub use crate::pesapal::{IpnMethod, IpnRegistration};
 
 use self::accepted::Confirmation;

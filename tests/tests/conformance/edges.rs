@@ -274,9 +274,9 @@ async fn azampay_corners<A: Adapter>() {
     let accepted = client
         .execute(
             MnoCheckout::new(
-                "0652345678",
-                tzs(12_345),
                 "props-001",
+                tzs(12_345),
+                "0652345678",
                 MnoProvider::Halopesa,
             )
             .expect("op")
@@ -308,17 +308,17 @@ async fn azampay_corners<A: Adapter>() {
         &fast_options(),
     );
     let name = legacy
-        .execute(NameLookup::new("Airtel", "255682345678").expect("op"))
+        .execute(NameLookup::new("255682345678", "Airtel").expect("op"))
         .await
         .expect("legacy NameLookup");
     assert_eq!(name.first_name.as_deref(), Some("Sandbox"));
     let disbursed = legacy
         .execute(
             Disburse::new(
-                Party::tz("Tembo Shop", Wallet::Azampesa, "255712000000").expect("source"),
-                Party::tz("Jane Doe", Wallet::Tigo, "255712345678").expect("destination"),
-                tzs(7000),
                 "legacy-001",
+                tzs(7000),
+                Party::tz("Tembo Shop", "255712000000", Wallet::Azampesa).expect("source"),
+                Party::tz("Jane Doe", "255712345678", Wallet::Tigo).expect("destination"),
                 SystemTime::now(),
             )
             .expect("op"),

@@ -81,7 +81,7 @@ async fn status_query_survives_two_503s<A: Adapter>() {
     let azampay = A::client(azampay_config(&sandbox), &options);
     let accepted = azampay
         .execute(
-            MnoCheckout::new("0712345678", tzs(1000), "retry-1", MnoProvider::Tigo).expect("op"),
+            MnoCheckout::new("retry-1", tzs(1000), "0712345678", MnoProvider::Tigo).expect("op"),
         )
         .await
         .expect("checkout");
@@ -216,7 +216,7 @@ async fn azampay_checkout_timeout_is_outcome_unknown<A: Adapter>() {
     sandbox.inject(Route::AzampayMnoCheckout, lost_answer());
     let err = client
         .execute(
-            MnoCheckout::new("0712345678", tzs(4000), "timeout-az-1", MnoProvider::Airtel)
+            MnoCheckout::new("timeout-az-1", tzs(4000), "0712345678", MnoProvider::Airtel)
                 .expect("op"),
         )
         .await
@@ -286,7 +286,7 @@ async fn payment_5xx_is_never_resent<A: Adapter>() {
     sandbox.inject(Route::AzampayMnoCheckout, [Fault::Status(500)]);
     let err = azampay
         .execute(
-            MnoCheckout::new("0712345678", tzs(100), "fivexx-az", MnoProvider::Tigo).expect("op"),
+            MnoCheckout::new("fivexx-az", tzs(100), "0712345678", MnoProvider::Tigo).expect("op"),
         )
         .await
         .expect_err("500");
@@ -300,7 +300,7 @@ async fn payment_5xx_is_never_resent<A: Adapter>() {
     );
     let err = azampay
         .execute(
-            MnoCheckout::new("0712345678", tzs(100), "dropped-az", MnoProvider::Tigo).expect("op"),
+            MnoCheckout::new("dropped-az", tzs(100), "0712345678", MnoProvider::Tigo).expect("op"),
         )
         .await
         .expect_err("dropped");

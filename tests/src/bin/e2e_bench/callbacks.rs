@@ -143,9 +143,11 @@ pub async fn run(
                 credentials::AZAMPAY_APP_NAME,
                 credentials::AZAMPAY_CLIENT_ID,
                 Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
-                UNREACHABLE,
-                UNREACHABLE,
-                UNREACHABLE,
+                finconnect::azampay::AzampayEndpoints {
+                    auth: UNREACHABLE,
+                    checkout: UNREACHABLE,
+                    disbursement: UNREACHABLE,
+                },
                 UrlPolicy::Local,
             )
             .expect("an AzamPay configuration")

@@ -13,7 +13,7 @@
 
 use crate::common::{self, AdapterName, Counters, Latency};
 use finconnect::driver::Transport;
-use finconnect::sdk::{FintechSdk, IpnMethod, MobileOperator, Payment, ProviderConfig};
+use finconnect::sdk::{FintechSdk, IpnMethod, Payment, ProviderConfig};
 use finconnect::{Currency, Money, PaymentStatus};
 use finconnect_sandbox::{ProviderName, Sandbox};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -114,7 +114,7 @@ pub fn payment(provider: ProviderName, i: usize) -> Payment {
         .expect("a description")
         .email("bench@example.com")
         .phone("0712345678")
-        .operator(MobileOperator::Airtel)
+        .operator(finconnect::azampay::MnoProvider::Airtel)
         .callback_url("http://127.0.0.1/return")
 }
 
