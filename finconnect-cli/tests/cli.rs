@@ -331,7 +331,7 @@ fn pesapal_token_expiry(
     let mut response = http::Response::new(answer);
     *response.status_mut() = http::StatusCode::from_u16(status).expect("status");
     let grant = finconnect::pesapal::RequestToken
-        .from_response(response)
+        .read(response)
         .expect("a token");
     match grant.expiry {
         finconnect::Expiry::At(at) => (before, at, after),

@@ -55,13 +55,21 @@ fn requests(c: &mut Criterion) {
         IpnId::new("1da86d1c-1e8c-4183-bdfd-dd759463e4ce").unwrap(),
     );
     g.bench_function("pesapal_submit_order", |b| {
-        b.iter(|| order.to_request(&pesapal, Some(&t)).unwrap())
+        b.iter(|| {
+            pesapal
+                .finish(order.request(&pesapal).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
     let status = GetTransactionStatus::new(
         OrderTrackingId::new("96a5e1d9-f711-4423-82ce-dd758f972713").unwrap(),
     );
     g.bench_function("pesapal_status", |b| {
-        b.iter(|| status.to_request(&pesapal, Some(&t)).unwrap())
+        b.iter(|| {
+            pesapal
+                .finish(status.request(&pesapal).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
 
     let azampay = AzampayConfig::sandbox("app", "client", Secret::new("secret")).unwrap();
@@ -120,7 +128,7 @@ fn responses(c: &mut Criterion) {
     for name in ["status_completed", "status_pending", "status_failed"] {
         let body = fixture(&format!("pesapal/{name}.json"));
         g.bench_with_input(BenchmarkId::new("pesapal", name), &body, |b, body| {
-            b.iter(|| black_box(status.from_response(ok(body.clone()))))
+            b.iter(|| black_box(status.read(ok(body.clone()))))
         });
     }
     let checkout = MnoCheckout::new(

@@ -228,7 +228,7 @@ impl<'a, O: Operation> Call<'a, O> {
         self.state = State::Finished;
         let status = response.status().as_u16();
 
-        if self.op.requires_auth() && self.api.is_auth_failure(&response) {
+        if O::REQUIRES_AUTH && self.api.is_auth_failure(&response) {
             if self.reauthenticated {
                 self.state = State::Done(Err(Error::Unauthorized {
                     provider: O::Api::PROVIDER,
@@ -303,7 +303,7 @@ impl<'a, O: Operation> Call<'a, O> {
     }
 
     fn next_request(&mut self, now: SystemTime) -> Step<O::Output> {
-        let token = if self.op.requires_auth() {
+        let token = if O::REQUIRES_AUTH {
             let usable = self
                 .token
                 .as_ref()
@@ -318,7 +318,11 @@ impl<'a, O: Operation> Call<'a, O> {
         } else {
             None
         };
-        match self.op.to_request(self.api, token) {
+        match self
+            .op
+            .request(self.api)
+            .and_then(|parts| self.api.finish(parts, token))
+        {
             Ok(request) => {
                 self.attempts += 1;
                 self.state = State::InFlight;

@@ -6,11 +6,13 @@
 use crate::call::{Call, Step};
 use crate::retry::{Failure, Idempotency, RetryPolicy};
 use crate::{
-    AccessToken, Api, Currency, Error, Expiry, Money, Operation, Provider, Secret, TokenGrant,
+    AccessToken, Api, Body, Currency, Error, Expiry, Host, Money, Operation, Parts, Provider,
+    Secret, TokenGrant,
 };
 use std::time::{Duration, SystemTime};
 
-/// A provider for the driver harness.
+/// A made-up provider for the driver harness (it borrows PesaPal's name only
+/// because [`Provider`] lists real providers; nothing PesaPal-specific runs).
 #[derive(Debug)]
 pub struct FuzzApi;
 
@@ -28,17 +30,26 @@ impl Api for FuzzApi {
     fn auth(&self) -> FuzzAuth {
         FuzzAuth
     }
-}
-
-fn request(path: &str) -> Result<http::Request<Vec<u8>>, Error> {
-    crate::wire::finish(
-        crate::wire::request(
-            http::Method::POST,
-            &format!("http://fuzz.invalid{path}"),
-            None,
-        )?,
-        Vec::new(),
-    )
+    fn finish(
+        &self,
+        parts: Parts,
+        token: Option<&AccessToken>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        if parts.path == "/op" {
+            assert!(
+                token.is_some(),
+                "an authenticated operation was written without a token"
+            );
+        }
+        crate::wire::finish(
+            crate::wire::request(
+                parts.method,
+                &format!("http://fuzz.invalid{}", parts.path),
+                None,
+            )?,
+            Vec::new(),
+        )
+    }
 }
 
 fn unreadable(response: &http::Response<Vec<u8>>) -> Error {
@@ -55,17 +66,11 @@ impl Operation for FuzzAuth {
     type Output = TokenGrant;
     const NAME: &'static str = "auth";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
-    fn requires_auth(&self) -> bool {
-        false
+    const REQUIRES_AUTH: bool = false;
+    fn request(&self, _: &FuzzApi) -> Result<Parts, Error> {
+        Ok(Parts::post(Host::Api, "/auth", Body::Bytes(Vec::new())))
     }
-    fn to_request(
-        &self,
-        _: &FuzzApi,
-        _: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        request("/auth")
-    }
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
         if response.status() != 200 {
             return Err(unreadable(&response));
         }
@@ -89,18 +94,10 @@ impl<const IDEMPOTENT: bool> Operation for FuzzOp<IDEMPOTENT> {
     fn reference(&self) -> Option<String> {
         Some("FUZZ-REF".into())
     }
-    fn to_request(
-        &self,
-        _: &FuzzApi,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        assert!(
-            token.is_some(),
-            "an authenticated operation was written without a token"
-        );
-        request("/op")
+    fn request(&self, _: &FuzzApi) -> Result<Parts, Error> {
+        Ok(Parts::post(Host::Api, "/op", Body::Bytes(Vec::new())))
     }
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<(), Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<(), Error> {
         match response.status().as_u16() {
             200 => Ok(()),
             _ => Err(unreadable(&response)),

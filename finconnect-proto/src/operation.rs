@@ -154,36 +154,8 @@ pub trait Operation {
     }
 
     /// The request, as data; the provider's [`Api::finish`] completes it.
-    fn request(&self, api: &Self::Api) -> Result<Parts, Error> {
-        let _ = api;
-        Err(Error::Misuse(
-            "this operation writes its whole request itself",
-        ))
-    }
+    fn request(&self, api: &Self::Api) -> Result<Parts, Error>;
 
     /// Reads the answer, whatever its HTTP status.
-    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Self::Output, Error> {
-        self.from_response(response)
-    }
-
-    /// Whether it needs a bearer token (transitional: [`Operation::REQUIRES_AUTH`]).
-    fn requires_auth(&self) -> bool {
-        Self::REQUIRES_AUTH
-    }
-
-    /// Writes the whole request: [`Operation::request`] finished by the
-    /// provider's [`Api::finish`].
-    fn to_request(
-        &self,
-        api: &Self::Api,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        api.finish(self.request(api)?, token)
-    }
-
-    /// Reads the answer (transitional: [`Operation::read`]).
-    #[allow(clippy::wrong_self_convention)]
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Self::Output, Error> {
-        self.read(response)
-    }
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Self::Output, Error>;
 }

@@ -482,7 +482,8 @@ fn bank_payouts() {
 
     // Create needs the account name.
     let err = CreateBankPayout(payout.clone())
-        .to_request(&plain(), Some(&token()))
+        .request(&plain())
+        .and_then(|parts| plain().finish(parts, Some(&token())))
         .unwrap_err();
     assert!(
         matches!(err, Error::Invalid { ref field, .. } if field == "accountName"),

@@ -10,7 +10,7 @@ use finconnect::azampay::{
 use finconnect::clickpesa::{self, sign, ChecksumMethod, ClickpesaConfig};
 use finconnect::pesapal::{GetIpnList, IpnMethod, PesapalConfig, RegisterIpn};
 use finconnect::sdk::ProviderConfig;
-use finconnect::{ct, AccessToken, Error, Operation, PaymentStatus, Secret, UrlPolicy};
+use finconnect::{ct, AccessToken, Api, Error, Operation, PaymentStatus, Secret, UrlPolicy};
 use finconnect_sandbox::credentials;
 use finconnect_tests::{fast_options, Adapter};
 use rand::SeedableRng;
@@ -59,8 +59,9 @@ fn live_configurations_refuse_plain_http_and_local_urls() {
         "https://192.168.1.10/ipn",
         "https://127.0.0.1/ipn",
     ] {
-        let written =
-            RegisterIpn::new(url, IpnMethod::Get).and_then(|op| op.to_request(&live, Some(&token)));
+        let written = RegisterIpn::new(url, IpnMethod::Get)
+            .and_then(|op| op.request(&live))
+            .and_then(|parts| live.finish(parts, Some(&token)));
         let err = written.expect_err(url);
         assert!(
             err.to_string().contains("sandbox") || err.to_string().contains("local"),
