@@ -89,6 +89,7 @@
 #![deny(missing_docs)]
 
 mod azampay;
+mod checkout;
 mod clickpesa;
 mod config;
 mod control;
