@@ -24,7 +24,7 @@ main{max-width:28rem;margin:auto;background:#fff;border-radius:8px;padding:1.5re
 h1{font-size:1.2rem;margin:0 0 .25rem}p.note{color:#6b7280;font-size:.85rem;margin:0 0 1rem}\
 table{width:100%;border-collapse:collapse;margin-bottom:1rem}th{text-align:left;color:#6b7280;font-weight:normal;width:40%}\
 th,td{padding:.4rem 0;border-bottom:1px solid #e5e7eb;word-break:break-all}td.amount{font-size:1.3rem;font-weight:bold}\
-form{display:flex;gap:.5rem}button{flex:1;padding:.7rem;border:0;border-radius:6px;font-size:1rem;cursor:pointer;color:#fff}\
+form{display:flex;gap:.5rem}button{flex:1;padding:.7rem;border:0;border-radius:6px;font:inherit;cursor:pointer;color:#fff}\
 button.pay{background:#15803d}button.fail{background:#b91c1c}button.cancel{background:#6b7280}\
 p.status{font-size:1.1rem;font-weight:bold;padding:.7rem;border-radius:6px;background:#e5e7eb}";
 
