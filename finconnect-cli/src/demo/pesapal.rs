@@ -59,9 +59,10 @@ async fn steps(
                 .await
                 .map_err(|e| e.to_string())?;
             let detail = format!(
-                "order {} tracking id {}",
+                "order {} tracking id {} checkout page {}",
                 started.reference,
-                started.provider_reference.as_deref().unwrap_or("-")
+                started.provider_reference.as_deref().unwrap_or("-"),
+                started.redirect_url.as_deref().unwrap_or("-")
             );
             Ok((started, detail))
         })
