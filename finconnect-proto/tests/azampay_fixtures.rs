@@ -120,7 +120,7 @@ fn token_validation_400() {
         .read(resp(400, "token_validation_400.json"))
         .unwrap_err()
     {
-        Error::Invalid { problems, .. } => {
+        Error::Rejected { problems, .. } => {
             let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
             assert_eq!(fields, ["AppName", "ClientId", "ClientSecret"]);
             assert_eq!(problems[0].messages, ["The AppName field is required."]);
@@ -195,13 +195,14 @@ fn checkout_validation_400() {
         .read(resp(400, "checkout_validation_400.json"))
         .unwrap_err()
     {
-        Error::Invalid {
-            field,
-            reason,
+        Error::Rejected {
+            message,
             problems,
+            http_status,
+            ..
         } => {
-            assert_eq!(field, "request");
-            assert!(reason.contains("One or more validation errors occurred."));
+            assert_eq!(http_status, Some(400));
+            assert!(message.contains("One or more validation errors occurred."));
             assert_eq!(problems.len(), 4);
             let amount = problems.iter().find(|p| p.field == "amount").unwrap();
             assert_eq!(amount.messages, ["Amount Must be valid"]);

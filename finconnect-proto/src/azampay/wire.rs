@@ -184,10 +184,11 @@ pub(crate) fn check(
             .collect();
         let title = text(get_ci(obj, &["title"]))
             .unwrap_or_else(|| "AzamPay refused the request as invalid".to_owned());
-        return Err(Error::Invalid {
-            field: "request".to_owned(),
-            reason: format!("{title} ({operation})"),
+        return Err(Error::Rejected {
+            provider: Provider::Azampay,
+            message: format!("{title} ({operation})"),
             problems,
+            http_status: Some(status),
         });
     }
     let success = boolean(get_ci(obj, &["success"]));
