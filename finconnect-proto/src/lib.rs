@@ -33,7 +33,9 @@ pub mod clickpesa;
 pub mod ct;
 mod dedupe_key;
 mod error;
-/// Fuzz harnesses for the shared core (not part of the API).
+/// Fuzz harnesses (not part of the API): built only with the `fuzzing` feature,
+/// which the fuzz targets and the corpus replay test turn on.
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod harness;
 mod money;

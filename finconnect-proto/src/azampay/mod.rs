@@ -126,6 +126,7 @@ mod checkout;
 mod config;
 mod disburse;
 mod disburse_callback;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod harness;
 mod hosted;

@@ -78,6 +78,7 @@ mod auth;
 mod canonical_json;
 mod checksum;
 mod config;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod harness;
 mod models;

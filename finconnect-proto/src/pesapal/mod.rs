@@ -73,6 +73,7 @@
 
 mod auth;
 mod config;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod harness;
 mod ipn;
