@@ -22,6 +22,7 @@
 
 pub mod driver;
 pub mod sdk;
+mod single_flight;
 
 /// The sans-IO core, whole.
 pub use finconnect_proto as proto;

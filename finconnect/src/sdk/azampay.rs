@@ -20,9 +20,8 @@ type SharedVerifier = Arc<dyn Verifier + Send + Sync>;
 pub(super) struct Backend<T: Transport> {
     pub(super) driver: Driver<AzampayConfig, T>,
     keys: Mutex<PublicKeyCache<SharedVerifier>>,
-    /// Held while a key fetch is in flight, so callbacks arriving meanwhile wait
-    /// for that one fetch instead of starting their own (single flight).
-    flight: async_lock::Mutex<()>,
+    /// Callbacks arriving while a key is being fetched wait for that one fetch.
+    flight: crate::single_flight::SingleFlight,
 }
 
 impl<T: Transport> Backend<T> {
@@ -34,7 +33,7 @@ impl<T: Transport> Backend<T> {
         Ok(Backend {
             driver,
             keys: Mutex::new(keys),
-            flight: async_lock::Mutex::new(()),
+            flight: crate::single_flight::SingleFlight::new(),
         })
     }
 
@@ -70,16 +69,18 @@ impl<T: Transport> Backend<T> {
     /// had now.
     async fn verdict(&self, event: &azampay::CallbackEvent) -> Option<(Verdict, SharedVerifier)> {
         let now = self.driver.transport().now();
-        let verifier = {
-            // Decide and fetch under the flight lock: callbacks arriving while a
-            // key is being fetched wait for that one fetch (single flight).
-            let _flight = self.flight.lock().await;
+        // A fresh key is used as it is; else one caller at a time decides (the
+        // decision records a fetch, so it is taken only under the flight) and
+        // fetches, while the others wait and then find the key fresh.
+        let fresh = || self.cache().fresh_key(now).cloned().map(Some);
+        let decide_and_fetch = || async {
             let decision = self.cache().decide(now);
             match decision {
                 KeyDecision::Use | KeyDecision::Unavailable => self.cache().current().cloned(),
                 KeyDecision::Fetch => self.fetch().await,
             }
-        }?;
+        };
+        let verifier = self.flight.run(fresh, decide_and_fetch).await?;
         let verdict = event.verdict(&*verifier);
         if verdict != Verdict::Invalid {
             return Some((verdict, verifier));
@@ -87,8 +88,7 @@ impl<T: Transport> Backend<T> {
         // The key may have rotated: one re-fetch per interval, then verify again.
         let refetch = self.cache().on_invalid(now);
         if refetch == RefetchDecision::FetchNow {
-            let _flight = self.flight.lock().await;
-            if let Some(fresh) = self.fetch().await {
+            if let Some(fresh) = self.flight.run(|| None, || self.fetch()).await {
                 return Some((event.verdict(&*fresh), fresh));
             }
         }
