@@ -32,3 +32,16 @@ pub use finconnect_proto::{
     Idempotency, MerchantReference, Money, Msisdn, Operation, Parts, PaymentStatus, Provider,
     RetryPolicy, Secret, Step, TokenGrant, UrlPolicy, MAX_CALLBACK_BODY, SNIPPET_LIMIT,
 };
+
+/// Polls a future that never waits to its end (unit tests of pure async code).
+#[cfg(test)]
+pub(crate) fn block_on_ready<F: std::future::Future>(f: F) -> F::Output {
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+}

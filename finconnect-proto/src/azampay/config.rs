@@ -294,15 +294,7 @@ impl AzampayConfig {
 }
 
 fn base(url: &str, policy: UrlPolicy, which: &str) -> Result<HttpsUrl, Error> {
-    HttpsUrl::parse_base(url, policy).map_err(|e| {
-        Error::config(format!(
-            "AzamPay {which} base URL: {}",
-            match e {
-                Error::Invalid { reason, .. } | Error::Config { reason } => reason,
-                other => other.to_string(),
-            }
-        ))
-    })
+    HttpsUrl::parse_base(&format!("AzamPay {which} base URL"), url, policy)
 }
 
 pub(crate) fn checked_path(path: String) -> Result<String, Error> {

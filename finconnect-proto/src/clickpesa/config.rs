@@ -72,15 +72,7 @@ impl ClickpesaConfig {
                 "ClickPesa API key is empty; create one in Dashboard → Settings → Developers",
             ));
         }
-        let base_url = HttpsUrl::parse_base(base_url, policy).map_err(|e| {
-            Error::config(format!(
-                "ClickPesa base URL: {}",
-                match e {
-                    Error::Invalid { reason, .. } | Error::Config { reason } => reason,
-                    other => other.to_string(),
-                }
-            ))
-        })?;
+        let base_url = HttpsUrl::parse_base("ClickPesa base URL", base_url, policy)?;
         Ok(ClickpesaConfig {
             client_id,
             api_key,

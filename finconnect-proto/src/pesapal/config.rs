@@ -115,15 +115,7 @@ impl PesapalConfig {
                 )));
             }
         }
-        let base_url = HttpsUrl::parse_base(base_url, policy).map_err(|e| {
-            Error::config(format!(
-                "bad PesaPal base URL: {}",
-                match e {
-                    Error::Invalid { reason, .. } | Error::Config { reason } => reason,
-                    other => other.to_string(),
-                }
-            ))
-        })?;
+        let base_url = HttpsUrl::parse_base("PesaPal base URL", base_url, policy)?;
         if base_url.as_url().query().is_some() || base_url.as_url().fragment().is_some() {
             return Err(Error::config(
                 "the PesaPal base URL must not have a query or fragment",
