@@ -106,7 +106,7 @@ enum Expect {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Provider,
-    Invalid,
+    Rejected,
     Duplicate,
     Unauthorized,
 }
@@ -114,7 +114,7 @@ enum Kind {
 fn kind(e: &Error) -> Option<Kind> {
     Some(match e {
         Error::Provider { .. } => Kind::Provider,
-        Error::Invalid { .. } => Kind::Invalid,
+        Error::Rejected { .. } => Kind::Rejected,
         Error::DuplicateReference { .. } => Kind::Duplicate,
         Error::Unauthorized { .. } => Kind::Unauthorized,
         _ => return None,
@@ -423,7 +423,7 @@ fn azampay_cases() -> Vec<Case> {
                     answer(200, fixture!("azampay", "mno_checkout_refused_200.json")),
                     Kind::Provider,
                 ),
-                (answer(400, validation.clone()), Kind::Invalid),
+                (answer(400, validation.clone()), Kind::Rejected),
                 (answer(423, credentials.clone()), Kind::Unauthorized),
                 (
                     answer(
@@ -451,7 +451,7 @@ fn azampay_cases() -> Vec<Case> {
                     answer(200, br#"{"success":false,"msg":"Invalid OTP"}"#.to_vec()),
                     Kind::Provider,
                 ),
-                (answer(400, validation.clone()), Kind::Invalid),
+                (answer(400, validation.clone()), Kind::Rejected),
                 (answer(423, credentials.clone()), Kind::Unauthorized),
             ],
             not_refusals: envelope_not_refusals(),
@@ -490,7 +490,7 @@ fn azampay_cases() -> Vec<Case> {
             token_answer: token,
             success: answer(200, fixture!("azampay", "post_checkout_ok_raw.txt")),
             refusals: vec![
-                (answer(400, validation), Kind::Invalid),
+                (answer(400, validation), Kind::Rejected),
                 (answer(423, credentials), Kind::Unauthorized),
             ],
             not_refusals: vec![
