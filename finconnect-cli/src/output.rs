@@ -1,6 +1,6 @@
 //! Output helpers: timings, masking, JSON shapes shared by the commands.
 
-use finconnect_proto::{Money, PaymentStatus};
+use finconnect::{Money, PaymentStatus};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -19,7 +19,7 @@ pub fn ms_f64(d: Duration) -> f64 {
     (d.as_secs_f64() * 1_000_000.0).round() / 1000.0
 }
 
-pub use finconnect_proto::types::mask_phone;
+pub use finconnect::types::mask_phone;
 
 /// Money as JSON: `{"amount": "100.50", "currency": "KES"}`.
 pub fn money(m: &Money) -> Value {

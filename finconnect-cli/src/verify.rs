@@ -5,12 +5,12 @@
 
 use crate::output;
 use clap::{ArgGroup, Args, Subcommand};
-use finconnect_proto::azampay::{
+use finconnect::azampay::{
     self, default_verifier, AzampayPublicKey, CallbackPolicy, Verdict as AzVerdict,
 };
-use finconnect_proto::clickpesa::webhook::{self, Verdict as CpVerdict, WebhookEvent};
-use finconnect_proto::pesapal::Notification;
-use finconnect_proto::Secret;
+use finconnect::clickpesa::{parse_webhook, Verdict as CpVerdict, WebhookEvent};
+use finconnect::pesapal::Notification;
+use finconnect::Secret;
 use serde_json::{json, Value};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -224,7 +224,7 @@ fn clickpesa_webhook(key: &Secret, file: &Path) -> Result<Outcome, String> {
         return Err("the checksum key is empty".into());
     }
     let body = read_input(file, "webhook")?;
-    let hook = webhook::parse(&body).map_err(|e| format!("malformed ClickPesa webhook: {e}"))?;
+    let hook = parse_webhook(&body).map_err(|e| format!("malformed ClickPesa webhook: {e}"))?;
     match hook.verdict(key) {
         CpVerdict::Valid => {}
         CpVerdict::Invalid => {

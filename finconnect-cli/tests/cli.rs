@@ -319,7 +319,7 @@ fn pesapal_token_expiry(
     std::time::SystemTime,
     std::time::SystemTime,
 ) {
-    use finconnect_proto::Operation;
+    use finconnect::Operation;
     let body = serde_json::json!({
         "consumer_key": finconnect_sandbox::credentials::PESAPAL_CONSUMER_KEY,
         "consumer_secret": finconnect_sandbox::credentials::PESAPAL_CONSUMER_SECRET,
@@ -330,11 +330,11 @@ fn pesapal_token_expiry(
     let after = std::time::SystemTime::now();
     let mut response = http::Response::new(answer);
     *response.status_mut() = http::StatusCode::from_u16(status).expect("status");
-    let grant = finconnect_proto::pesapal::RequestToken
-        .from_response(response)
+    let grant = finconnect::pesapal::RequestToken
+        .read(response)
         .expect("a token");
     match grant.expiry {
-        finconnect_proto::Expiry::At(at) => (before, at, after),
+        finconnect::Expiry::At(at) => (before, at, after),
         other => panic!("PesaPal tokens expire at an instant: {other:?}"),
     }
 }

@@ -5,11 +5,11 @@
 //!
 //! Run: `cargo run -p finconnect-hyper --example azampay_callback`
 
+use finconnect::azampay::{AzampayConfig, AzampayEndpoints, MnoProvider};
+use finconnect::sdk::{CallbackEvent, Expected, Payment, ProviderConfig};
+use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_hyper::{fintech_sdk_with, HyperTransport, Options};
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::sdk::{CallbackEvent, Expected, MobileOperator, Payment, ProviderConfig};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect_hyper::{fintech_sdk_over, HyperTransport, Options};
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox, SandboxConfig};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,13 +25,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         credentials::AZAMPAY_APP_NAME,
         credentials::AZAMPAY_CLIENT_ID,
         Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
-        &sandbox.azampay_auth_base_url(),
-        &sandbox.azampay_checkout_base_url(),
-        &sandbox.azampay_disbursement_base_url(),
+        AzampayEndpoints {
+            auth: &sandbox.azampay_auth_base_url(),
+            checkout: &sandbox.azampay_checkout_base_url(),
+            disbursement: &sandbox.azampay_disbursement_base_url(),
+        },
         UrlPolicy::Local,
     )?;
     let options = Options::default();
-    let sdk = fintech_sdk_with(
+    let sdk = fintech_sdk_over(
         ProviderConfig::Azampay(config),
         HyperTransport::http(&options),
         &options,
@@ -62,7 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let payment = Payment::new("INV2026001", Money::from_major(15_000, Currency::TZS)?)?
         .phone("0712345678")
-        .operator(MobileOperator::Airtel);
+        .operator(MnoProvider::Airtel);
     let started = sdk.pay(&payment, None).await?;
     let mut order = Expected::order(payment.reference.as_str()).amount(payment.amount);
     if let Some(id) = &started.provider_reference {

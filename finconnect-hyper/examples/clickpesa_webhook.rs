@@ -4,11 +4,11 @@
 //!
 //! Run: `cargo run -p finconnect-hyper --example clickpesa_webhook`
 
+use finconnect::clickpesa::ClickpesaConfig;
+use finconnect::sdk::{CallbackEvent, Expected, Payment, ProviderConfig};
+use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_hyper::{fintech_sdk_with, HyperTransport, Options};
-use finconnect_proto::clickpesa::ClickpesaConfig;
-use finconnect_proto::sdk::{CallbackEvent, Expected, Payment, ProviderConfig};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect_hyper::{fintech_sdk_over, HyperTransport, Options};
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox, SandboxConfig};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -20,7 +20,7 @@ type Orders = Arc<Mutex<HashMap<String, Expected>>>;
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sandbox = Sandbox::start(SandboxConfig::default()).await?;
-    let config = ClickpesaConfig::with_base_url(
+    let config = ClickpesaConfig::custom(
         credentials::CLICKPESA_CLIENT_ID,
         Secret::new(credentials::CLICKPESA_API_KEY),
         &sandbox.clickpesa_base_url(),
@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?
     .with_checksum_key(Secret::new(credentials::CLICKPESA_CHECKSUM_KEY));
     let options = Options::default();
-    let sdk = fintech_sdk_with(
+    let sdk = fintech_sdk_over(
         ProviderConfig::Clickpesa(config),
         HyperTransport::http(&options),
         &options,

@@ -11,8 +11,8 @@
 //!
 //! ```no_run
 //! use finconnect_hyper::callback::{serve, CallbackService};
-//! use finconnect_proto::sdk::{CallbackEvent, Expected, ProviderConfig};
-//! use finconnect_proto::pesapal::PesapalConfig;
+//! use finconnect::sdk::{CallbackEvent, Expected, ProviderConfig};
+//! use finconnect::pesapal::PesapalConfig;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = PesapalConfig::sandbox("consumer-key", "consumer-secret")?;
@@ -33,8 +33,8 @@
 //! ```
 
 use bytes::Bytes;
-use finconnect_proto::driver::Transport;
-use finconnect_proto::sdk::{CallbackEvent, CallbackInbox, Claims, Expected, FintechSdk, Outcome};
+use finconnect::driver::Transport;
+use finconnect::sdk::{CallbackEvent, CallbackInbox, Claims, Expected, FintechSdk, Outcome};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use std::convert::Infallible;
@@ -43,7 +43,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 /// The default body limit of a callback route (64 KiB; real ones are < 2 KiB).
-pub const DEFAULT_MAX_BODY: usize = finconnect_proto::wire::MAX_CALLBACK_BODY;
+pub const DEFAULT_MAX_BODY: usize = finconnect::MAX_CALLBACK_BODY;
 
 /// A hyper service for one callback route. Cheap to clone.
 pub struct CallbackService<T: Transport> {
@@ -102,10 +102,7 @@ impl<T: Transport + 'static> CallbackService<T> {
     }
 
     /// Uses another dedupe store (one shared by a fleet, say).
-    pub fn with_dedupe(
-        mut self,
-        store: std::sync::Arc<dyn finconnect_proto::sdk::DedupeStore>,
-    ) -> Self {
+    pub fn with_dedupe(mut self, store: std::sync::Arc<dyn finconnect::sdk::DedupeStore>) -> Self {
         self.inbox = self.inbox.with_dedupe(store);
         self
     }

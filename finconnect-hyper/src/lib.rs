@@ -17,75 +17,71 @@ pub mod callback;
 mod transport;
 
 /// How the client behaves (timeouts, body limit, retries, pool).
-pub use finconnect_proto::driver::ClientOptions as Options;
+pub use finconnect::driver::ClientOptions as Options;
 pub use transport::HyperTransport;
 
-pub use finconnect_proto as proto;
-use finconnect_proto::driver::{Driver, MemoryTokenStore};
-use std::sync::Arc;
+use finconnect::driver::Driver;
+use finconnect::sdk::ProviderConfig;
+/// The async layer and the core behind this adapter.
+pub use finconnect::{self, proto, sdk};
 
 /// The https connector used by default (rustls, webpki roots).
 pub type HttpsConnector =
     hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>;
 
 /// A client for one provider account over hyper: `client.execute(operation)` runs
-/// any operation of `finconnect-proto`.
+/// any operation of the core.
 pub type Client<A, C = HttpsConnector> = Driver<A, HyperTransport<C>>;
-
-/// An https client with default [`Options`].
-pub fn client<A>(api: A) -> Client<A>
-where
-    A: finconnect_proto::Api + Send + Sync,
-{
-    let options = Options::default();
-    let retry = options.retry;
-    Driver::with_store(
-        api,
-        HyperTransport::https(&options),
-        Arc::new(MemoryTokenStore::default()),
-        retry,
-    )
-}
-
-/// A client over any transport built with [`HyperTransport`] and [`Options`].
-pub fn client_with<A, C>(api: A, transport: HyperTransport<C>, options: &Options) -> Client<A, C>
-where
-    A: finconnect_proto::Api + Send + Sync,
-    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
-{
-    Driver::with_store(
-        api,
-        transport,
-        Arc::new(MemoryTokenStore::default()),
-        options.retry,
-    )
-}
 
 /// The provider-agnostic facade over hyper (the original SDK's shape);
 /// `CallbackService::new(sdk.clone(), handler)` receives that provider's callbacks.
-pub type FintechSdk<C = HttpsConnector> = finconnect_proto::sdk::FintechSdk<HyperTransport<C>>;
+pub type FintechSdk<C = HttpsConnector> = finconnect::sdk::FintechSdk<HyperTransport<C>>;
+
+/// An https client with default [`Options`].
+pub fn client<A: finconnect::Api + Send + Sync>(api: A) -> Result<Client<A>, finconnect::Error> {
+    client_with(api, &Options::default())
+}
+
+/// An https client with these [`Options`].
+pub fn client_with<A: finconnect::Api + Send + Sync>(
+    api: A,
+    options: &Options,
+) -> Result<Client<A>, finconnect::Error> {
+    Ok(client_over(api, HyperTransport::https(options), options))
+}
+
+/// A client over a transport you built (plain HTTP for the local sandbox:
+/// [`HyperTransport::http`]).
+pub fn client_over<A, C>(api: A, transport: HyperTransport<C>, options: &Options) -> Client<A, C>
+where
+    A: finconnect::Api + Send + Sync,
+    C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
+{
+    Driver::with_options(api, transport, options)
+}
 
 /// The facade over https with default [`Options`].
-pub fn fintech_sdk(
-    config: finconnect_proto::sdk::ProviderConfig,
-) -> Result<FintechSdk, finconnect_proto::Error> {
-    let options = Options::default();
-    finconnect_proto::sdk::FintechSdk::with_driver_options(
-        config,
-        HyperTransport::https(&options),
-        options.retry,
-    )
+pub fn fintech_sdk(config: ProviderConfig) -> Result<FintechSdk, finconnect::Error> {
+    fintech_sdk_with(config, &Options::default())
+}
+
+/// The facade over https with these [`Options`].
+pub fn fintech_sdk_with(
+    config: ProviderConfig,
+    options: &Options,
+) -> Result<FintechSdk, finconnect::Error> {
+    fintech_sdk_over(config, HyperTransport::https(options), options)
 }
 
 /// The facade over a transport you built (plain HTTP for the local sandbox:
-/// `HyperTransport::http(&options)`).
-pub fn fintech_sdk_with<C>(
-    config: finconnect_proto::sdk::ProviderConfig,
+/// [`HyperTransport::http`]).
+pub fn fintech_sdk_over<C>(
+    config: ProviderConfig,
     transport: HyperTransport<C>,
     options: &Options,
-) -> Result<FintechSdk<C>, finconnect_proto::Error>
+) -> Result<FintechSdk<C>, finconnect::Error>
 where
     C: hyper_util::client::legacy::connect::Connect + Clone + Send + Sync + 'static,
 {
-    finconnect_proto::sdk::FintechSdk::with_driver_options(config, transport, options.retry)
+    finconnect::sdk::FintechSdk::with_options(config, transport, options)
 }

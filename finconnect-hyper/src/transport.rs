@@ -1,7 +1,7 @@
 use crate::Options;
 use bytes::Bytes;
-use finconnect_proto::driver::USER_AGENT;
-use finconnect_proto::driver::{Transport, TransportFailure};
+use finconnect::driver::USER_AGENT;
+use finconnect::driver::{Transport, TransportFailure};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 use hyper_util::client::legacy::Client;

@@ -11,13 +11,13 @@
 
 use base64::Engine;
 use bytes::Bytes;
+use finconnect::azampay::{AzampayConfig, AzampayEndpoints};
+use finconnect::clickpesa::{sign, ChecksumMethod, ClickpesaConfig};
+use finconnect::pesapal::PesapalConfig;
+use finconnect::sdk::{CallbackEvent, ConfirmLimits, Payment, ProviderConfig, Trust};
+use finconnect::{Currency, DedupeKey, Money, Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_hyper::{fintech_sdk_with, FintechSdk, HyperTransport, Options};
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::clickpesa::{checksum, ChecksumMethod, ClickpesaConfig};
-use finconnect_proto::pesapal::PesapalConfig;
-use finconnect_proto::sdk::{CallbackEvent, ConfirmLimits, Payment, ProviderConfig, Trust};
-use finconnect_proto::{Currency, DedupeKey, Money, Secret, UrlPolicy};
+use finconnect_hyper::{fintech_sdk_over, FintechSdk, HyperTransport, Options};
 use finconnect_sandbox::{credentials, Sandbox, SandboxConfig};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
@@ -152,7 +152,7 @@ async fn ten_thousand_pesapal_ipns_each_event_once() {
         max_in_flight: 128,
         ..ConfirmLimits::default()
     };
-    let sdk = finconnect_proto::sdk::FintechSdk::with_limits(
+    let sdk = finconnect::sdk::FintechSdk::with_limits(
         ProviderConfig::Pesapal(config),
         HyperTransport::http(&options),
         options.retry,
@@ -163,7 +163,7 @@ async fn ten_thousand_pesapal_ipns_each_event_once() {
     let ipn = sdk
         .register_ipn(
             &format!("http://{addr}/ipn"),
-            finconnect_proto::sdk::IpnMethod::Get,
+            finconnect::sdk::IpnMethod::Get,
         )
         .await
         .unwrap();
@@ -254,15 +254,17 @@ async fn signed_azampay_and_clickpesa_callbacks_under_load() {
         credentials::AZAMPAY_APP_NAME,
         credentials::AZAMPAY_CLIENT_ID,
         Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
-        unreachable,
-        unreachable,
-        unreachable,
+        AzampayEndpoints {
+            auth: unreachable,
+            checkout: unreachable,
+            disbursement: unreachable,
+        },
         UrlPolicy::Local,
     )
     .unwrap()
     .with_pinned_public_key(credentials::AZAMPAY_PUBLIC_KEY_PEM)
     .unwrap();
-    let sdk = fintech_sdk_with(
+    let sdk = fintech_sdk_over(
         ProviderConfig::Azampay(azampay),
         HyperTransport::http(&options),
         &options,
@@ -312,7 +314,7 @@ async fn signed_azampay_and_clickpesa_callbacks_under_load() {
 
     // ClickPesa with a checksum key.
     let checksum_key = Secret::new(credentials::CLICKPESA_CHECKSUM_KEY);
-    let clickpesa = ClickpesaConfig::with_base_url(
+    let clickpesa = ClickpesaConfig::custom(
         credentials::CLICKPESA_CLIENT_ID,
         Secret::new(credentials::CLICKPESA_API_KEY),
         unreachable,
@@ -320,7 +322,7 @@ async fn signed_azampay_and_clickpesa_callbacks_under_load() {
     )
     .unwrap()
     .with_checksum_key(checksum_key.clone());
-    let sdk = fintech_sdk_with(
+    let sdk = fintech_sdk_over(
         ProviderConfig::Clickpesa(clickpesa),
         HyperTransport::http(&options),
         &options,
@@ -333,7 +335,7 @@ async fn signed_azampay_and_clickpesa_callbacks_under_load() {
             "data": {"id": format!("LOAD{i}CP"), "status": "SUCCESS", "orderReference": format!("LOAD{i}"),
                      "collectedAmount": "1000", "collectedCurrency": "TZS", "channel": "TIGO-PESA"}
         });
-        checksum::sign(&mut body, &checksum_key, ChecksumMethod::Canonical).unwrap();
+        sign(&mut body, &checksum_key, ChecksumMethod::Canonical).unwrap();
         if tamper {
             body["data"]["collectedAmount"] = "999999".into();
         }
@@ -356,14 +358,14 @@ async fn signed_azampay_and_clickpesa_callbacks_under_load() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_body_is_refused_without_being_read() {
     let options = options();
-    let config = ClickpesaConfig::with_base_url(
+    let config = ClickpesaConfig::custom(
         "id",
         Secret::new("key"),
         "http://127.0.0.1:9",
         UrlPolicy::Local,
     )
     .unwrap();
-    let sdk = fintech_sdk_with(
+    let sdk = fintech_sdk_over(
         ProviderConfig::Clickpesa(config),
         HyperTransport::http(&options),
         &options,

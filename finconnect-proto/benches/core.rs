@@ -8,14 +8,15 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use finconnect_proto::azampay::{self, AzampayConfig, AzampayPublicKey, MnoCheckout, MnoProvider};
 use finconnect_proto::clickpesa::{
-    self, checksum, ChecksumMethod, ClickpesaConfig, GetPayment, InitiateUssdPush, OrderReference,
+    self, checksum, sign, ChecksumMethod, ClickpesaConfig, GetPayment, InitiateUssdPush,
+    OrderReference,
 };
 use finconnect_proto::pesapal::{
     BillingAddress, GetTransactionStatus, IpnId, Notification, Order, OrderTrackingId,
     PesapalConfig, SubmitOrder,
 };
 use finconnect_proto::{
-    AccessToken, Currency, Description, MerchantReference, Money, Msisdn, Operation, Secret,
+    AccessToken, Api, Currency, Description, MerchantReference, Money, Msisdn, Operation, Secret,
 };
 use std::time::{Duration, SystemTime};
 
@@ -54,28 +55,39 @@ fn requests(c: &mut Criterion) {
         IpnId::new("1da86d1c-1e8c-4183-bdfd-dd759463e4ce").unwrap(),
     );
     g.bench_function("pesapal_submit_order", |b| {
-        b.iter(|| order.to_request(&pesapal, Some(&t)).unwrap())
+        b.iter(|| {
+            pesapal
+                .finish(order.request(&pesapal).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
     let status = GetTransactionStatus::new(
         OrderTrackingId::new("96a5e1d9-f711-4423-82ce-dd758f972713").unwrap(),
     );
     g.bench_function("pesapal_status", |b| {
-        b.iter(|| status.to_request(&pesapal, Some(&t)).unwrap())
+        b.iter(|| {
+            pesapal
+                .finish(status.request(&pesapal).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
 
     let azampay = AzampayConfig::sandbox("app", "client", Secret::new("secret")).unwrap();
     let checkout = MnoCheckout::new(
-        "0712345678",
-        Money::from_major(1000, Currency::TZS).unwrap(),
         "INV-1",
+        Money::from_major(1000, Currency::TZS).unwrap(),
+        "0712345678",
         MnoProvider::Airtel,
     )
     .unwrap();
     g.bench_function("azampay_mno_checkout", |b| {
-        b.iter(|| checkout.to_request(&azampay, Some(&t)).unwrap())
+        b.iter(|| {
+            let parts = checkout.request(&azampay).unwrap();
+            finconnect_proto::Api::finish(&azampay, parts, Some(&t)).unwrap()
+        })
     });
 
-    let plain = ClickpesaConfig::new("client", Secret::new("api-key")).unwrap();
+    let plain = ClickpesaConfig::live("client", Secret::new("api-key")).unwrap();
     let signed = plain.clone().with_checksum_key(Secret::new("checksum-key"));
     let push = InitiateUssdPush::new(
         Money::from_major(1000, Currency::TZS).unwrap(),
@@ -84,14 +96,26 @@ fn requests(c: &mut Criterion) {
     )
     .unwrap();
     g.bench_function("clickpesa_ussd_push", |b| {
-        b.iter(|| push.to_request(&plain, Some(&t)).unwrap())
+        b.iter(|| {
+            plain
+                .finish(push.request(&plain).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
     g.bench_function("clickpesa_ussd_push_with_checksum", |b| {
-        b.iter(|| push.to_request(&signed, Some(&t)).unwrap())
+        b.iter(|| {
+            signed
+                .finish(push.request(&signed).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
     let query = GetPayment::new(OrderReference::new("ORD123").unwrap());
     g.bench_function("clickpesa_payment_query", |b| {
-        b.iter(|| query.to_request(&plain, Some(&t)).unwrap())
+        b.iter(|| {
+            plain
+                .finish(query.request(&plain).unwrap(), Some(&t))
+                .unwrap()
+        })
     });
     g.finish();
 }
@@ -104,25 +128,25 @@ fn responses(c: &mut Criterion) {
     for name in ["status_completed", "status_pending", "status_failed"] {
         let body = fixture(&format!("pesapal/{name}.json"));
         g.bench_with_input(BenchmarkId::new("pesapal", name), &body, |b, body| {
-            b.iter(|| black_box(status.from_response(ok(body.clone()))))
+            b.iter(|| black_box(status.read(ok(body.clone()))))
         });
     }
     let checkout = MnoCheckout::new(
-        "0712345678",
-        Money::from_major(1000, Currency::TZS).unwrap(),
         "INV-1",
+        Money::from_major(1000, Currency::TZS).unwrap(),
+        "0712345678",
         MnoProvider::Airtel,
     )
     .unwrap();
     let body = fixture("azampay/mno_checkout_ok.json");
     g.bench_function("azampay/mno_checkout_ok", |b| {
-        b.iter(|| checkout.from_response(ok(body.clone())).unwrap())
+        b.iter(|| checkout.read(ok(body.clone())).unwrap())
     });
     let query = GetPayment::new(OrderReference::new("ORD123").unwrap());
     for name in ["payment_status", "payment_status_multiple_attempts"] {
         let body = fixture(&format!("clickpesa/{name}.json"));
         g.bench_with_input(BenchmarkId::new("clickpesa", name), &body, |b, body| {
-            b.iter(|| black_box(query.from_response(ok(body.clone()))))
+            b.iter(|| black_box(query.read(ok(body.clone()))))
         });
     }
     g.finish();
@@ -197,10 +221,10 @@ fn callbacks(c: &mut Criterion) {
         g.bench_with_input(
             BenchmarkId::new("clickpesa_checksum", name),
             payload,
-            |b, p| b.iter(|| checksum::checksum(&key, p, ChecksumMethod::Canonical).unwrap()),
+            |b, p| b.iter(|| checksum(&key, p, ChecksumMethod::Canonical).unwrap()),
         );
         let mut signed = payload.clone();
-        checksum::sign(&mut signed, &key, ChecksumMethod::Canonical).unwrap();
+        sign(&mut signed, &key, ChecksumMethod::Canonical).unwrap();
         let bytes = serde_json::to_vec(&signed).unwrap();
         g.bench_with_input(
             BenchmarkId::new("clickpesa_webhook_parse_verify", name),
@@ -208,7 +232,7 @@ fn callbacks(c: &mut Criterion) {
             |b, bytes| {
                 b.iter(|| {
                     assert_eq!(
-                        clickpesa::webhook::parse(bytes).unwrap().verdict(&key),
+                        clickpesa::parse_webhook(bytes).unwrap().verdict(&key),
                         clickpesa::Verdict::Valid
                     )
                 })

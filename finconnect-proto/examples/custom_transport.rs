@@ -75,13 +75,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let runtime = tokio::runtime::Runtime::new()?;
     let sandbox = runtime.block_on(Sandbox::start(SandboxConfig::default()))?;
 
-    let config = ClickpesaConfig::with_base_url(
+    let config = ClickpesaConfig::custom(
         credentials::CLICKPESA_CLIENT_ID,
         Secret::new(credentials::CLICKPESA_API_KEY),
         &sandbox.clickpesa_base_url(),
         UrlPolicy::Local,
     )?;
-    let call = Call::new(&config, GetBalance, None, SystemTime::now());
+    let call = Call::new(&config, GetBalance, None);
     let (balances, token) = drive_blocking(call, send, std::thread::sleep, SystemTime::now)?;
     println!("balances: {balances:?}");
     println!("a token was fetched on the way: {}", token.is_some());

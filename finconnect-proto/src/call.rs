@@ -1,9 +1,14 @@
 //! The call driver: a small state machine that turns one [`Operation`] into the
-//! requests to send — authenticating first when needed, re-authenticating once on
-//! a refused token, retrying what is safe to retry — and gives back the output.
+//! requests to send — asking for a token when it needs one, asking for a fresh
+//! one once when the provider refuses it, retrying what is safe to retry — and
+//! gives back the output.
 //!
 //! It takes time and randomness as arguments and performs no I/O (the idea of
-//! quinn-proto and rustls' unbuffered API): an adapter is only a loop.
+//! quinn-proto and rustls' unbuffered API): whoever drives it is only a loop
+//! answering [`Step`]s. A `Call` never writes an authentication request itself:
+//! a token is just the output of another `Call`, over the provider's token
+//! operation ([`Call::auth_call`]), run by whoever answers [`Step::NeedToken`]
+//! (a shared cache, so that concurrent calls fetch one token).
 //!
 //! Which failures of a payment are known refusals and which are
 //! [`Error::OutcomeUnknown`] is decided in one place, the table of
@@ -12,23 +17,30 @@
 //! ```
 //! # use finconnect_proto::call::{Call, Step};
 //! # use finconnect_proto::retry::Failure;
+//! # use finconnect_proto::{AccessToken, Error};
 //! # fn send(_: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Failure> { unimplemented!() }
-//! # fn example<O: finconnect_proto::Operation>(api: &O::Api, op: O, now: std::time::SystemTime)
-//! #     -> Result<O::Output, finconnect_proto::Error> {
-//! let mut call = Call::new(api, op, None, now);
-//! let output = loop {
-//!     match call.step()? {
+//! # fn cached_token(_: Option<AccessToken>) -> Result<AccessToken, Error> { unimplemented!() }
+//! # fn now() -> std::time::SystemTime { unimplemented!() }
+//! # fn example<O: finconnect_proto::Operation>(api: &O::Api, op: O) -> Result<O::Output, Error> {
+//! let mut call = Call::new(api, op, None);
+//! loop {
+//!     match call.step(now()) {
 //!         Step::Send(request) => match send(request) {
-//!             Ok(response) => call.receive(response, now)?,
-//!             Err(failure) => call.failed(failure, now)?,
+//!             Ok(response) => call.receive(response, now()),
+//!             Err(failure) => call.failed(failure, "", now()),
 //!         },
-//!         Step::Wait(delay) => std::thread::sleep(delay),
-//!         Step::Done(output) => break output,
+//!         Step::NeedToken { rejected } => call.supply_token(cached_token(rejected)),
+//!         Step::Wait { until } => {
+//!             std::thread::sleep(until.duration_since(now()).unwrap_or_default())
+//!         }
+//!         Step::Done(output) => return output,
+//!         _ => return Err(Error::Misuse("a step this loop does not know")),
 //!     }
-//! };
-//! // call.fresh_token() hands back a token fetched on the way, for the cache.
-//! # Ok(output) }
+//! }
+//! # }
 //! ```
+//!
+//! [`drive_blocking`] is that loop, written once for blocking HTTP stacks.
 
 use crate::operation::{Api, Operation};
 use crate::outcome;
@@ -42,35 +54,39 @@ use std::time::{Duration, SystemTime};
 // would cost an allocation per call for no gain.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Step<T> {
     /// Send this request, then hand the answer to [`Call::receive`] (or the failure
     /// to [`Call::failed`]).
     Send(http::Request<Vec<u8>>),
-    /// Wait this long, then call [`Call::step`] again.
-    Wait(Duration),
+    /// A token is needed: get one — from a cache, or by driving
+    /// [`Call::auth_call`] — and hand it (or the error) to [`Call::supply_token`].
+    /// `rejected` is the token the provider just refused: do not hand it back.
+    NeedToken {
+        /// The token the provider refused during this call, if any.
+        rejected: Option<AccessToken>,
+    },
+    /// Wait until then, then call [`Call::step`] again.
+    Wait {
+        /// When to step again.
+        until: SystemTime,
+    },
     /// The call is over.
-    Done(T),
-}
-
-/// Which request is awaiting its answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    /// The authentication request.
-    Auth,
-    /// The operation itself.
-    Operation,
+    Done(Result<T, Error>),
 }
 
 enum State<T> {
     /// Ready to write the next request.
     Ready,
-    /// A request was handed out and its answer is awaited.
-    InFlight(Purpose),
+    /// A token was asked for.
+    AwaitingToken,
+    /// The request was handed out and its answer is awaited.
+    InFlight,
     /// Back-off before re-sending.
-    Backoff(Duration),
-    /// The output, ready to hand out.
-    Done(T),
-    /// Over (output taken, or failed).
+    Backoff(SystemTime),
+    /// The result, ready to hand out.
+    Done(Result<T, Error>),
+    /// Over (result taken).
     Finished,
 }
 
@@ -81,26 +97,24 @@ pub struct Call<'a, O: Operation> {
     /// The operation's reference, quoted when its outcome is unknown.
     reference: Option<String>,
     token: Option<AccessToken>,
-    fresh: Option<AccessToken>,
     rejected: Option<AccessToken>,
     reauthenticated: bool,
-    /// The token was issued (or provided) during this call: use it even if the
-    /// clock says it is already inside the margin, so a skewed clock or a short
-    /// lifetime cannot make the call ask for tokens forever.
+    /// The token was supplied during this call: use it even if the clock says it
+    /// is already inside the margin, so a skewed clock or a short lifetime cannot
+    /// make the call ask for tokens forever.
     token_is_new: bool,
     state: State<O::Output>,
     policy: RetryPolicy,
     rng: u64,
     attempts: u32,
-    now: SystemTime,
 }
 
 impl<O: Operation> fmt::Debug for Call<'_, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match self.state {
             State::Ready => "ready",
-            State::InFlight(Purpose::Auth) => "awaiting auth answer",
-            State::InFlight(Purpose::Operation) => "awaiting answer",
+            State::AwaitingToken => "awaiting a token",
+            State::InFlight => "awaiting an answer",
             State::Backoff(_) => "backing off",
             State::Done(_) => "done",
             State::Finished => "finished",
@@ -116,14 +130,14 @@ impl<O: Operation> fmt::Debug for Call<'_, O> {
 }
 
 impl<'a, O: Operation> Call<'a, O> {
-    /// Starts a call with the cached token, if any, at time `now`.
-    pub fn new(api: &'a O::Api, op: O, token: Option<AccessToken>, now: SystemTime) -> Self {
+    /// Starts a call, with the cached token if there is one (it is checked for
+    /// expiry at each [`Call::step`]).
+    pub fn new(api: &'a O::Api, op: O, token: Option<AccessToken>) -> Self {
         Call {
             api,
             reference: op.reference(),
             op,
             token,
-            fresh: None,
             rejected: None,
             reauthenticated: false,
             token_is_new: false,
@@ -131,7 +145,6 @@ impl<'a, O: Operation> Call<'a, O> {
             policy: RetryPolicy::default(),
             rng: 0x9E37_79B9_7F4A_7C15,
             attempts: 0,
-            now,
         }
     }
 
@@ -148,98 +161,88 @@ impl<'a, O: Operation> Call<'a, O> {
         &self.op
     }
 
-    /// Which request awaits its answer, if any.
-    pub fn in_flight(&self) -> Option<Purpose> {
-        match self.state {
-            State::InFlight(p) => Some(p),
-            _ => None,
-        }
-    }
-
-    /// A token fetched during this call: put it in the cache.
-    pub fn fresh_token(&self) -> Option<&AccessToken> {
-        self.fresh.as_ref()
-    }
-
-    /// The token the provider refused during this call, if any: drop it from the
-    /// cache (if the cache still holds it).
-    pub fn rejected_token(&self) -> Option<&AccessToken> {
-        self.rejected.as_ref()
-    }
-
     /// Attempts made of the request in flight or last sent.
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
 
-    /// The next thing to do.
-    pub fn step(&mut self) -> Result<Step<O::Output>, Error> {
+    /// The call that fetches a token for this one (the provider's token
+    /// operation, with the same retry rules): what answers [`Step::NeedToken`]
+    /// when no cache has a usable token.
+    pub fn auth_call(&self) -> Call<'a, <O::Api as Api>::Auth> {
+        Call::new(self.api, self.api.auth(), None).with_retry(self.policy, self.rng.rotate_left(17))
+    }
+
+    /// The next thing to do, at `now`.
+    pub fn step(&mut self, now: SystemTime) -> Step<O::Output> {
         match std::mem::replace(&mut self.state, State::Finished) {
-            State::Ready => self.next_request(),
-            State::Backoff(delay) => {
+            State::Ready => self.next_request(now),
+            State::Backoff(until) => {
                 self.state = State::Ready;
-                Ok(Step::Wait(delay))
+                Step::Wait { until }
             }
-            State::Done(output) => Ok(Step::Done(output)),
-            State::InFlight(p) => {
-                self.state = State::InFlight(p);
-                Err(Error::Misuse(
-                    "step called while a request awaits its answer",
-                ))
+            State::AwaitingToken => {
+                self.state = State::AwaitingToken;
+                Step::NeedToken {
+                    rejected: self.rejected.clone(),
+                }
             }
-            State::Finished => Err(Error::Misuse("step called after the call finished")),
+            State::Done(result) => Step::Done(result),
+            State::InFlight => Step::Done(Err(Error::Misuse(
+                "step called while a request awaits its answer",
+            ))),
+            State::Finished => {
+                Step::Done(Err(Error::Misuse("step called after the call finished")))
+            }
         }
     }
 
-    /// Instead of sending the authentication request just handed out, supply a
-    /// token (an adapter's shared single-flight cache does this).
-    pub fn provide_token(&mut self, token: AccessToken) -> Result<(), Error> {
-        match self.state {
-            State::InFlight(Purpose::Auth) => {
+    /// Answers [`Step::NeedToken`]: the token to use, or why none could be had
+    /// (which ends the call with that error).
+    pub fn supply_token(&mut self, token: Result<AccessToken, Error>) {
+        if !matches!(self.state, State::AwaitingToken) {
+            self.state = State::Done(Err(Error::Misuse(
+                "supply_token called when no token was asked for",
+            )));
+            return;
+        }
+        self.state = match token {
+            Ok(token) => {
                 self.token = Some(token);
                 self.token_is_new = true;
                 self.attempts = 0;
-                self.state = State::Ready;
-                Ok(())
+                State::Ready
             }
-            _ => Err(Error::Misuse(
-                "provide_token called with no auth request in flight",
-            )),
-        }
+            Err(e) => State::Done(Err(e)),
+        };
     }
 
     /// Hands over the answer to the request in flight, received at `now`.
-    pub fn receive(
-        &mut self,
-        response: http::Response<Vec<u8>>,
-        now: SystemTime,
-    ) -> Result<(), Error> {
-        self.now = now;
-        let purpose = match self.state {
-            State::InFlight(p) => p,
-            _ => return Err(Error::Misuse("receive called with no request in flight")),
-        };
+    pub fn receive(&mut self, response: http::Response<Vec<u8>>, now: SystemTime) {
+        if !matches!(self.state, State::InFlight) {
+            self.state = State::Done(Err(Error::Misuse(
+                "receive called with no request in flight",
+            )));
+            return;
+        }
         self.state = State::Finished;
         let status = response.status().as_u16();
-        let idempotency = self.idempotency(purpose);
 
-        if purpose == Purpose::Operation
-            && self.op.requires_auth()
-            && self.api.is_auth_failure(&response)
-        {
+        if O::REQUIRES_AUTH && self.api.is_auth_failure(&response) {
             if self.reauthenticated {
-                return Err(Error::Unauthorized {
+                self.state = State::Done(Err(Error::Unauthorized {
                     provider: O::Api::PROVIDER,
                     message: format!("{} refused a freshly issued token", O::NAME),
                     hint: Some("the credentials may lack access to this product, or belong to the other environment"),
-                });
+                }));
+                return;
             }
             self.reauthenticated = true;
             self.token_is_new = false;
             self.rejected = self.token.take();
             self.attempts = 0;
             self.state = State::Ready;
-            return Ok(());
+            return;
         }
 
         if status == 429 || status >= 500 {
@@ -247,62 +250,32 @@ impl<'a, O: Operation> Call<'a, O> {
                 status,
                 retry_after: retry::retry_after(response.headers()),
             };
-            if self.retry(idempotency, failure) {
-                return Ok(());
+            if self.retry(failure, now) {
+                return;
             }
         }
 
-        match purpose {
-            Purpose::Auth => {
-                let grant = self
-                    .api
-                    .auth()
-                    .from_response(response)
-                    .map_err(|e| self.classify_failure(purpose, status, e))?;
-                let token = grant.into_token(now);
-                self.fresh = Some(token.clone());
-                self.token = Some(token);
-                self.token_is_new = true;
-                self.attempts = 0;
-                self.state = State::Ready;
-                Ok(())
-            }
-            Purpose::Operation => {
-                let read = self.op.from_response(response);
-                let read = match O::IDEMPOTENCY {
-                    Idempotency::NonIdempotent => outcome::judge(self.subject(), status, read),
-                    Idempotency::Idempotent => {
-                        read.map_err(|e| self.classify_failure(purpose, status, e))
-                    }
-                };
-                self.state = State::Done(read?);
-                Ok(())
-            }
-        }
-    }
-
-    /// Reports that the request in flight got no answer.
-    pub fn failed(&mut self, failure: Failure, now: SystemTime) -> Result<(), Error> {
-        self.failed_because(failure, "", now)
-    }
-
-    /// Like [`Call::failed`], with the transport's own words for the failure (kept
-    /// in the error if the call gives up; must not hold a secret).
-    pub fn failed_because(
-        &mut self,
-        failure: Failure,
-        detail: &str,
-        now: SystemTime,
-    ) -> Result<(), Error> {
-        self.now = now;
-        let purpose = match self.state {
-            State::InFlight(p) => p,
-            _ => return Err(Error::Misuse("failed called with no request in flight")),
+        let read = self.op.read(response);
+        let read = match O::IDEMPOTENCY {
+            Idempotency::NonIdempotent => outcome::judge(self.subject(), status, read),
+            Idempotency::Idempotent => read.map_err(|e| self.classify_failure(status, e)),
         };
+        self.state = State::Done(read);
+    }
+
+    /// Reports that the request in flight got no answer at `now`, with the
+    /// transport's own words for why (kept in the error if the call gives up;
+    /// must not hold a secret; may be empty).
+    pub fn failed(&mut self, failure: Failure, detail: &str, now: SystemTime) {
+        if !matches!(self.state, State::InFlight) {
+            self.state = State::Done(Err(Error::Misuse(
+                "failed called with no request in flight",
+            )));
+            return;
+        }
         self.state = State::Finished;
-        let idempotency = self.idempotency(purpose);
-        if self.retry(idempotency, failure) {
-            return Ok(());
+        if self.retry(failure, now) {
+            return;
         }
         let reason = match failure {
             Failure::Connect => "could not connect".to_owned(),
@@ -314,62 +287,60 @@ impl<'a, O: Operation> Call<'a, O> {
         } else {
             format!("{reason}: {detail}")
         };
-        if idempotency == Idempotency::NonIdempotent && outcome::unknown_without_answer(failure) {
-            return Err(self.subject().unknown(reason));
-        }
-        Err(Error::Transport {
-            provider: O::Api::PROVIDER,
-            operation: self.name(purpose),
-            attempts: self.attempts,
-            reason,
-        })
+        let error = if O::IDEMPOTENCY == Idempotency::NonIdempotent
+            && outcome::unknown_without_answer(failure)
+        {
+            self.subject().unknown(reason)
+        } else {
+            Error::Transport {
+                provider: O::Api::PROVIDER,
+                operation: O::NAME,
+                attempts: self.attempts,
+                reason,
+            }
+        };
+        self.state = State::Done(Err(error));
     }
 
-    fn next_request(&mut self) -> Result<Step<O::Output>, Error> {
-        let needs_token = self.op.requires_auth()
-            && !(self.token_is_new && self.token.is_some())
-            && !self
+    fn next_request(&mut self, now: SystemTime) -> Step<O::Output> {
+        let token = if O::REQUIRES_AUTH {
+            let usable = self
                 .token
                 .as_ref()
-                .is_some_and(|t| t.is_usable(self.now, self.api.token_margin()));
-        let (purpose, request) = if needs_token {
-            (Purpose::Auth, self.api.auth().to_request(self.api, None)?)
+                .is_some_and(|t| self.token_is_new || t.is_usable(now, self.api.token_margin()));
+            if !usable {
+                self.state = State::AwaitingToken;
+                return Step::NeedToken {
+                    rejected: self.rejected.clone(),
+                };
+            }
+            self.token.as_ref()
         } else {
-            let token = if self.op.requires_auth() {
-                self.token.as_ref()
-            } else {
-                None
-            };
-            (Purpose::Operation, self.op.to_request(self.api, token)?)
+            None
         };
-        self.attempts += 1;
-        self.state = State::InFlight(purpose);
-        Ok(Step::Send(request))
-    }
-
-    fn idempotency(&self, purpose: Purpose) -> Idempotency {
-        match purpose {
-            Purpose::Auth => Idempotency::Idempotent,
-            Purpose::Operation => O::IDEMPOTENCY,
-        }
-    }
-
-    fn name(&self, purpose: Purpose) -> &'static str {
-        match purpose {
-            Purpose::Auth => <<O::Api as Api>::Auth as Operation>::NAME,
-            Purpose::Operation => O::NAME,
+        match self
+            .op
+            .request(self.api)
+            .and_then(|parts| self.api.finish(parts, token))
+        {
+            Ok(request) => {
+                self.attempts += 1;
+                self.state = State::InFlight;
+                Step::Send(request)
+            }
+            Err(e) => Step::Done(Err(e)),
         }
     }
 
     /// Schedules a re-send if the policy allows; true if it did.
-    fn retry(&mut self, idempotency: Idempotency, failure: Failure) -> bool {
+    fn retry(&mut self, failure: Failure, now: SystemTime) -> bool {
         let jitter = self.jitter();
         match self
             .policy
-            .decide(idempotency, failure, self.attempts, jitter)
+            .decide(O::IDEMPOTENCY, failure, self.attempts, jitter)
         {
             Decision::Retry(delay) => {
-                self.state = State::Backoff(delay);
+                self.state = State::Backoff(now + delay);
                 true
             }
             Decision::Stop => false,
@@ -379,14 +350,14 @@ impl<'a, O: Operation> Call<'a, O> {
     /// A failed reading of an answer to an idempotent request (a token, a status
     /// query) after the retries: what the user can act on. Non-idempotent
     /// operations go through [`outcome::judge`] instead.
-    fn classify_failure(&self, purpose: Purpose, status: u16, err: Error) -> Error {
+    fn classify_failure(&self, status: u16, err: Error) -> Error {
         if !matches!(err, Error::Decode { .. }) {
             return err;
         }
         if status >= 500 {
             return Error::Transport {
                 provider: O::Api::PROVIDER,
-                operation: self.name(purpose),
+                operation: O::NAME,
                 attempts: self.attempts,
                 reason: format!("HTTP {status}"),
             };
@@ -418,21 +389,46 @@ impl<'a, O: Operation> Call<'a, O> {
 
 /// Drives a call to the end over a blocking transport: the simplest way to plug in
 /// another HTTP stack (ureq, curl, a test closure). `send` performs one request,
-/// `sleep` waits, `now` reads the clock. Returns the output and any fresh token.
+/// `sleep` waits, `now` reads the clock. A needed token is fetched by driving
+/// [`Call::auth_call`] with the same loop. Returns the output and the token
+/// fetched on the way, if any (put it in your cache for the next call).
 pub fn drive_blocking<O: Operation>(
-    mut call: Call<'_, O>,
+    call: Call<'_, O>,
     mut send: impl FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Failure>,
     mut sleep: impl FnMut(Duration),
     mut now: impl FnMut() -> SystemTime,
 ) -> Result<(O::Output, Option<AccessToken>), Error> {
+    let mut fresh = None;
+    let output = run_blocking(call, &mut send, &mut sleep, &mut now, &mut fresh)?;
+    Ok((output, fresh))
+}
+
+type Send<'s> = dyn FnMut(http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Failure> + 's;
+
+/// The blocking loop (the only one in the core).
+fn run_blocking<O: Operation>(
+    mut call: Call<'_, O>,
+    send: &mut Send<'_>,
+    sleep: &mut dyn FnMut(Duration),
+    now: &mut dyn FnMut() -> SystemTime,
+    fresh: &mut Option<AccessToken>,
+) -> Result<O::Output, Error> {
     loop {
-        match call.step()? {
+        match call.step(now()) {
             Step::Send(request) => match send(request) {
-                Ok(response) => call.receive(response, now())?,
-                Err(failure) => call.failed(failure, now())?,
+                Ok(response) => call.receive(response, now()),
+                Err(failure) => call.failed(failure, "", now()),
             },
-            Step::Wait(delay) => sleep(delay),
-            Step::Done(output) => return Ok((output, call.fresh.take())),
+            Step::NeedToken { .. } => {
+                let grant = run_blocking(call.auth_call(), send, sleep, now, fresh);
+                let token = grant.map(|g| g.into_token(now()));
+                if let Ok(token) = &token {
+                    *fresh = Some(token.clone());
+                }
+                call.supply_token(token);
+            }
+            Step::Wait { until } => sleep(until.duration_since(now()).unwrap_or_default()),
+            Step::Done(output) => return output,
         }
     }
 }

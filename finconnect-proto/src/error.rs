@@ -32,16 +32,35 @@ pub enum Error {
         reason: String,
     },
 
-    /// An input was refused before anything was sent, or the provider rejected a
-    /// field. Fix the input; the request was not executed.
-    #[error("invalid {field}: {reason}{}", problems_suffix(.problems))]
+    /// An input was refused here, before anything was sent. Fix the input.
+    #[error("invalid {field}: {reason}")]
     Invalid {
-        /// The field (our name, or the provider's when it comes from the provider).
+        /// The field (finconnect's name for it).
         field: String,
         /// Why it is invalid.
         reason: String,
-        /// Per-field messages when the provider sent a validation problem.
+    },
+
+    /// The provider rejected fields of the request (a validation answer): the
+    /// request reached it and was refused, so nothing was done. Fix the input.
+    #[error("{provider} rejected the request{}: {message}{}", status_suffix(.http_status), problems_suffix(.problems))]
+    Rejected {
+        /// Which provider.
+        provider: Provider,
+        /// The provider's summary.
+        message: String,
+        /// The provider's per-field messages.
         problems: Vec<FieldProblem>,
+        /// The HTTP status of the answer.
+        http_status: Option<u16>,
+    },
+
+    /// A request could not be written (a value that cannot be serialised, a
+    /// header value with characters HTTP does not allow). Nothing was sent.
+    #[error("could not write the request: {reason}")]
+    Encode {
+        /// What went wrong.
+        reason: String,
     },
 
     /// The provider answered with an error. The request reached the provider (or
@@ -212,7 +231,6 @@ impl Error {
         Error::Invalid {
             field: field.into(),
             reason: reason.into(),
-            problems: Vec::new(),
         }
     }
 
@@ -304,9 +322,10 @@ mod tests {
         let text = e.to_string();
         assert!(text.contains("query the status of ORDER-1"), "{text}");
         assert!(!e.outcome_known());
-        let e = Error::Invalid {
-            field: "request".into(),
-            reason: "validation failed".into(),
+        let e = Error::Rejected {
+            provider: Provider::Azampay,
+            message: "validation failed".into(),
+            http_status: Some(400),
             problems: vec![FieldProblem {
                 field: "ClientId".into(),
                 messages: vec!["required".into()],

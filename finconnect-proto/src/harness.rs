@@ -6,11 +6,13 @@
 use crate::call::{Call, Step};
 use crate::retry::{Failure, Idempotency, RetryPolicy};
 use crate::{
-    AccessToken, Api, Currency, Error, Expiry, Money, Operation, Provider, Secret, TokenGrant,
+    AccessToken, Api, Body, Currency, Error, Expiry, Host, Money, Operation, Parts, Provider,
+    Secret, TokenGrant,
 };
 use std::time::{Duration, SystemTime};
 
-/// A provider for the driver harness.
+/// A made-up provider for the driver harness (it borrows PesaPal's name only
+/// because [`Provider`] lists real providers; nothing PesaPal-specific runs).
 #[derive(Debug)]
 pub struct FuzzApi;
 
@@ -28,17 +30,26 @@ impl Api for FuzzApi {
     fn auth(&self) -> FuzzAuth {
         FuzzAuth
     }
-}
-
-fn request(path: &str) -> Result<http::Request<Vec<u8>>, Error> {
-    crate::wire::finish(
-        crate::wire::request(
-            http::Method::POST,
-            &format!("http://fuzz.invalid{path}"),
-            None,
-        )?,
-        Vec::new(),
-    )
+    fn finish(
+        &self,
+        parts: Parts,
+        token: Option<&AccessToken>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        if parts.path == "/op" {
+            assert!(
+                token.is_some(),
+                "an authenticated operation was written without a token"
+            );
+        }
+        crate::wire::finish(
+            crate::wire::request(
+                parts.method,
+                &format!("http://fuzz.invalid{}", parts.path),
+                None,
+            )?,
+            Vec::new(),
+        )
+    }
 }
 
 fn unreadable(response: &http::Response<Vec<u8>>) -> Error {
@@ -55,17 +66,11 @@ impl Operation for FuzzAuth {
     type Output = TokenGrant;
     const NAME: &'static str = "auth";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
-    fn requires_auth(&self) -> bool {
-        false
+    const REQUIRES_AUTH: bool = false;
+    fn request(&self, _: &FuzzApi) -> Result<Parts, Error> {
+        Ok(Parts::post(Host::Api, "/auth", Body::Bytes(Vec::new())))
     }
-    fn to_request(
-        &self,
-        _: &FuzzApi,
-        _: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        request("/auth")
-    }
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
         if response.status() != 200 {
             return Err(unreadable(&response));
         }
@@ -89,18 +94,10 @@ impl<const IDEMPOTENT: bool> Operation for FuzzOp<IDEMPOTENT> {
     fn reference(&self) -> Option<String> {
         Some("FUZZ-REF".into())
     }
-    fn to_request(
-        &self,
-        _: &FuzzApi,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        assert!(
-            token.is_some(),
-            "an authenticated operation was written without a token"
-        );
-        request("/op")
+    fn request(&self, _: &FuzzApi) -> Result<Parts, Error> {
+        Ok(Parts::post(Host::Api, "/op", Body::Bytes(Vec::new())))
     }
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<(), Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<(), Error> {
         match response.status().as_u16() {
             200 => Ok(()),
             _ => Err(unreadable(&response)),
@@ -132,72 +129,73 @@ pub fn call_driver(data: &[u8]) {
     }
 }
 
-fn drive<const IDEMPOTENT: bool>(
-    bytes: &mut impl Iterator<Item = u8>,
-    token: Option<AccessToken>,
-    now: &mut SystemTime,
-    policy: RetryPolicy,
-) {
-    let mut call = Call::new(&FuzzApi, FuzzOp::<IDEMPOTENT>, token, *now).with_retry(policy, 7);
-    let mut sends = 0u32;
-    let mut op_sends = 0u32;
-    // Whether the last operation request may have reached the provider.
-    let mut op_may_have_reached = false;
-    let longest_wait = policy.max_delay.max(policy.max_retry_after);
+/// The scripted world a call runs in.
+struct Script<'b, I> {
+    bytes: &'b mut I,
+    now: SystemTime,
+    sends: u32,
+    op_sends: u32,
+    /// Whether the last operation request may have reached the provider.
+    op_may_have_reached: bool,
+    idempotent: bool,
+    longest_wait: Duration,
+}
+
+/// Runs one call (and, for its tokens, the auth calls) against the script;
+/// `None` when the script ran out.
+fn run<O: Operation<Api = FuzzApi>, I: Iterator<Item = u8>>(
+    mut call: Call<'_, O>,
+    s: &mut Script<'_, I>,
+) -> Option<Result<O::Output, Error>> {
     loop {
-        let step = match call.step() {
-            Ok(step) => step,
-            Err(e) => panic!("step failed outside receive/failed: {e}"),
-        };
-        let request = match step {
-            Step::Done(()) => return,
-            Step::Wait(d) => {
-                assert!(d <= longest_wait, "waited {d:?}");
-                *now += d;
+        let request = match call.step(s.now) {
+            Step::Done(result) => return Some(result),
+            Step::Wait { until } => {
+                let d = until.duration_since(s.now).unwrap_or_default();
+                assert!(d <= s.longest_wait, "waited {d:?}");
+                s.now = s.now.max(until);
+                continue;
+            }
+            Step::NeedToken { .. } => {
+                let grant = run(call.auth_call(), s)?;
+                call.supply_token(grant.map(|g| g.into_token(s.now)));
                 continue;
             }
             Step::Send(request) => request,
         };
-        sends += 1;
-        assert!(sends <= 16, "the call did not end: {sends} requests");
+        s.sends += 1;
+        assert!(s.sends <= 16, "the call did not end: {} requests", s.sends);
         let is_op = request.uri().path() == "/op";
         if is_op {
             assert!(
-                IDEMPOTENT || !op_may_have_reached,
+                s.idempotent || !s.op_may_have_reached,
                 "a non-idempotent request was sent again after it may have reached the provider"
             );
-            op_sends += 1;
+            s.op_sends += 1;
         }
         // Clock jumps before the answer.
-        let mut tag = match bytes.next() {
-            Some(t) => t,
-            None => return, // the script ran out with a request in flight
-        };
+        let mut tag = s.bytes.next()?;
         while tag % 10 >= 8 {
-            let amount = Duration::from_secs(u64::from(bytes.next().unwrap_or(0)) * 60);
-            *now = if tag % 10 == 8 {
-                *now + amount
+            let amount = Duration::from_secs(u64::from(s.bytes.next().unwrap_or(0)) * 60);
+            s.now = if tag % 10 == 8 {
+                s.now + amount
             } else {
-                now.checked_sub(amount).unwrap_or(*now)
+                s.now.checked_sub(amount).unwrap_or(s.now)
             };
-            tag = match bytes.next() {
-                Some(t) => t,
-                None => return,
-            };
+            tag = s.bytes.next()?;
         }
-        let result = match tag % 10 {
+        match tag % 10 {
             6 => {
-                let r = call.failed(Failure::Connect, *now);
                 if is_op {
-                    op_may_have_reached = false;
+                    s.op_may_have_reached = false;
                 }
-                r
+                call.failed(Failure::Connect, "", s.now);
             }
             7 => {
                 if is_op {
-                    op_may_have_reached = true;
+                    s.op_may_have_reached = true;
                 }
-                call.failed(Failure::Lost, *now)
+                call.failed(Failure::Lost, "", s.now);
             }
             _ => {
                 let status = STATUSES[usize::from(tag / 10) % STATUSES.len()];
@@ -205,28 +203,46 @@ fn drive<const IDEMPOTENT: bool>(
                 if status == 429 && tag % 2 == 0 {
                     response = response.header("retry-after", (tag % 5).to_string());
                 }
-                let body = vec![bytes.next().unwrap_or(1)];
+                let body = vec![s.bytes.next().unwrap_or(1)];
                 let response = response.body(body).expect("a valid response");
                 if is_op {
                     // A 401 was refused before processing; anything else reached it.
-                    op_may_have_reached = status != 401;
+                    s.op_may_have_reached = status != 401;
                 }
-                call.receive(response, *now)
+                call.receive(response, s.now);
             }
-        };
-        if let Err(e) = result {
-            let unknown = !e.outcome_known();
-            if unknown {
-                assert!(
-                    !IDEMPOTENT,
-                    "an idempotent operation reported an unknown outcome: {e}"
-                );
-                assert!(
-                    op_sends > 0 && op_may_have_reached,
-                    "unknown outcome but nothing reached: {e}"
-                );
-            }
-            return;
+        }
+    }
+}
+
+fn drive<const IDEMPOTENT: bool>(
+    bytes: &mut impl Iterator<Item = u8>,
+    token: Option<AccessToken>,
+    now: &mut SystemTime,
+    policy: RetryPolicy,
+) {
+    let call = Call::new(&FuzzApi, FuzzOp::<IDEMPOTENT>, token).with_retry(policy, 7);
+    let mut script = Script {
+        bytes,
+        now: *now,
+        sends: 0,
+        op_sends: 0,
+        op_may_have_reached: false,
+        idempotent: IDEMPOTENT,
+        longest_wait: policy.max_delay.max(policy.max_retry_after),
+    };
+    let result = run(call, &mut script);
+    *now = script.now;
+    if let Some(Err(e)) = result {
+        if !e.outcome_known() {
+            assert!(
+                !IDEMPOTENT,
+                "an idempotent operation reported an unknown outcome: {e}"
+            );
+            assert!(
+                script.op_sends > 0 && script.op_may_have_reached,
+                "unknown outcome but nothing reached: {e}"
+            );
         }
     }
 }

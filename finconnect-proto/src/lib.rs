@@ -32,9 +32,10 @@ pub mod call;
 pub mod clickpesa;
 pub mod ct;
 mod dedupe_key;
-pub mod driver;
 mod error;
-/// Fuzz harnesses for the shared core (not part of the API).
+/// Fuzz harnesses (not part of the API): built only with the `fuzzing` feature,
+/// which the fuzz targets and the corpus replay test turn on.
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod harness;
 mod money;
@@ -43,7 +44,6 @@ pub mod outcome;
 pub mod pesapal;
 mod provider;
 pub mod retry;
-pub mod sdk;
 mod secret;
 mod status;
 mod token;
@@ -54,10 +54,11 @@ pub use call::{Call, Step};
 pub use dedupe_key::DedupeKey;
 pub use error::{snippet, Error, FieldProblem, SNIPPET_LIMIT};
 pub use money::{Currency, Money};
-pub use operation::{Api, Operation};
+pub use operation::{Api, Body, Host, Operation, Parts};
 pub use provider::Provider;
 pub use retry::{Idempotency, RetryPolicy};
 pub use secret::Secret;
 pub use status::PaymentStatus;
 pub use token::{AccessToken, Expiry, TokenGrant};
 pub use types::{Description, HttpsUrl, MerchantReference, Msisdn, UrlPolicy};
+pub use wire::MAX_CALLBACK_BODY;

@@ -9,7 +9,7 @@
 //! reference: query the status before trying again. The rule lives here and is
 //! applied by the [`Call`](crate::Call) driver; the provider readers only say
 //! whether a body is one of the provider's documented refusals (by returning
-//! [`Error::Provider`], [`Error::Invalid`], [`Error::DuplicateReference`] or
+//! [`Error::Provider`], [`Error::Rejected`], [`Error::DuplicateReference`] or
 //! [`Error::Unauthorized`]) or not (any other error, typically
 //! [`Error::Decode`]).
 //!
@@ -51,7 +51,7 @@
 //! | provider | answers that prove a refusal (everything else above: unknown) |
 //! |---|---|
 //! | PesaPal (SubmitOrderRequest, RefundRequest, CancelOrder) | an error object with a documented code (`invalid_api_request_parameters`, `InvalidIpnId`, `invalid_url`, `invalid_consumer_key_or_secret_provided`, `invalid_api_credentials_provided` / `authentication_error`) at 2xx; at 4xx any error object, or ASP.NET's `{"Message": …}`; for RefundRequest and CancelOrder also the documented `{"status":"500","message":…}` refusals (at 2xx or 4xx). Not refusals: an error object with another code at 2xx, a SubmitOrderRequest body status `500` without an error object. |
-//! | AzamPay (MnoCheckout, BankCheckout, Disburse) | the envelope with a message and `success:false`, or a `statusCode`/`status` other than 2xx (at 2xx or 4xx; a "Duplicate" message is `DuplicateReference`); the ASP.NET validation problem (`errors`) at 4xx (`Invalid`); 423 (`Unauthorized`). |
+//! | AzamPay (MnoCheckout, BankCheckout, Disburse) | the envelope with a message and `success:false`, or a `statusCode`/`status` other than 2xx (at 2xx or 4xx; a "Duplicate" message is `DuplicateReference`); the ASP.NET validation problem (`errors`) at 4xx (`Rejected`); 423 (`Unauthorized`). |
 //! | AzamPay (PostCheckout) | the ASP.NET validation problem at 4xx, and 423. |
 //! | ClickPesa (USSD push, card payment, checkout link, mobile-money and bank payouts, payout link) | 409, whatever the body (`DuplicateReference`); a 4xx `{"message": …}` (string or list; the payout cool-down "already in progress" is `DuplicateReference`). Never a 2xx. |
 //!
@@ -102,7 +102,7 @@ pub fn proves_refusal(err: &Error) -> bool {
     matches!(
         err,
         Error::Provider { .. }
-            | Error::Invalid { .. }
+            | Error::Rejected { .. }
             | Error::DuplicateReference { .. }
             | Error::Unauthorized { .. }
     )
@@ -184,7 +184,7 @@ fn refused_at_the_door(provider: Provider, status: u16) -> Error {
     }
     Error::Provider {
         provider,
-        code: Some("forbidden".to_owned()),
+        code: None,
         message: format!("HTTP {status}: refused before processing (by the provider or a firewall in front of it)"),
         http_status: Some(status),
         hint: Some("a firewall or CDN may be blocking this client; nothing was done, try again later"),
@@ -195,7 +195,7 @@ fn refused_at_the_door(provider: Provider, status: u16) -> Error {
 pub(crate) fn rate_limited(provider: Provider) -> Error {
     Error::Provider {
         provider,
-        code: Some("rate_limited".into()),
+        code: None,
         message: "too many requests; the request was not processed".into(),
         http_status: Some(429),
         hint: Some("slow down and try again later"),

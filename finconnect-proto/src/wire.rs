@@ -35,9 +35,9 @@ pub fn finish(
     builder: http::request::Builder,
     body: Vec<u8>,
 ) -> Result<http::Request<Vec<u8>>, Error> {
-    builder
-        .body(body)
-        .map_err(|e| Error::config(format!("could not build the request: {e}")))
+    builder.body(body).map_err(|e| Error::Encode {
+        reason: e.to_string(),
+    })
 }
 
 /// A header value holding a secret, marked sensitive so HTTP stacks (and `Debug`
@@ -73,8 +73,9 @@ pub fn has_bearer_prefix(token: &str) -> bool {
 
 /// Serialises a request body.
 pub fn to_json<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, Error> {
-    serde_json::to_vec(value)
-        .map_err(|e| Error::config(format!("could not write the request body: {e}")))
+    serde_json::to_vec(value).map_err(|e| Error::Encode {
+        reason: format!("the body: {e}"),
+    })
 }
 
 /// Reads a JSON body as `T`, or says clearly that it is not JSON (an HTML error

@@ -11,7 +11,7 @@ use finconnect_proto::azampay::{
 use finconnect_proto::call::{drive_blocking, Call};
 use finconnect_proto::retry::Failure;
 use finconnect_proto::{
-    Currency, Error, Expiry, HttpsUrl, Money, Operation, PaymentStatus, Provider, Secret, UrlPolicy,
+    Currency, Error, Expiry, HttpsUrl, Money, Operation, PaymentStatus, Provider, UrlPolicy,
 };
 use std::cell::RefCell;
 use std::time::{Duration, SystemTime};
@@ -36,16 +36,16 @@ fn tzs(major: i64) -> Money {
 }
 
 fn mno() -> MnoCheckout {
-    MnoCheckout::new("255712345678", tzs(2000), "ORD-123", MnoProvider::Airtel).unwrap()
+    MnoCheckout::new("ORD-123", tzs(2000), "255712345678", MnoProvider::Airtel).unwrap()
 }
 
 fn bank() -> BankCheckout {
     BankCheckout::new(
-        BankProvider::Crdb,
+        tzs(5000),
         "0150000000000",
         "255712345678",
-        tzs(5000),
-        Secret::new("123456"),
+        BankProvider::Crdb,
+        "123456",
     )
     .unwrap()
     .with_reference("ORD-125")
@@ -62,9 +62,7 @@ fn at(text: &str) -> SystemTime {
 
 #[test]
 fn token_ok() {
-    let grant = GenerateToken
-        .from_response(resp(200, "token_ok.json"))
-        .unwrap();
+    let grant = GenerateToken.read(resp(200, "token_ok.json")).unwrap();
     assert!(grant.value.expose().starts_with("U2FsdGVkX1"));
     assert_eq!(grant.expiry, Expiry::At(at("2023-03-02T04:21:29Z")));
 }
@@ -72,7 +70,7 @@ fn token_ok() {
 #[test]
 fn token_invalid_423() {
     let err = GenerateToken
-        .from_response(resp(423, "token_invalid_423.json"))
+        .read(resp(423, "token_invalid_423.json"))
         .unwrap_err();
     match err {
         Error::Unauthorized {
@@ -91,7 +89,7 @@ fn token_invalid_423() {
     }
     // The same body under HTTP 200 (status only in the body) is still Unauthorized.
     assert!(matches!(
-        GenerateToken.from_response(resp(200, "token_invalid_423.json")),
+        GenerateToken.read(resp(200, "token_invalid_423.json")),
         Err(Error::Unauthorized { .. })
     ));
 }
@@ -99,7 +97,7 @@ fn token_invalid_423() {
 #[test]
 fn token_error_500() {
     match GenerateToken
-        .from_response(resp(500, "token_error_500.json"))
+        .read(resp(500, "token_error_500.json"))
         .unwrap_err()
     {
         Error::Provider {
@@ -119,10 +117,10 @@ fn token_error_500() {
 #[test]
 fn token_validation_400() {
     match GenerateToken
-        .from_response(resp(400, "token_validation_400.json"))
+        .read(resp(400, "token_validation_400.json"))
         .unwrap_err()
     {
-        Error::Invalid { problems, .. } => {
+        Error::Rejected { problems, .. } => {
             let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
             assert_eq!(fields, ["AppName", "ClientId", "ClientSecret"]);
             assert_eq!(problems[0].messages, ["The AppName field is required."]);
@@ -142,7 +140,7 @@ fn token_errors_never_quote_the_token() {
         .status(200)
         .body(body.to_vec())
         .unwrap();
-    let err = GenerateToken.from_response(r).unwrap_err();
+    let err = GenerateToken.read(r).unwrap_err();
     assert!(!err.to_string().contains("SECRET-TOKEN"), "{err}");
 }
 
@@ -150,9 +148,7 @@ fn token_errors_never_quote_the_token() {
 
 #[test]
 fn mno_checkout_ok() {
-    let out = mno()
-        .from_response(resp(200, "mno_checkout_ok.json"))
-        .unwrap();
+    let out = mno().read(resp(200, "mno_checkout_ok.json")).unwrap();
     assert_eq!(
         out.transaction_id.as_deref(),
         Some("b85e971981844a6f8888b42579655b8f")
@@ -166,7 +162,7 @@ fn mno_checkout_ok() {
 #[test]
 fn mno_checkout_refused_200() {
     match mno()
-        .from_response(resp(200, "mno_checkout_refused_200.json"))
+        .read(resp(200, "mno_checkout_refused_200.json"))
         .unwrap_err()
     {
         Error::Provider {
@@ -187,7 +183,7 @@ fn mno_checkout_refused_200() {
 #[test]
 fn mno_checkout_transaction_id_string_null() {
     let out = mno()
-        .from_response(resp(200, "mno_checkout_transaction_id_string_null.json"))
+        .read(resp(200, "mno_checkout_transaction_id_string_null.json"))
         .unwrap();
     assert_eq!(out.transaction_id, None);
     assert!(out.message.is_some());
@@ -196,16 +192,17 @@ fn mno_checkout_transaction_id_string_null() {
 #[test]
 fn checkout_validation_400() {
     match mno()
-        .from_response(resp(400, "checkout_validation_400.json"))
+        .read(resp(400, "checkout_validation_400.json"))
         .unwrap_err()
     {
-        Error::Invalid {
-            field,
-            reason,
+        Error::Rejected {
+            message,
             problems,
+            http_status,
+            ..
         } => {
-            assert_eq!(field, "request");
-            assert!(reason.contains("One or more validation errors occurred."));
+            assert_eq!(http_status, Some(400));
+            assert!(message.contains("One or more validation errors occurred."));
             assert_eq!(problems.len(), 4);
             let amount = problems.iter().find(|p| p.field == "amount").unwrap();
             assert_eq!(amount.messages, ["Amount Must be valid"]);
@@ -222,7 +219,7 @@ fn bank_checkout_both_shapes() {
         "bank_checkout_ok_spec_shape.json",
         "bank_checkout_ok_samples_shape.json",
     ] {
-        let out = bank().from_response(resp(200, name)).unwrap();
+        let out = bank().read(resp(200, name)).unwrap();
         assert_eq!(
             out.transaction_id.as_deref(),
             Some("0d6f9a1c2b3e4f5a6b7c8d9e0f1a2b3c"),
@@ -230,7 +227,7 @@ fn bank_checkout_both_shapes() {
         );
     }
     let out = bank()
-        .from_response(resp(200, "bank_checkout_ok_samples_shape.json"))
+        .read(resp(200, "bank_checkout_ok_samples_shape.json"))
         .unwrap();
     assert_eq!(
         out.message.as_deref(),
@@ -243,13 +240,13 @@ fn bank_checkout_both_shapes() {
 fn post_checkout() -> PostCheckout {
     let p = |u: &str| HttpsUrl::parse(u, UrlPolicy::Public).unwrap();
     PostCheckout::new(
+        "EXT89772223",
+        tzs(100),
         "e9b57fab-1850-44d4-8499-71fd15c845a0",
         "DemoApp",
-        "EXT89772223",
         "https://shop.example",
         p("https://shop.example/ok"),
         p("https://shop.example/fail"),
-        tzs(100),
         vec!["Shoes".into()],
     )
     .unwrap()
@@ -261,7 +258,7 @@ fn post_checkout_raw_and_json_string() {
         "post_checkout_ok_raw.txt",
         "post_checkout_ok_json_string.txt",
     ] {
-        let url = post_checkout().from_response(resp(200, name)).unwrap();
+        let url = post_checkout().read(resp(200, name)).unwrap();
         assert_eq!(
             url.as_str(),
             "https://checkout.example.invalid/pay/EXAMPLE-SESSION",
@@ -270,10 +267,10 @@ fn post_checkout_raw_and_json_string() {
     }
     // An error envelope is an error, not a URL.
     assert!(post_checkout()
-        .from_response(resp(200, "mno_checkout_refused_200.json"))
+        .read(resp(200, "mno_checkout_refused_200.json"))
         .is_err());
     assert!(post_checkout()
-        .from_response(
+        .read(
             http::Response::builder()
                 .status(400)
                 .body(b"\"bad request\"".to_vec())
@@ -285,7 +282,7 @@ fn post_checkout_raw_and_json_string() {
 #[test]
 fn partners_ok() {
     let list = GetPaymentPartners
-        .from_response(resp(200, "partners_ok.json"))
+        .read(resp(200, "partners_ok.json"))
         .unwrap();
     assert_eq!(list.len(), 1);
     let p = &list[0];
@@ -306,7 +303,7 @@ fn partners_ok() {
 #[test]
 fn partners_error() {
     match GetPaymentPartners
-        .from_response(resp(200, "partners_error.json"))
+        .read(resp(200, "partners_error.json"))
         .unwrap_err()
     {
         Error::Provider { message, .. } => {
@@ -322,17 +319,17 @@ fn partners_error() {
 fn unofficial_status_query_shapes() {
     let op = TransactionStatus::new("t", MnoProvider::Mpesa).unwrap();
     let s = op
-        .from_response(resp(200, "unofficial_status_query_data_string.json"))
+        .read(resp(200, "unofficial_status_query_data_string.json"))
         .unwrap();
     assert_eq!(s.status, PaymentStatus::Completed);
     assert_eq!(s.raw, "success");
     let s = op
-        .from_response(resp(200, "unofficial_status_query_data_object.json"))
+        .read(resp(200, "unofficial_status_query_data_object.json"))
         .unwrap();
     assert_eq!(s.status, PaymentStatus::Pending);
     // A refusal is an error, never "failed".
     assert!(op
-        .from_response(resp(404, "disbursement_status_not_found.json"))
+        .read(resp(404, "disbursement_status_not_found.json"))
         .is_err());
 }
 
@@ -340,10 +337,10 @@ fn unofficial_status_query_shapes() {
 
 fn disburse() -> Disburse {
     Disburse::new(
-        Party::tz("Demo Merchant", Wallet::Tigo, "255650000000").unwrap(),
-        Party::tz("John Doe", Wallet::Airtel, "255780000000").unwrap(),
-        tzs(5000),
         "PAYOUT123",
+        tzs(5000),
+        Party::tz("Demo Merchant", "255650000000", Wallet::Tigo).unwrap(),
+        Party::tz("John Doe", "255780000000", Wallet::Airtel).unwrap(),
         SystemTime::UNIX_EPOCH + Duration::from_secs(1_767_956_005),
     )
     .unwrap()
@@ -351,9 +348,7 @@ fn disburse() -> Disburse {
 
 #[test]
 fn disburse_ok() {
-    let out = disburse()
-        .from_response(resp(200, "disburse_ok.json"))
-        .unwrap();
+    let out = disburse().read(resp(200, "disburse_ok.json")).unwrap();
     assert_eq!(
         out.pg_reference_id.as_deref(),
         Some("b42aeas4hl3d4f58bhfk4007782cb452")
@@ -371,7 +366,7 @@ fn disburse_errors() {
         (400, "disburse_400_invalid_bank.json", "Invalid BankName."),
         (402, "disburse_402_expired.json", "Request expired"),
     ] {
-        match disburse().from_response(resp(status, name)).unwrap_err() {
+        match disburse().read(resp(status, name)).unwrap_err() {
             Error::Provider {
                 message,
                 http_status,
@@ -383,10 +378,10 @@ fn disburse_errors() {
             other => panic!("{name}: {other:?}"),
         }
         // Even under HTTP 200, the body status decides.
-        assert!(disburse().from_response(resp(200, name)).is_err());
+        assert!(disburse().read(resp(200, name)).is_err());
     }
     match disburse()
-        .from_response(resp(403, "disburse_403_duplicate.json"))
+        .read(resp(403, "disburse_403_duplicate.json"))
         .unwrap_err()
     {
         Error::DuplicateReference {
@@ -398,7 +393,7 @@ fn disburse_errors() {
         other => panic!("{other:?}"),
     }
     match disburse()
-        .from_response(resp(401, "disbursement_401.json"))
+        .read(resp(401, "disbursement_401.json"))
         .unwrap_err()
     {
         Error::Provider { message, .. } => {
@@ -410,9 +405,9 @@ fn disburse_errors() {
 
 #[test]
 fn name_lookup_ok() {
-    let out = NameLookup::new("Tigo", "0654000000")
+    let out = NameLookup::new("0654000000", "Tigo")
         .unwrap()
-        .from_response(resp(200, "namelookup_ok.json"))
+        .read(resp(200, "namelookup_ok.json"))
         .unwrap();
     assert_eq!(out.name.as_deref(), Some("John Doe"));
     assert_eq!(out.first_name.as_deref(), Some("John"));
@@ -424,9 +419,7 @@ fn name_lookup_ok() {
 #[test]
 fn disbursement_status() {
     let op = DisbursementStatus::new("b42aeas4hl3d4f58bhfk4007782cb452", "airtel").unwrap();
-    let s = op
-        .from_response(resp(200, "disbursement_status_ok.json"))
-        .unwrap();
+    let s = op.read(resp(200, "disbursement_status_ok.json")).unwrap();
     assert_eq!(s.status, PaymentStatus::Completed);
     assert_eq!(s.detail.as_deref(), Some("Transaction successful."));
     assert_eq!(
@@ -435,7 +428,7 @@ fn disbursement_status() {
     );
     // "Not found" is documented under HTTP 402 with statusCode 404.
     match op
-        .from_response(resp(402, "disbursement_status_not_found.json"))
+        .read(resp(402, "disbursement_status_not_found.json"))
         .unwrap_err()
     {
         Error::Provider { message, code, .. } => {
@@ -521,11 +514,11 @@ fn public_key_responses() {
     };
     assert_eq!(AzampayPublicKey::parse(&pkcs1).unwrap(), pem);
     let got = GetPublicKey::default()
-        .from_response(resp(200, "public_key_response_testkey.json"))
+        .read(resp(200, "public_key_response_testkey.json"))
         .unwrap();
     assert_eq!(got, pem);
     let not_found = GetPublicKey::default()
-        .from_response(
+        .read(
             http::Response::builder()
                 .status(404)
                 .body(Vec::new())
@@ -539,12 +532,12 @@ fn public_key_responses() {
 fn pinned_key_in_config() {
     let v: serde_json::Value =
         serde_json::from_slice(&fixture("public_key_response_testkey.json")).unwrap();
-    let cfg = AzampayConfig::sandbox("A", "B", Secret::new("C"))
+    let cfg = AzampayConfig::sandbox("A", "B", "C")
         .unwrap()
         .with_pinned_public_key(v["publicKey"].as_str().unwrap())
         .unwrap();
     assert_eq!(cfg.pinned_public_key(), Some(&reference_key()));
-    assert!(AzampayConfig::sandbox("A", "B", Secret::new("C"))
+    assert!(AzampayConfig::sandbox("A", "B", "C")
         .unwrap()
         .with_pinned_public_key(
             "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhk...\n-----END PUBLIC KEY-----"
@@ -676,11 +669,11 @@ fn tolerant_parsing() {
 
 #[test]
 fn driver_fetches_a_token_then_checks_out() {
-    let cfg = AzampayConfig::sandbox("DemoApp", "id", Secret::new("secret")).unwrap();
+    let cfg = AzampayConfig::sandbox("DemoApp", "id", "secret").unwrap();
     let now = at("2023-03-02T04:00:00Z");
     let sent = RefCell::new(Vec::new());
     let (out, token) = drive_blocking(
-        Call::new(&cfg, mno(), None, now),
+        Call::new(&cfg, mno(), None),
         |req| {
             sent.borrow_mut().push(req.uri().to_string());
             Ok(if req.uri().path().ends_with("GenerateToken") {
@@ -704,10 +697,10 @@ fn driver_fetches_a_token_then_checks_out() {
 
 #[test]
 fn driver_423_is_unauthorized_and_lost_checkout_is_outcome_unknown() {
-    let cfg = AzampayConfig::sandbox("DemoApp", "id", Secret::new("secret")).unwrap();
+    let cfg = AzampayConfig::sandbox("DemoApp", "id", "secret").unwrap();
     let now = at("2023-03-02T04:00:00Z");
     let err = drive_blocking(
-        Call::new(&cfg, mno(), None, now),
+        Call::new(&cfg, mno(), None),
         |_| Ok(resp(423, "token_invalid_423.json")),
         |_| {},
         || now,
@@ -717,7 +710,7 @@ fn driver_423_is_unauthorized_and_lost_checkout_is_outcome_unknown() {
 
     let count = RefCell::new(0);
     let err = drive_blocking(
-        Call::new(&cfg, mno(), None, now),
+        Call::new(&cfg, mno(), None),
         |req| {
             if req.uri().path().ends_with("GenerateToken") {
                 Ok(resp(200, "token_ok.json"))

@@ -2,11 +2,10 @@
 //! checksum properties.
 #![allow(clippy::unwrap_used)]
 
-use finconnect_proto::clickpesa::canonical_json::{js_number_to_string, JsValue, MAX_DEPTH};
-use finconnect_proto::clickpesa::checksum::{
-    checksum, checksum_of_bytes, sign, signed_text, ChecksumMethod,
+use finconnect_proto::clickpesa::{
+    checksum, checksum_of_bytes, js_number_to_string, parse_webhook, sign, signed_text,
+    ChecksumMethod, JsValue, Verdict, WebhookEvent, MAX_JSON_DEPTH,
 };
-use finconnect_proto::clickpesa::webhook::{self, Verdict, WebhookEvent};
 use finconnect_proto::Secret;
 use proptest::prelude::*;
 use serde_json::Value;
@@ -97,7 +96,7 @@ fn every_verify_case_gets_its_verdict() {
         let name = case["name"].as_str().unwrap();
         let key = Secret::new(case["key"].as_str().unwrap());
         let body = serde_json::to_vec(&case["body"]).unwrap();
-        let hook = webhook::parse(&body).unwrap();
+        let hook = parse_webhook(&body).unwrap();
         let want = match case["expect"].as_str().unwrap() {
             "valid" => Verdict::Valid,
             "invalid" => Verdict::Invalid,
@@ -241,7 +240,7 @@ proptest! {
         value["data"] = serde_json::json!({"id": "X1", "status": "SUCCESS", "orderReference": "ORD1"});
         sign(&mut value, &key, ChecksumMethod::Canonical).unwrap();
         let body = serde_json::to_vec(&value).unwrap();
-        let hook = webhook::parse(&body).unwrap();
+        let hook = parse_webhook(&body).unwrap();
         prop_assert_eq!(hook.verdict(&key), Verdict::Valid);
         prop_assert_eq!(hook.verdict(&Secret::new("other")), Verdict::Invalid);
     }
@@ -277,7 +276,7 @@ fn a_shortest_form_tie_verifies_with_the_even_digit() {
         r#"{"data":{"n":562949953421312.2},"event":"X"}"#
     );
     let js = "fadeaeedcb5a2122976b84801f197b6769f55a2e7fc0e6bbe3b7b55e4e67a766";
-    let hook = webhook::parse(&signed_webhook(body, js)).unwrap();
+    let hook = parse_webhook(&signed_webhook(body, js)).unwrap();
     assert_eq!(hook.verdict(&key), Verdict::Valid);
     // The same double from the serde_json side (how request bodies are signed).
     // 2⁴⁹ + 0.25, exactly (a literal would be flagged as excessively precise).
@@ -295,7 +294,7 @@ fn a_lone_surrogate_in_a_customer_name_is_read_and_verified() {
     let body = r#"{"event":"PAYMENT RECEIVED","data":{"id":"LCP1","status":"SUCCESS","orderReference":"ORD1","collectedAmount":"1000","collectedCurrency":"TZS","customer":{"customerName":"J\u00f6hn \ud83d"}}}"#;
     let js = "281400b890bc82aa71b7f895edc748b0d37166bee5f0047fb9c1397e47d4e4ad";
     let signed = signed_webhook(body, js);
-    let hook = webhook::parse(&signed).unwrap();
+    let hook = parse_webhook(&signed).unwrap();
     assert_eq!(hook.verdict(&key), Verdict::Valid);
     let verified = hook.verify(&key).unwrap();
     assert_eq!(
@@ -313,7 +312,7 @@ fn a_lone_surrogate_in_a_customer_name_is_read_and_verified() {
         .unwrap()
         .replace(r"\ud83d", r"\ud83e");
     assert_eq!(
-        webhook::parse(other.as_bytes()).unwrap().verdict(&key),
+        parse_webhook(other.as_bytes()).unwrap().verdict(&key),
         Verdict::Invalid
     );
 }
@@ -323,7 +322,7 @@ fn proto_keys_are_neither_hashed_nor_read() {
     let key = Secret::new("secret-key");
     let body = r#"{"event":"PAYMENT FAILED","data":{"id":"LCP2","status":"FAILED","orderReference":"ORD2","__proto__":{"status":"SUCCESS"}},"__proto__":{"event":"PAYMENT RECEIVED"}}"#;
     let js = "29a53c6c0b6808405c5dee36a62b2f62cd67677358bf47274e7f7207f84c5e52";
-    let hook = webhook::parse(&signed_webhook(body, js)).unwrap();
+    let hook = parse_webhook(&signed_webhook(body, js)).unwrap();
     assert_eq!(hook.verdict(&key), Verdict::Valid);
     let verified = hook.verify(&key).unwrap();
     assert_eq!(verified.event_name(), "PAYMENT FAILED");
@@ -349,13 +348,13 @@ fn what_no_javascript_sender_writes_is_refused_not_guessed() {
         r#"{"event":"X","data":{},"event":"PAYMENT RECEIVED"}"#,
         r#"{"event":"X","data":{},"checksum":"a","checksum":"b"}"#,
     ] {
-        assert!(webhook::parse(body.as_bytes()).is_err(), "{body}");
+        assert!(parse_webhook(body.as_bytes()).is_err(), "{body}");
         assert!(checksum_of_bytes(&key, body.as_bytes(), ChecksumMethod::Canonical).is_err());
     }
     let deep = format!(
         r#"{{"event":"X","data":{}1{}}}"#,
-        "[".repeat(MAX_DEPTH),
-        "]".repeat(MAX_DEPTH)
+        "[".repeat(MAX_JSON_DEPTH),
+        "]".repeat(MAX_JSON_DEPTH)
     );
-    assert!(webhook::parse(deep.as_bytes()).is_err());
+    assert!(parse_webhook(deep.as_bytes()).is_err());
 }

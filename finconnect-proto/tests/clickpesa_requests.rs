@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime};
 const BASE: &str = "https://api.clickpesa.com/third-parties";
 
 fn plain() -> ClickpesaConfig {
-    ClickpesaConfig::new("IDclient123", Secret::new("SKapikey456")).unwrap()
+    ClickpesaConfig::live("IDclient123", Secret::new("SKapikey456")).unwrap()
 }
 
 fn signed() -> ClickpesaConfig {
@@ -42,6 +42,15 @@ fn phone() -> Msisdn {
     Msisdn::parse("255712345678", "255").unwrap()
 }
 
+/// The request `op` makes: its parts, finished by `api` with `token`.
+fn build<O: Operation<Api = ClickpesaConfig>>(
+    op: &O,
+    api: &ClickpesaConfig,
+    token: Option<&AccessToken>,
+) -> Result<http::Request<Vec<u8>>, Error> {
+    api.finish(op.request(api)?, token)
+}
+
 /// Checks method, URL, headers and the exact body bytes.
 fn golden<O: Operation<Api = ClickpesaConfig>>(
     op: &O,
@@ -50,7 +59,7 @@ fn golden<O: Operation<Api = ClickpesaConfig>>(
     path: &str,
     body: Option<&str>,
 ) {
-    let req = op.to_request(api, Some(&token())).unwrap();
+    let req = build(op, api, Some(&token())).unwrap();
     assert_eq!(req.method().as_str(), method, "{}", O::NAME);
     assert_eq!(
         req.uri().to_string(),
@@ -73,7 +82,7 @@ fn golden<O: Operation<Api = ClickpesaConfig>>(
         }
     }
     assert_eq!(req.headers().len(), if body.is_some() { 3 } else { 2 });
-    assert!(op.requires_auth());
+    assert!(O::REQUIRES_AUTH);
 }
 
 fn with_checksum(body: &str, hex: &str) -> String {
@@ -85,7 +94,7 @@ fn with_checksum(body: &str, hex: &str) -> String {
 
 #[test]
 fn generate_token() {
-    let req = GenerateToken.to_request(&plain(), None).unwrap();
+    let req = build(&GenerateToken, &plain(), None).unwrap();
     assert_eq!(req.method(), "POST");
     assert_eq!(
         req.uri(),
@@ -100,9 +109,15 @@ fn generate_token() {
     assert!(req.headers().get("content-type").is_none());
     assert_eq!(req.headers().len(), 3);
     assert!(req.body().is_empty());
-    assert!(!GenerateToken.requires_auth());
+    const { assert!(!GenerateToken::REQUIRES_AUTH) };
+    // Only the token request carries the credentials: any other request without
+    // a token is refused before it is written.
+    assert!(matches!(
+        build(&GetBalance, &plain(), None),
+        Err(Error::Misuse(_))
+    ));
     // The same with a checksum key: the token call is never signed.
-    let req = GenerateToken.to_request(&signed(), None).unwrap();
+    let req = build(&GenerateToken, &signed(), None).unwrap();
     assert!(req.body().is_empty());
     assert_eq!(plain().token_margin(), Duration::from_secs(300));
 }
@@ -110,7 +125,7 @@ fn generate_token() {
 #[test]
 fn token_without_prefix_gets_it_once() {
     let t = AccessToken::new(Secret::new("rawjwt"), SystemTime::UNIX_EPOCH);
-    let req = GetBalance.to_request(&plain(), Some(&t)).unwrap();
+    let req = build(&GetBalance, &plain(), Some(&t)).unwrap();
     assert_eq!(req.headers()["authorization"], "Bearer rawjwt");
 }
 
@@ -166,7 +181,7 @@ fn initiate_ussd_push() {
     let fixture: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/clickpesa/ussd_push_request.json")).unwrap();
     let sent: serde_json::Value =
-        serde_json::from_slice(op.to_request(&signed(), Some(&token())).unwrap().body()).unwrap();
+        serde_json::from_slice(build(&op, &signed(), Some(&token())).unwrap().body()).unwrap();
     assert_eq!(sent, fixture);
     // Legacy method.
     let legacy = signed().with_checksum_method(ChecksumMethod::Legacy);
@@ -191,7 +206,7 @@ fn ussd_push_refuses_other_currencies_and_zero() {
     assert!(InitiateUssdPush::new(tzs(0), oref("A1"), phone()).is_err());
     let fractional = Money::from_minor(100_050, Currency::TZS);
     let op = InitiateUssdPush::new(fractional, oref("A1"), phone()).unwrap();
-    let req = op.to_request(&plain(), Some(&token())).unwrap();
+    let req = build(&op, &plain(), Some(&token())).unwrap();
     assert!(std::str::from_utf8(req.body())
         .unwrap()
         .starts_with(r#"{"amount":"1000.5","#));
@@ -312,7 +327,7 @@ fn payment_queries() {
 
 #[test]
 fn checkout_links() {
-    let op = GenerateCheckoutLink::new(oref("INV9922"), CheckoutAmount::Total(tzs(25000)))
+    let op = GenerateCheckoutLink::new(CheckoutAmount::Total(tzs(25000)), oref("INV9922"))
         .unwrap()
         .customer(
             Some("John Doe".into()),
@@ -341,7 +356,7 @@ fn checkout_links() {
         price: tzs(1000),
         quantity: 2,
     }];
-    let op = GenerateCheckoutLink::new(oref("INV9923"), CheckoutAmount::Items(items)).unwrap();
+    let op = GenerateCheckoutLink::new(CheckoutAmount::Items(items), oref("INV9923")).unwrap();
     let body = r#"{"orderCurrency":"TZS","orderItems":[{"name":"Item","price":"1000","quantity":2}],"orderReference":"INV9923"}"#;
     golden(
         &op,
@@ -361,7 +376,7 @@ fn checkout_links() {
 
     // Optional fields only when set.
     let cb = HttpsUrl::parse("https://shop.example/cp", UrlPolicy::Public).unwrap();
-    let op = GenerateCheckoutLink::new(oref("INV1"), CheckoutAmount::Total(usd(5)))
+    let op = GenerateCheckoutLink::new(CheckoutAmount::Total(usd(5)), oref("INV1"))
         .unwrap()
         .description("Ada")
         .callback_url(cb);
@@ -374,12 +389,12 @@ fn checkout_links() {
             r#"{"callbackUrl":"https://shop.example/cp","description":"Ada","orderCurrency":"USD","orderReference":"INV1","totalPrice":"5"}"#,
         ),
     );
-    assert!(GenerateCheckoutLink::new(oref("INV1"), CheckoutAmount::Items(vec![])).is_err());
+    assert!(GenerateCheckoutLink::new(CheckoutAmount::Items(vec![]), oref("INV1")).is_err());
 }
 
 #[test]
 fn mobile_money_payouts() {
-    let payout = MobileMoneyPayout::new(tzs(1000), phone(), oref("PAYOUT001")).unwrap();
+    let payout = MobileMoneyPayout::new(tzs(1000), oref("PAYOUT001"), phone()).unwrap();
     let body = r#"{"amount":1000,"currency":"TZS","orderReference":"PAYOUT001","phoneNumber":"255712345678"}"#;
     let hex = "1a15ffcaeb735bbdce8ffb1ab966650cdafbbde941eafc16090b5ceff274b071"; // vector payout_body_integer_amount
     let preview = PreviewMobileMoneyPayout(payout.clone());
@@ -421,7 +436,7 @@ fn mobile_money_payouts() {
     // A fractional amount: a JSON number, exact (vector payout_body_fractional_amount).
     let frac = Money::from_minor(104_710, Currency::TZS);
     let create =
-        CreateMobileMoneyPayout(MobileMoneyPayout::new(frac, phone(), oref("PAYOUT002")).unwrap());
+        CreateMobileMoneyPayout(MobileMoneyPayout::new(frac, oref("PAYOUT002"), phone()).unwrap());
     golden(
         &create,
         &signed(),
@@ -433,17 +448,17 @@ fn mobile_money_payouts() {
     );
     // More than 15 significant digits cannot be a faithful JSON number.
     let huge = Money::from_minor(1_000_000_000_000_000, Currency::TZS);
-    assert!(MobileMoneyPayout::new(huge, phone(), oref("P1")).is_err());
+    assert!(MobileMoneyPayout::new(huge, oref("P1"), phone()).is_err());
 }
 
 #[test]
 fn bank_payouts() {
     let payout = BankPayout::new(
         tzs(200_000),
+        oref("BANKPAY001"),
         "0150123456789",
         "CORUTZTZ",
         TransferType::Ach,
-        oref("BANKPAY001"),
     )
     .unwrap()
     .account_currency(Currency::TZS);
@@ -467,7 +482,8 @@ fn bank_payouts() {
 
     // Create needs the account name.
     let err = CreateBankPayout(payout.clone())
-        .to_request(&plain(), Some(&token()))
+        .request(&plain())
+        .and_then(|parts| plain().finish(parts, Some(&token())))
         .unwrap_err();
     assert!(
         matches!(err, Error::Invalid { ref field, .. } if field == "accountName"),
@@ -494,8 +510,7 @@ fn bank_payouts() {
     let fixture: serde_json::Value =
         serde_json::from_str(include_str!("fixtures/clickpesa/payout_bank_request.json")).unwrap();
     let mut sent: serde_json::Value =
-        serde_json::from_slice(create.to_request(&plain(), Some(&token())).unwrap().body())
-            .unwrap();
+        serde_json::from_slice(build(&create, &plain(), Some(&token())).unwrap().body()).unwrap();
     sent["checksum"] = "<hex>".into();
     assert_eq!(sent, fixture);
 }
@@ -564,27 +579,27 @@ fn payout_queries_banks_account_and_links() {
 
 #[test]
 fn local_simulator_base_url() {
-    let api = ClickpesaConfig::with_base_url(
+    let api = ClickpesaConfig::custom(
         "IDclient123",
         Secret::new("SKapikey456"),
         "http://127.0.0.1:9099/third-parties/",
         UrlPolicy::Local,
     )
     .unwrap();
-    let req = GetBalance.to_request(&api, Some(&token())).unwrap();
+    let req = build(&GetBalance, &api, Some(&token())).unwrap();
     assert_eq!(
         req.uri(),
         "http://127.0.0.1:9099/third-parties/account/balance"
     );
-    assert!(ClickpesaConfig::with_base_url(
+    assert!(ClickpesaConfig::custom(
         "ID",
         Secret::new("k"),
         "http://127.0.0.1:9099",
         UrlPolicy::Public
     )
     .is_err());
-    assert!(ClickpesaConfig::new("", Secret::new("k")).is_err());
-    assert!(ClickpesaConfig::new("ID", Secret::new("")).is_err());
+    assert!(ClickpesaConfig::live("", Secret::new("k")).is_err());
+    assert!(ClickpesaConfig::live("ID", Secret::new("")).is_err());
     let dbg = format!("{:?}", signed());
     assert!(
         !dbg.contains("SKapikey456") && !dbg.contains("secret-key"),

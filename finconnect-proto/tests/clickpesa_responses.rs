@@ -38,25 +38,25 @@ fn push() -> InitiateUssdPush {
 #[test]
 fn token_ok_is_kept_verbatim_for_an_hour() {
     let grant = GenerateToken
-        .from_response(resp(200, fixture!("token_ok.json")))
+        .read(resp(200, fixture!("token_ok.json")))
         .unwrap();
     assert_eq!(grant.value.expose(), "Bearer eyJhbGciOi...");
     assert_eq!(grant.expiry, Expiry::After(Duration::from_secs(3600)));
     // A token without the prefix gets it once.
     let grant = GenerateToken
-        .from_response(resp(200, br#"{"success":true,"token":"abc"}"#.to_vec()))
+        .read(resp(200, br#"{"success":true,"token":"abc"}"#.to_vec()))
         .unwrap();
     assert_eq!(grant.value.expose(), "Bearer abc");
     // Refusals never quote the body (it may hold a token).
     let err = GenerateToken
-        .from_response(resp(
+        .read(resp(
             200,
             br#"{"success":false,"token":"Bearer leaked"}"#.to_vec(),
         ))
         .unwrap_err();
     assert!(!err.to_string().contains("leaked"), "{err}");
     let err = GenerateToken
-        .from_response(resp(200, b"{\"token\":".to_vec()))
+        .read(resp(200, b"{\"token\":".to_vec()))
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }));
 }
@@ -73,7 +73,7 @@ fn token_refusals_are_unauthorized_with_hints() {
             "does not belong",
         ),
     ] {
-        let err = GenerateToken.from_response(resp(status, body)).unwrap_err();
+        let err = GenerateToken.read(resp(status, body)).unwrap_err();
         match &err {
             Error::Unauthorized { message, hint, .. } => {
                 assert!(!message.is_empty());
@@ -88,7 +88,7 @@ fn token_refusals_are_unauthorized_with_hints() {
 fn ussd_preview_ok() {
     let op = PreviewUssdPush::new(tzs(1000), oref("ORDER123")).unwrap();
     let p = op
-        .from_response(resp(200, fixture!("ussd_preview_ok.json")))
+        .read(resp(200, fixture!("ussd_preview_ok.json")))
         .unwrap();
     assert_eq!(p.active_methods.len(), 1);
     let m = &p.active_methods[0];
@@ -105,7 +105,7 @@ fn ussd_preview_ok() {
 #[test]
 fn ussd_push_ok() {
     let p = push()
-        .from_response(resp(200, fixture!("ussd_push_ok.json")))
+        .read(resp(200, fixture!("ussd_push_ok.json")))
         .unwrap();
     assert_eq!(p.id.as_deref(), Some("ORDER123LCP7890"));
     assert_eq!(p.status_text.as_deref(), Some("PROCESSING"));
@@ -117,7 +117,7 @@ fn ussd_push_ok() {
     assert_eq!(p.client_id.as_deref(), Some("IDxxxx"));
     // 201 is success too.
     assert!(push()
-        .from_response(resp(201, fixture!("ussd_push_ok.json")))
+        .read(resp(201, fixture!("ussd_push_ok.json")))
         .is_ok());
 }
 
@@ -126,7 +126,7 @@ fn card_preview_and_initiate_ok() {
     let usd = Money::from_major(10, Currency::USD).unwrap();
     let p = PreviewCardPayment::new(usd, oref("ORDER124"))
         .unwrap()
-        .from_response(resp(200, fixture!("card_preview_ok.json")))
+        .read(resp(200, fixture!("card_preview_ok.json")))
         .unwrap();
     assert_eq!(p.active_methods[0].name, "CARD");
     assert_eq!(p.active_methods[0].fee.as_deref(), Some("1"));
@@ -138,17 +138,17 @@ fn card_preview_and_initiate_ok() {
     )
     .unwrap();
     let link = op
-        .from_response(resp(200, fixture!("card_initiate_ok.json")))
+        .read(resp(200, fixture!("card_initiate_ok.json")))
         .unwrap();
     assert_eq!(link.url, "https://...");
     assert_eq!(link.client_id.as_deref(), Some("..."));
-    assert!(op.from_response(resp(200, b"{}".to_vec())).is_err());
+    assert!(op.read(resp(200, b"{}".to_vec())).is_err());
 }
 
 #[test]
 fn payment_status_single() {
     let a = GetPayment::new(oref("ORD13908510"))
-        .from_response(resp(200, fixture!("payment_status.json")))
+        .read(resp(200, fixture!("payment_status.json")))
         .unwrap();
     assert_eq!(a.attempts.len(), 1);
     assert_eq!(a.status(), PaymentStatus::Completed);
@@ -168,7 +168,7 @@ fn payment_status_single() {
 #[test]
 fn payment_status_multiple_attempts_picks_the_live_one() {
     let a = GetPayment::new(oref("ORDER123"))
-        .from_response(resp(200, fixture!("payment_status_multiple_attempts.json")))
+        .read(resp(200, fixture!("payment_status_multiple_attempts.json")))
         .unwrap();
     assert_eq!(a.attempts.len(), 3);
     // FAILED, then PROCESSING, then ON-HOLD (most recent, not a failure).
@@ -178,12 +178,12 @@ fn payment_status_multiple_attempts_picks_the_live_one() {
     // A paid attempt wins over anything more recent.
     let body = br#"[{"id":"A","status":"SUCCESS","updatedAt":"2024-01-01T00:00:00Z"},{"id":"B","status":"FAILED","updatedAt":"2024-02-01T00:00:00Z"}]"#;
     let a = GetPayment::new(oref("X"))
-        .from_response(resp(200, body.to_vec()))
+        .read(resp(200, body.to_vec()))
         .unwrap();
     assert_eq!(a.current().unwrap().id.as_deref(), Some("A"));
     assert_eq!(a.status(), PaymentStatus::Completed);
     let a = GetPayment::new(oref("X"))
-        .from_response(resp(200, b"[]".to_vec()))
+        .read(resp(200, b"[]".to_vec()))
         .unwrap();
     assert!(matches!(a.status(), PaymentStatus::Unknown(_)));
 }
@@ -210,7 +210,7 @@ fn status_words_map() {
 #[test]
 fn payments_all_page() {
     let page = ListPayments::default()
-        .from_response(resp(200, fixture!("payments_all.json")))
+        .read(resp(200, fixture!("payments_all.json")))
         .unwrap();
     assert_eq!(page.total_count, Some(1));
     assert_eq!(page.data.len(), 1);
@@ -224,24 +224,22 @@ fn payments_all_page() {
 
 #[test]
 fn checkout_and_payout_links() {
-    let op = GenerateCheckoutLink::new(oref("INV9922"), CheckoutAmount::Total(tzs(25000))).unwrap();
+    let op = GenerateCheckoutLink::new(CheckoutAmount::Total(tzs(25000)), oref("INV9922")).unwrap();
     let link = op
-        .from_response(resp(200, fixture!("checkout_link_ok.json")))
+        .read(resp(200, fixture!("checkout_link_ok.json")))
         .unwrap();
     assert_eq!(link.url, "https://checkout.clickpesa.com/...");
     let op = GeneratePayoutLink::new(tzs(5000), oref("PAYLINK001")).unwrap();
-    let link = op
-        .from_response(resp(200, fixture!("payout_link_ok.json")))
-        .unwrap();
+    let link = op.read(resp(200, fixture!("payout_link_ok.json"))).unwrap();
     assert_eq!(link.url, "...");
     assert_eq!(link.client_id, None);
 }
 
 #[test]
 fn mobile_money_payout_preview_and_create() {
-    let mm = MobileMoneyPayout::new(tzs(1000), phone(), oref("PAYOUT001")).unwrap();
+    let mm = MobileMoneyPayout::new(tzs(1000), oref("PAYOUT001"), phone()).unwrap();
     let p = PreviewMobileMoneyPayout(mm.clone())
-        .from_response(resp(200, fixture!("payout_mm_preview_ok.json")))
+        .read(resp(200, fixture!("payout_mm_preview_ok.json")))
         .unwrap();
     assert_eq!(p.amount.as_deref(), Some("1047.1"));
     assert_eq!(p.balance.as_deref(), Some("2000"));
@@ -260,7 +258,7 @@ fn mobile_money_payout_preview_and_create() {
     assert_eq!(r.amount.as_deref(), Some("1000"));
 
     let c = CreateMobileMoneyPayout(mm)
-        .from_response(resp(200, fixture!("payout_mm_create_ok.json")))
+        .read(resp(200, fixture!("payout_mm_create_ok.json")))
         .unwrap();
     assert_eq!(c.order_reference.as_deref(), Some("PAYOUT001"));
     assert_eq!(c.amount.as_deref(), Some("1047.10"));
@@ -276,22 +274,22 @@ fn mobile_money_payout_preview_and_create() {
 }
 
 fn to_money_ok(s: &str) -> Money {
-    finconnect_proto::clickpesa::models::to_money(s, "TZS").unwrap()
+    finconnect_proto::clickpesa::to_money(s, "TZS").unwrap()
 }
 
 #[test]
 fn bank_payout_create_and_query() {
     let bp = BankPayout::new(
         tzs(200_000),
+        oref("BANKPAY001"),
         "0150123456789",
         "CORUTZTZ",
         TransferType::Ach,
-        oref("BANKPAY001"),
     )
     .unwrap()
     .account_name("TEMBO SHOP");
     let c = CreateBankPayout(bp)
-        .from_response(resp(200, fixture!("payout_bank_create_ok.json")))
+        .read(resp(200, fixture!("payout_bank_create_ok.json")))
         .unwrap();
     assert_eq!(c.amount.as_deref(), Some("202360.00"));
     assert_eq!(c.transfer_type.as_deref(), Some("ACH"));
@@ -303,7 +301,7 @@ fn bank_payout_create_and_query() {
     assert_eq!(c.order.unwrap().amount.as_deref(), Some("200000.00"));
 
     let q = GetPayout::new(oref("BANKPAY001"))
-        .from_response(resp(200, fixture!("payout_query.json")))
+        .read(resp(200, fixture!("payout_query.json")))
         .unwrap();
     assert_eq!(q.status(), PaymentStatus::Completed);
     let p = q.current().unwrap();
@@ -317,7 +315,7 @@ fn bank_payout_create_and_query() {
 #[test]
 fn banks_account_check_balance_rates() {
     let banks = ListBanks
-        .from_response(resp(200, fixture!("banks_list.json")))
+        .read(resp(200, fixture!("banks_list.json")))
         .unwrap();
     assert_eq!(
         (banks[0].name.as_str(), banks[0].bic.as_str()),
@@ -325,26 +323,26 @@ fn banks_account_check_balance_rates() {
     );
     let v = VerifyBankAccount::new("0150123456789", "CORUTZTZ").unwrap();
     assert_eq!(
-        v.from_response(resp(200, fixture!("verify_bank_account_ok.json")))
+        v.read(resp(200, fixture!("verify_bank_account_ok.json")))
             .unwrap(),
         "TEMBO SHOP"
     );
     let err = v
-        .from_response(resp(404, fixture!("verify_bank_account_not_found.json")))
+        .read(resp(404, fixture!("verify_bank_account_not_found.json")))
         .unwrap_err();
     assert!(
         matches!(err, Error::Provider { http_status: Some(404), ref message, .. } if message == "Account not found"),
         "{err}"
     );
     let bal = GetBalance
-        .from_response(resp(200, fixture!("balance.json")))
+        .read(resp(200, fixture!("balance.json")))
         .unwrap();
     assert_eq!(
         (bal[0].currency.as_str(), bal[0].balance.as_deref()),
         ("TZS", Some("123"))
     );
     let rates = GetExchangeRates::all()
-        .from_response(resp(200, fixture!("exchange_rates.json")))
+        .read(resp(200, fixture!("exchange_rates.json")))
         .unwrap();
     assert_eq!(rates[0].source, "USD");
     assert_eq!(rates[0].target, "TZS");
@@ -355,7 +353,7 @@ fn banks_account_check_balance_rates() {
 #[test]
 fn errors_are_classified_by_substring() {
     let dup = push()
-        .from_response(resp(409, fixture!("error_409_reference_used.json")))
+        .read(resp(409, fixture!("error_409_reference_used.json")))
         .unwrap_err();
     match dup {
         Error::DuplicateReference {
@@ -366,9 +364,9 @@ fn errors_are_classified_by_substring() {
         }
         other => panic!("{other:?}"),
     }
-    let mm = MobileMoneyPayout::new(tzs(1000), phone(), oref("PAYOUT001")).unwrap();
+    let mm = MobileMoneyPayout::new(tzs(1000), oref("PAYOUT001"), phone()).unwrap();
     let cooldown = CreateMobileMoneyPayout(mm)
-        .from_response(resp(400, fixture!("error_400_payout_cooldown.json")))
+        .read(resp(400, fixture!("error_400_payout_cooldown.json")))
         .unwrap_err();
     assert!(
         matches!(cooldown, Error::DuplicateReference { ref reference, .. } if reference == "PAYOUT001"),
@@ -402,7 +400,7 @@ fn errors_are_classified_by_substring() {
         ),
     ] {
         let text = String::from_utf8(body.clone()).unwrap();
-        let err = push().from_response(resp(status, body)).unwrap_err();
+        let err = push().read(resp(status, body)).unwrap_err();
         match &err {
             Error::Provider {
                 message,
@@ -422,19 +420,19 @@ fn errors_are_classified_by_substring() {
     }
     // NestJS shape: message list joined, `error` kept as the code.
     let err = push()
-        .from_response(resp(400, fixture!("error_nest_invalid_checksum.json")))
+        .read(resp(400, fixture!("error_nest_invalid_checksum.json")))
         .unwrap_err();
     assert!(
         matches!(err, Error::Provider { ref code, ref message, .. } if code.as_deref() == Some("Bad Request") && message == "Invalid checksum")
     );
     // HTML and empty bodies.
     let err = push()
-        .from_response(resp(502, b"<html>bad gateway</html>".to_vec()))
+        .read(resp(502, b"<html>bad gateway</html>".to_vec()))
         .unwrap_err();
     assert!(matches!(err, Error::Decode { .. }));
     // An empty 429 is not a body ClickPesa documents: the reader says so, and the
     // driver (tests/outcome_truth.rs) reports it as rate limited.
-    let err = push().from_response(resp(429, Vec::new())).unwrap_err();
+    let err = push().read(resp(429, Vec::new())).unwrap_err();
     assert!(matches!(
         err,
         Error::Decode {
@@ -462,7 +460,7 @@ fn ipn_registration_is_unsupported() {
 
 #[test]
 fn the_driver_authenticates_once_and_reauthenticates_on_401() {
-    let api = ClickpesaConfig::new("IDclient", Secret::new("key")).unwrap();
+    let api = ClickpesaConfig::live("IDclient", Secret::new("key")).unwrap();
     let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
     let mut sent: Vec<(String, Option<String>)> = Vec::new();
     let mut answers = vec![
@@ -472,7 +470,7 @@ fn the_driver_authenticates_once_and_reauthenticates_on_401() {
         resp(200, fixture!("balance.json")),
     ]
     .into_iter();
-    let call = Call::new(&api, GetBalance, None, t0);
+    let call = Call::new(&api, GetBalance, None);
     let (out, fresh) = drive_blocking(
         call,
         |req| {

@@ -1,8 +1,9 @@
 //! ClickPesa webhook fixtures: parsing, checksum verdicts, trust and dedupe keys.
 #![allow(clippy::unwrap_used)]
 
-use finconnect_proto::clickpesa::webhook::{self, Verdict, WebhookEvent};
-use finconnect_proto::clickpesa::{harness, Payment};
+use finconnect_proto::clickpesa::{
+    dedupe_key, harness, parse_webhook, Payment, Verdict, WebhookEvent,
+};
 use finconnect_proto::{wire, Error, PaymentStatus, Secret};
 
 macro_rules! fixture {
@@ -24,7 +25,7 @@ fn payment(event: &WebhookEvent) -> &Payment {
 
 #[test]
 fn payment_received_new_shape() {
-    let hook = webhook::parse(fixture!("webhook_payment_received.json")).unwrap();
+    let hook = parse_webhook(fixture!("webhook_payment_received.json")).unwrap();
     assert_eq!(hook.event_name(), "PAYMENT RECEIVED");
     assert!(matches!(hook.event(), WebhookEvent::PaymentReceived(_)));
     let p = payment(hook.event());
@@ -47,7 +48,7 @@ fn payment_received_new_shape() {
 
 #[test]
 fn payment_received_legacy_shape() {
-    let hook = webhook::parse(fixture!("webhook_payment_received_legacy.json")).unwrap();
+    let hook = parse_webhook(fixture!("webhook_payment_received_legacy.json")).unwrap();
     let p = payment(hook.event());
     assert_eq!(p.id.as_deref(), Some("PAY123456"));
     assert_eq!(p.order_reference.as_deref(), Some("ORD987654"));
@@ -67,7 +68,7 @@ fn payment_received_legacy_shape() {
 
 #[test]
 fn payment_received_with_checksum_verifies() {
-    let hook = webhook::parse(fixture!("webhook_payment_received_with_checksum.json")).unwrap();
+    let hook = parse_webhook(fixture!("webhook_payment_received_with_checksum.json")).unwrap();
     assert!(hook.is_signed());
     assert_eq!(hook.verdict(&key()), Verdict::Valid);
     assert_eq!(hook.verdict(&Secret::new("another-key")), Verdict::Invalid);
@@ -86,13 +87,13 @@ fn verification_ignores_formatting_but_not_content() {
     let compact: serde_json::Value = serde_json::from_str(text).unwrap();
     let compact = serde_json::to_vec(&compact).unwrap();
     assert_eq!(
-        webhook::parse(&compact).unwrap().verdict(&key()),
+        parse_webhook(&compact).unwrap().verdict(&key()),
         Verdict::Valid
     );
     // Tampered.
     let tampered = text.replace("\"10000\"", "\"100000\"");
     assert_eq!(
-        webhook::parse(tampered.as_bytes()).unwrap().verdict(&key()),
+        parse_webhook(tampered.as_bytes()).unwrap().verdict(&key()),
         Verdict::Invalid
     );
     // Upper-case hex is not the documented checksum.
@@ -101,20 +102,20 @@ fn verification_ignores_formatting_but_not_content() {
         "8123EC10456BC1F6EB27871B82A5B5E4E3D4BAAFC36F8BEF6D6CBAC4539C5031",
     );
     assert_eq!(
-        webhook::parse(upper.as_bytes()).unwrap().verdict(&key()),
+        parse_webhook(upper.as_bytes()).unwrap().verdict(&key()),
         Verdict::Invalid
     );
     // checksumMethod canonical is dropped before hashing; an unknown method fails closed.
     let with_method = text.replacen("\"event\"", "\"checksumMethod\":\"canonical\",\"event\"", 1);
     assert_eq!(
-        webhook::parse(with_method.as_bytes())
+        parse_webhook(with_method.as_bytes())
             .unwrap()
             .verdict(&key()),
         Verdict::Valid
     );
     let bad_method = text.replacen("\"event\"", "\"checksumMethod\":\"sha1\",\"event\"", 1);
     assert_eq!(
-        webhook::parse(bad_method.as_bytes())
+        parse_webhook(bad_method.as_bytes())
             .unwrap()
             .verdict(&key()),
         Verdict::Invalid
@@ -125,19 +126,19 @@ fn verification_ignores_formatting_but_not_content() {
         .trim();
     let body = |extra: &str| format!("{{{extra},{}", &base[1..]);
     assert_eq!(
-        webhook::parse(body("\"checksum\":123").as_bytes())
+        parse_webhook(body("\"checksum\":123").as_bytes())
             .unwrap()
             .verdict(&key()),
         Verdict::Invalid
     );
     assert_eq!(
-        webhook::parse(body("\"checksum\":\"\"").as_bytes())
+        parse_webhook(body("\"checksum\":\"\"").as_bytes())
             .unwrap()
             .verdict(&key()),
         Verdict::Invalid
     );
     assert_eq!(
-        webhook::parse(body("\"checksum\":null").as_bytes())
+        parse_webhook(body("\"checksum\":null").as_bytes())
             .unwrap()
             .verdict(&key()),
         Verdict::Unsigned
@@ -153,16 +154,16 @@ fn data_checksum_fallback_and_header_fallback() {
         "\"checksum\":\"36889e5ad24ad450f998246f6ca371e8f5631f5038d620514c65bfe088b12efc\",\"id\":",
         1,
     );
-    let hook = webhook::parse(in_data.as_bytes()).unwrap();
+    let hook = parse_webhook(in_data.as_bytes()).unwrap();
     assert!(hook.is_signed());
     assert_eq!(hook.verdict(&key()), Verdict::Valid);
     let wrong = in_data.replace("36889e5a", "36889e5b");
     assert_eq!(
-        webhook::parse(wrong.as_bytes()).unwrap().verdict(&key()),
+        parse_webhook(wrong.as_bytes()).unwrap().verdict(&key()),
         Verdict::Invalid
     );
     // Header checksum over the whole envelope, opt-in only.
-    let hook = webhook::parse(base.as_bytes()).unwrap();
+    let hook = parse_webhook(base.as_bytes()).unwrap();
     let h = "8123ec10456bc1f6eb27871b82a5b5e4e3d4baafc36f8bef6d6cbac4539c5031";
     assert_eq!(hook.verdict(&key()), Verdict::Unsigned);
     assert_eq!(hook.verdict_with_header(&key(), Some(h)), Verdict::Valid);
@@ -175,7 +176,7 @@ fn data_checksum_fallback_and_header_fallback() {
 
 #[test]
 fn payment_failed_uses_event_type() {
-    let hook = webhook::parse(fixture!("webhook_payment_failed.json")).unwrap();
+    let hook = parse_webhook(fixture!("webhook_payment_failed.json")).unwrap();
     assert_eq!(hook.event_name(), "PAYMENT FAILED");
     let p = payment(hook.event());
     assert_eq!(p.id.as_deref(), Some("0969231256LCP2C95"));
@@ -213,7 +214,7 @@ fn payout_events() {
             "ACH",
         ),
     ] {
-        let hook = webhook::parse(body).unwrap();
+        let hook = parse_webhook(body).unwrap();
         assert_eq!(hook.event_name(), name);
         let e = match hook.event() {
             WebhookEvent::PayoutInitiated(e)
@@ -265,14 +266,14 @@ fn payout_refunded_vector_verifies() {
         "{{\"checksum\":\"b9b33b3dafb0e69f0669a1d490a6eee3257888d90d0b62ce9326c6cd9550cf15\",{}",
         &base[1..]
     );
-    let verified = webhook::parse(signed.as_bytes())
+    let verified = parse_webhook(signed.as_bytes())
         .unwrap()
         .verify(&key())
         .unwrap();
     assert_eq!(verified.status(), PaymentStatus::Reversed);
     assert_eq!(
         verified.dedupe_key(),
-        webhook::dedupe_key(
+        dedupe_key(
             true,
             Some("order_123456"),
             Some("PAY17072CD"),
@@ -284,7 +285,7 @@ fn payout_refunded_vector_verifies() {
 #[test]
 fn unknown_events_keep_their_data() {
     let body = br#"{"event":"DEPOSIT RECEIVED","data":{"depositAmount":"5000","depositCurrency":"TZS","paymentReference":"R1"}}"#;
-    let hook = webhook::parse(body).unwrap();
+    let hook = parse_webhook(body).unwrap();
     match hook.event() {
         WebhookEvent::Other { event, data } => {
             assert_eq!(event, "DEPOSIT RECEIVED");
@@ -298,7 +299,7 @@ fn unknown_events_keep_their_data() {
 #[test]
 fn bad_bodies_are_errors_not_panics() {
     let big = vec![b' '; wire::MAX_CALLBACK_BODY + 1];
-    assert!(webhook::parse(&big).is_err());
+    assert!(parse_webhook(&big).is_err());
     for bad in [
         &b""[..],
         b"[]",
@@ -310,7 +311,7 @@ fn bad_bodies_are_errors_not_panics() {
         b"{\"event\":\"PAYMENT RECEIVED\",\"data\":{}} trailing",
     ] {
         assert!(
-            webhook::parse(bad).is_err(),
+            parse_webhook(bad).is_err(),
             "{:?}",
             String::from_utf8_lossy(bad)
         );

@@ -73,7 +73,7 @@ fn drive<O: Operation>(api: &O::Api, op: O, script: Vec<Answer>, token: bool) ->
         )
     });
     let result = drive_blocking(
-        Call::new(api, op, cached, t0()),
+        Call::new(api, op, cached),
         |req| {
             sent.borrow_mut().push(req.uri().path().to_owned());
             script
@@ -106,7 +106,7 @@ enum Expect {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Provider,
-    Invalid,
+    Rejected,
     Duplicate,
     Unauthorized,
 }
@@ -114,7 +114,7 @@ enum Kind {
 fn kind(e: &Error) -> Option<Kind> {
     Some(match e {
         Error::Provider { .. } => Kind::Provider,
-        Error::Invalid { .. } => Kind::Invalid,
+        Error::Rejected { .. } => Kind::Rejected,
         Error::DuplicateReference { .. } => Kind::Duplicate,
         Error::Unauthorized { .. } => Kind::Unauthorized,
         _ => return None,
@@ -193,15 +193,15 @@ fn tzs(major: i64) -> Money {
 }
 
 fn mno() -> MnoCheckout {
-    MnoCheckout::new("255712345678", tzs(2000), "ORD-123", MnoProvider::Airtel).unwrap()
+    MnoCheckout::new("ORD-123", tzs(2000), "255712345678", MnoProvider::Airtel).unwrap()
 }
 
 fn bank() -> BankCheckout {
     BankCheckout::new(
-        BankProvider::Crdb,
+        tzs(5000),
         "0150000000000",
         "255712345678",
-        tzs(5000),
+        BankProvider::Crdb,
         Secret::new("123456"),
     )
     .unwrap()
@@ -211,10 +211,10 @@ fn bank() -> BankCheckout {
 
 fn disburse() -> Disburse {
     Disburse::new(
-        Party::tz("Demo Merchant", Wallet::Tigo, "255650000000").unwrap(),
-        Party::tz("John Doe", Wallet::Airtel, "255780000000").unwrap(),
-        tzs(5000),
         "PAYOUT123",
+        tzs(5000),
+        Party::tz("Demo Merchant", "255650000000", Wallet::Tigo).unwrap(),
+        Party::tz("John Doe", "255780000000", Wallet::Airtel).unwrap(),
         UNIX_EPOCH + Duration::from_secs(1_767_956_005),
     )
     .unwrap()
@@ -223,20 +223,20 @@ fn disburse() -> Disburse {
 fn post_checkout() -> PostCheckout {
     let p = |u: &str| HttpsUrl::parse(u, UrlPolicy::Public).unwrap();
     PostCheckout::new(
+        "EXT89772223",
+        tzs(100),
         "e9b57fab-1850-44d4-8499-71fd15c845a0",
         "DemoApp",
-        "EXT89772223",
         "https://shop.example",
         p("https://shop.example/ok"),
         p("https://shop.example/fail"),
-        tzs(100),
         vec!["Shoes".into()],
     )
     .unwrap()
 }
 
 fn clickpesa() -> ClickpesaConfig {
-    ClickpesaConfig::new("IDclient123", Secret::new("SKapikey456")).unwrap()
+    ClickpesaConfig::live("IDclient123", Secret::new("SKapikey456")).unwrap()
 }
 
 fn oref(s: &str) -> OrderReference {
@@ -265,21 +265,21 @@ fn card() -> InitiateCardPayment {
 }
 
 fn checkout_link() -> GenerateCheckoutLink {
-    GenerateCheckoutLink::new(oref("INV9922"), CheckoutAmount::Total(tzs(25000))).unwrap()
+    GenerateCheckoutLink::new(CheckoutAmount::Total(tzs(25000)), oref("INV9922")).unwrap()
 }
 
 fn mm_payout() -> CreateMobileMoneyPayout {
-    CreateMobileMoneyPayout(MobileMoneyPayout::new(tzs(5000), phone(), oref("PAYOUT001")).unwrap())
+    CreateMobileMoneyPayout(MobileMoneyPayout::new(tzs(5000), oref("PAYOUT001"), phone()).unwrap())
 }
 
 fn bank_payout() -> CreateBankPayout {
     CreateBankPayout(
         BankPayout::new(
             tzs(200_000),
+            oref("BANKPAY001"),
             "0150123456789",
             "CORUTZTZ",
             TransferType::Ach,
-            oref("BANKPAY001"),
         )
         .unwrap()
         .account_name("TEMBO SHOP"),
@@ -423,7 +423,7 @@ fn azampay_cases() -> Vec<Case> {
                     answer(200, fixture!("azampay", "mno_checkout_refused_200.json")),
                     Kind::Provider,
                 ),
-                (answer(400, validation.clone()), Kind::Invalid),
+                (answer(400, validation.clone()), Kind::Rejected),
                 (answer(423, credentials.clone()), Kind::Unauthorized),
                 (
                     answer(
@@ -451,7 +451,7 @@ fn azampay_cases() -> Vec<Case> {
                     answer(200, br#"{"success":false,"msg":"Invalid OTP"}"#.to_vec()),
                     Kind::Provider,
                 ),
-                (answer(400, validation.clone()), Kind::Invalid),
+                (answer(400, validation.clone()), Kind::Rejected),
                 (answer(423, credentials.clone()), Kind::Unauthorized),
             ],
             not_refusals: envelope_not_refusals(),
@@ -490,7 +490,7 @@ fn azampay_cases() -> Vec<Case> {
             token_answer: token,
             success: answer(200, fixture!("azampay", "post_checkout_ok_raw.txt")),
             refusals: vec![
-                (answer(400, validation), Kind::Invalid),
+                (answer(400, validation), Kind::Rejected),
                 (answer(423, credentials), Kind::Unauthorized),
             ],
             not_refusals: vec![

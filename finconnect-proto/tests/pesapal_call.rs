@@ -118,9 +118,7 @@ const AUTH_EXPIRY_SECS: u64 = 1_710_779_145; // 2024-03-18T16:25:45(.78)Z
 fn no_token_authenticates_then_calls() {
     let fake = Fake::new(vec![ok(AUTH_OK), ok(STATUS_COMPLETED)]);
     let api = api();
-    let (status, fresh) = fake
-        .drive(Call::new(&api, status_op(), None, t0()))
-        .unwrap();
+    let (status, fresh) = fake.drive(Call::new(&api, status_op(), None)).unwrap();
     assert_eq!(status.status, PaymentStatus::Completed);
     assert_eq!(fake.paths(), ["RequestToken", "GetTransactionStatus"]);
     let sent = fake.sent.borrow();
@@ -150,7 +148,6 @@ fn valid_token_sends_exactly_one_request() {
             &api,
             status_op(),
             Some(cached(Duration::from_secs(600))),
-            t0(),
         ))
         .unwrap();
     assert_eq!(status.status, PaymentStatus::Pending);
@@ -173,7 +170,7 @@ fn token_inside_the_margin_is_refreshed_first() {
         let fake = Fake::new(vec![ok(AUTH_OK), ok(STATUS_COMPLETED)]);
         let api = api();
         let (_, fresh) = fake
-            .drive(Call::new(&api, status_op(), Some(cached(left)), t0()))
+            .drive(Call::new(&api, status_op(), Some(cached(left))))
             .unwrap();
         assert_eq!(
             fake.paths(),
@@ -190,7 +187,6 @@ fn token_inside_the_margin_is_refreshed_first() {
         &api,
         status_op(),
         Some(cached(Duration::from_secs(61))),
-        t0(),
     ))
     .unwrap();
     assert_eq!(fake.paths(), ["GetTransactionStatus"]);
@@ -200,14 +196,13 @@ fn token_inside_the_margin_is_refreshed_first() {
 fn the_fixture_token_is_reused_until_the_margin() {
     let api = api();
     let fake = Fake::new(vec![ok(AUTH_OK), ok(STATUS_COMPLETED)]);
-    let (_, fresh) = fake
-        .drive(Call::new(&api, status_op(), None, t0()))
-        .unwrap();
+    let (_, fresh) = fake.drive(Call::new(&api, status_op(), None)).unwrap();
     let token = fresh.unwrap();
     // 58 minutes later: one request.
     let later = t0() + Duration::from_secs(58 * 60);
     let fake = Fake::new(vec![ok(STATUS_COMPLETED)]);
-    fake.drive(Call::new(&api, status_op(), Some(token.clone()), later))
+    fake.clock.set(later);
+    fake.drive(Call::new(&api, status_op(), Some(token.clone())))
         .unwrap();
     assert_eq!(fake.paths(), ["GetTransactionStatus"]);
     // 59 min 10 s later (50 s before expiry): refreshed first.
@@ -216,9 +211,9 @@ fn the_fixture_token_is_reused_until_the_margin() {
     fake.clock.set(later);
     // (the fixture's token expiry is in the past from here on; the answer is
     // what matters: the driver asked for a new one before calling)
-    let mut call = Call::new(&api, status_op(), Some(token), later);
-    match call.step().unwrap() {
-        Step::Send(req) => assert!(req.uri().path().ends_with("/RequestToken")),
+    let mut call = Call::new(&api, status_op(), Some(token));
+    match call.step(later) {
+        Step::NeedToken { rejected: None } => {}
         other => panic!("{other:?}"),
     }
 }
@@ -226,20 +221,26 @@ fn the_fixture_token_is_reused_until_the_margin() {
 fn reauth_then_success(refusal: Answer) {
     let fake = Fake::new(vec![refusal, ok(AUTH_OK), ok(STATUS_COMPLETED)]);
     let api = api();
-    let mut call = Call::new(
-        &api,
-        status_op(),
-        Some(cached(Duration::from_secs(600))),
-        t0(),
-    );
+    let mut call = Call::new(&api, status_op(), Some(cached(Duration::from_secs(600))));
+    let mut refused = None;
+    let mut fresh = None;
     let output = loop {
-        match call.step().unwrap() {
+        match call.step(fake.clock.get()) {
             Step::Send(req) => match fake.send(req) {
-                Ok(r) => call.receive(r, fake.clock.get()).unwrap(),
-                Err(f) => call.failed(f, fake.clock.get()).unwrap(),
+                Ok(r) => call.receive(r, fake.clock.get()),
+                Err(f) => call.failed(f, "", fake.clock.get()),
             },
-            Step::Wait(d) => fake.clock.set(fake.clock.get() + d),
-            Step::Done(o) => break o,
+            Step::NeedToken { rejected } => {
+                // Auth is just another call, driven by whoever answers.
+                refused = rejected;
+                let (grant, _) = fake.drive(call.auth_call()).unwrap();
+                let token = grant.into_token(fake.clock.get());
+                fresh = Some(token.clone());
+                call.supply_token(Ok(token));
+            }
+            Step::Wait { until } => fake.clock.set(until),
+            Step::Done(o) => break o.unwrap(),
+            other => panic!("{other:?}"),
         }
     };
     assert_eq!(output.status, PaymentStatus::Completed);
@@ -254,11 +255,8 @@ fn reauth_then_success(refusal: Answer) {
     let sent = fake.sent.borrow();
     assert_eq!(bearer(&sent[0]).unwrap(), "Bearer cached-token");
     assert_ne!(bearer(&sent[2]).unwrap(), "Bearer cached-token");
-    assert_eq!(
-        call.rejected_token().unwrap().secret().expose(),
-        "cached-token"
-    );
-    assert!(call.fresh_token().is_some());
+    assert_eq!(refused.unwrap().secret().expose(), "cached-token");
+    assert!(fresh.is_some());
     fake.done();
 }
 
@@ -290,7 +288,6 @@ fn a_second_refusal_is_unauthorized() {
                 &api,
                 status_op(),
                 Some(cached(Duration::from_secs(600))),
-                t0(),
             ))
             .unwrap_err();
         assert!(matches!(err, Error::Unauthorized { .. }), "{err:?}");
@@ -303,9 +300,7 @@ fn a_second_refusal_is_unauthorized() {
 fn refused_keys_are_unauthorized_with_the_environment_hint() {
     let fake = Fake::new(vec![ok(INVALID_CREDENTIALS)]);
     let api = api();
-    let err = fake
-        .drive(Call::new(&api, status_op(), None, t0()))
-        .unwrap_err();
+    let err = fake.drive(Call::new(&api, status_op(), None)).unwrap_err();
     match err {
         Error::Unauthorized { hint, .. } => {
             assert!(hint
@@ -330,7 +325,6 @@ fn status_query_survives_503_503_200() {
             &api,
             status_op(),
             Some(cached(Duration::from_secs(600))),
-            t0(),
         ))
         .unwrap();
     assert_eq!(status.status, PaymentStatus::Completed);
@@ -348,7 +342,6 @@ fn status_query_gives_up_after_three_503s() {
             &api,
             status_op(),
             Some(cached(Duration::from_secs(600))),
-            t0(),
         ))
         .unwrap_err();
     assert!(
@@ -382,7 +375,6 @@ fn submit_order_success() {
             &api,
             submit(),
             Some(cached(Duration::from_secs(600))),
-            t0(),
         ))
         .unwrap();
     assert_eq!(
@@ -405,7 +397,6 @@ fn submit_order_answered_503_is_outcome_unknown_sent_once() {
                 &api,
                 submit(),
                 Some(cached(Duration::from_secs(600))),
-                t0(),
             ))
             .unwrap_err();
         match &err {
@@ -429,7 +420,6 @@ fn submit_order_lost_is_outcome_unknown_sent_once() {
             &api,
             submit(),
             Some(cached(Duration::from_secs(600))),
-            t0(),
         ))
         .unwrap_err();
     assert!(
@@ -448,7 +438,6 @@ fn submit_order_is_resent_only_when_nothing_left() {
         &api,
         submit(),
         Some(cached(Duration::from_secs(600))),
-        t0(),
     ))
     .unwrap();
     assert_eq!(fake.paths(), ["SubmitOrderRequest", "SubmitOrderRequest"]);
@@ -465,7 +454,6 @@ fn submit_order_business_error_in_a_200_is_known() {
             &api,
             submit(),
             Some(cached(Duration::from_secs(600))),
-            t0(),
         ))
         .unwrap_err();
     assert!(err.outcome_known());
@@ -484,12 +472,7 @@ fn refund_lost_is_outcome_unknown() {
     let fake = Fake::new(vec![status(502, b"")]);
     let api = api();
     let err = fake
-        .drive(Call::new(
-            &api,
-            op,
-            Some(cached(Duration::from_secs(600))),
-            t0(),
-        ))
+        .drive(Call::new(&api, op, Some(cached(Duration::from_secs(600)))))
         .unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err:?}");
     assert_eq!(fake.paths().len(), 1);
@@ -504,12 +487,7 @@ fn confirm_notification_through_the_driver() {
     let fake = Fake::new(vec![ok(AUTH_OK), ok(STATUS_COMPLETED)]);
     let api = api();
     let (confirmed, _) = fake
-        .drive(Call::new(
-            &api,
-            ConfirmNotification::new(n.clone()),
-            None,
-            t0(),
-        ))
+        .drive(Call::new(&api, ConfirmNotification::new(n.clone()), None))
         .unwrap();
     assert!(confirmed.is_final());
     assert_eq!(confirmed.payment_status(), &PaymentStatus::Completed);
@@ -526,7 +504,6 @@ fn confirm_notification_through_the_driver() {
             &api,
             ConfirmNotification::new(forged),
             Some(cached(Duration::from_secs(600))),
-            t0(),
         ))
         .unwrap_err();
     assert!(
@@ -556,7 +533,6 @@ fn confirm_recurring_matches_the_account_number() {
             &api,
             ConfirmNotification::new(n.clone()),
             Some(cached(Duration::from_secs(600))),
-            t0(),
         ))
         .unwrap();
     assert_eq!(c.status.merchant_reference, "1515111111");
@@ -570,8 +546,7 @@ fn confirm_recurring_matches_the_account_number() {
         .drive(Call::new(
             &api,
             ConfirmNotification::new(change),
-            Some(cached(Duration::from_secs(600))),
-            t0()
+            Some(cached(Duration::from_secs(600)))
         ))
         .is_err());
 }
@@ -586,9 +561,7 @@ fn a_skewed_local_clock_still_works_when_the_token_answer_is_dated() {
     let fake = Fake::new(vec![dated, ok(STATUS_COMPLETED)]);
     fake.clock.set(t0() + Duration::from_secs(7200));
     let api = api();
-    let (_, fresh) = fake
-        .drive(Call::new(&api, status_op(), None, fake.clock.get()))
-        .unwrap();
+    let (_, fresh) = fake.drive(Call::new(&api, status_op(), None)).unwrap();
     assert_eq!(fake.paths(), ["RequestToken", "GetTransactionStatus"]);
     let fresh = fresh.unwrap();
     // One hour from when the answer arrived on the local clock.
@@ -610,7 +583,6 @@ fn an_unreadable_200_to_a_payment_is_outcome_unknown() {
                 &api,
                 submit(),
                 Some(cached(Duration::from_secs(600))),
-                t0(),
             ))
             .unwrap_err();
         assert!(
@@ -629,12 +601,7 @@ fn an_unreadable_200_to_a_payment_is_outcome_unknown() {
     let fake = Fake::new(vec![ok(b"{}")]);
     let api = api();
     let err = fake
-        .drive(Call::new(
-            &api,
-            op,
-            Some(cached(Duration::from_secs(600))),
-            t0(),
-        ))
+        .drive(Call::new(&api, op, Some(cached(Duration::from_secs(600)))))
         .unwrap_err();
     assert!(
         matches!(&err, Error::OutcomeUnknown { reference: Some(r), .. } if r == "CONF1"),
@@ -647,7 +614,6 @@ fn an_unreadable_200_to_a_payment_is_outcome_unknown() {
             &api,
             submit(),
             Some(cached(Duration::from_secs(600))),
-            t0(),
         ))
         .unwrap_err();
     assert!(err.outcome_known(), "{err:?}");

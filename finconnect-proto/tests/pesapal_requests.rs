@@ -4,8 +4,8 @@
 
 use finconnect_proto::pesapal::*;
 use finconnect_proto::{
-    AccessToken, Currency, Description, Error, MerchantReference, Money, Operation, Secret,
-    UrlPolicy,
+    AccessToken, Api, Body, Currency, Description, Error, Host, MerchantReference, Money,
+    Operation, Parts, Secret, UrlPolicy,
 };
 use std::time::UNIX_EPOCH;
 
@@ -16,6 +16,17 @@ fn sandbox() -> PesapalConfig {
 fn token() -> AccessToken {
     AccessToken::new(Secret::new("tok.en"), UNIX_EPOCH)
 }
+
+/// The request as sent: the operation's parts, finished by the configuration.
+trait Written: Operation<Api = PesapalConfig> {
+    fn written(&self, api: &PesapalConfig, token: Option<&AccessToken>) -> Result<Request, Error> {
+        api.finish(self.request(api)?, token)
+    }
+}
+
+impl<O: Operation<Api = PesapalConfig>> Written for O {}
+
+type Request = http::Request<Vec<u8>>;
 
 /// Method, URL, every header (name: value), body as text.
 fn golden(req: &http::Request<Vec<u8>>, method: &str, url: &str, auth: bool, body: &str) {
@@ -42,7 +53,7 @@ fn golden(req: &http::Request<Vec<u8>>, method: &str, url: &str, auth: bool, bod
 
 #[test]
 fn request_token() {
-    let req = RequestToken.to_request(&sandbox(), None).unwrap();
+    let req = RequestToken.written(&sandbox(), None).unwrap();
     golden(
         &req,
         "POST",
@@ -50,9 +61,10 @@ fn request_token() {
         false,
         r#"{"consumer_key":"xxxxx","consumer_secret":"xxxxxx"}"#,
     );
-    assert!(!RequestToken.requires_auth());
+    const { assert!(!<RequestToken as Operation>::REQUIRES_AUTH) };
+    const { assert!(<GetIpnList as Operation>::REQUIRES_AUTH) };
     let live = PesapalConfig::live("a", "b").unwrap();
-    let req = RequestToken.to_request(&live, None).unwrap();
+    let req = RequestToken.written(&live, None).unwrap();
     assert_eq!(
         req.uri(),
         "https://pay.pesapal.com/v3/api/Auth/RequestToken"
@@ -63,7 +75,7 @@ fn request_token() {
 fn register_ipn() {
     let req = RegisterIpn::new("https://www.myapplication.com/ipn", IpnMethod::Get)
         .unwrap()
-        .to_request(&sandbox(), Some(&token()))
+        .written(&sandbox(), Some(&token()))
         .unwrap();
     golden(
         &req,
@@ -74,7 +86,7 @@ fn register_ipn() {
     );
     let req = RegisterIpn::new("https://shop.example/pesapal/ipn", IpnMethod::Post)
         .unwrap()
-        .to_request(&sandbox(), Some(&token()))
+        .written(&sandbox(), Some(&token()))
         .unwrap();
     assert_eq!(
         req.body(),
@@ -92,7 +104,7 @@ fn register_ipn_refuses_local_urls_for_real_pesapal() {
     ] {
         let op = RegisterIpn::new(url, IpnMethod::Get).unwrap();
         for api in [sandbox(), PesapalConfig::live("a", "b").unwrap()] {
-            let err = op.to_request(&api, Some(&token())).unwrap_err();
+            let err = op.written(&api, Some(&token())).unwrap_err();
             assert!(matches!(err, Error::Invalid { .. }), "{url}: {err:?}");
             if !url.starts_with("http:") {
                 assert!(
@@ -112,7 +124,7 @@ fn register_ipn_refuses_local_urls_for_real_pesapal() {
     .unwrap();
     let req = RegisterIpn::new("http://127.0.0.1:9000/ipn", IpnMethod::Post)
         .unwrap()
-        .to_request(&local, Some(&token()))
+        .written(&local, Some(&token()))
         .unwrap();
     assert_eq!(
         req.uri(),
@@ -123,7 +135,7 @@ fn register_ipn_refuses_local_urls_for_real_pesapal() {
 
 #[test]
 fn get_ipn_list() {
-    let req = GetIpnList.to_request(&sandbox(), Some(&token())).unwrap();
+    let req = GetIpnList.written(&sandbox(), Some(&token())).unwrap();
     golden(
         &req,
         "GET",
@@ -170,7 +182,7 @@ fn ipn_id() -> IpnId {
 #[test]
 fn submit_order_every_field() {
     let op = SubmitOrder::new(full_order(), ipn_id());
-    let req = op.to_request(&sandbox(), Some(&token())).unwrap();
+    let req = op.written(&sandbox(), Some(&token())).unwrap();
     golden(
         &req,
         "POST",
@@ -207,7 +219,7 @@ fn submit_order_minimal_and_amount_forms() {
     )
     .unwrap();
     let req = SubmitOrder::new(order, ipn_id())
-        .to_request(&sandbox(), Some(&token()))
+        .written(&sandbox(), Some(&token()))
         .unwrap();
     assert_eq!(
         std::str::from_utf8(req.body()).unwrap(),
@@ -224,7 +236,7 @@ fn submit_order_validation() {
     let api = sandbox();
     let send = |o: Order| {
         SubmitOrder::new(o, ipn_id())
-            .to_request(&api, Some(&token()))
+            .written(&api, Some(&token()))
             .unwrap_err()
     };
     let field = |e: Error| match e {
@@ -281,7 +293,7 @@ fn submit_order_validation() {
 fn get_transaction_status() {
     let id = OrderTrackingId::new("96a5e1d9-f711-4423-82ce-dd758f972713").unwrap();
     let req = GetTransactionStatus::new(id.clone())
-        .to_request(&sandbox(), Some(&token()))
+        .written(&sandbox(), Some(&token()))
         .unwrap();
     golden(
         &req,
@@ -293,7 +305,7 @@ fn get_transaction_status() {
     // The query value is escaped.
     let odd = OrderTrackingId::new("a&b=c d").unwrap();
     let req = GetTransactionStatus::new(odd)
-        .to_request(&sandbox(), Some(&token()))
+        .written(&sandbox(), Some(&token()))
         .unwrap();
     assert_eq!(req.uri().query(), Some("orderTrackingId=a%26b%3Dc+d"));
     // ConfirmNotification sends the same request.
@@ -303,7 +315,7 @@ fn get_transaction_status() {
         kind: NotificationKind::IpnChange,
     };
     let req2 = ConfirmNotification::new(n)
-        .to_request(&sandbox(), Some(&token()))
+        .written(&sandbox(), Some(&token()))
         .unwrap();
     golden(
         &req2,
@@ -323,7 +335,7 @@ fn refund_request() {
         "Service not offered",
     )
     .unwrap();
-    let req = op.to_request(&sandbox(), Some(&token())).unwrap();
+    let req = op.written(&sandbox(), Some(&token())).unwrap();
     golden(
         &req,
         "POST",
@@ -349,7 +361,7 @@ fn refund_request() {
 fn cancel_order() {
     let op =
         CancelOrder::new(OrderTrackingId::new("b945e4af-80a5-4ec1-8706-e03f8332fb04").unwrap());
-    let req = op.to_request(&sandbox(), Some(&token())).unwrap();
+    let req = op.written(&sandbox(), Some(&token())).unwrap();
     golden(
         &req,
         "POST",
@@ -395,6 +407,35 @@ fn config_rules() {
         PesapalConfig::live("my-consumer-key", "my-consumer-secret").unwrap()
     );
     assert!(!debug.contains("my-consumer"), "{debug}");
-    use finconnect_proto::Api;
     assert_eq!(sandbox().token_margin(), std::time::Duration::from_secs(60));
+}
+
+#[test]
+fn operations_describe_their_requests_as_data() {
+    let api = sandbox();
+    let id = OrderTrackingId::new("96a5e1d9-f711-4423-82ce-dd758f972713").unwrap();
+    let parts = GetTransactionStatus::new(id.clone()).request(&api).unwrap();
+    assert_eq!(
+        parts,
+        Parts::get(Host::Api, "/api/Transactions/GetTransactionStatus")
+            .query("orderTrackingId", id.as_str())
+    );
+    let parts = CancelOrder::new(id).request(&api).unwrap();
+    assert_eq!(parts.method, http::Method::POST);
+    assert_eq!(parts.path, "/api/Transactions/CancelOrder");
+    assert!(matches!(parts.body, Some(Body::Bytes(_))));
+    // The configuration finishes a JSON value as well, and knows one host only.
+    let json = Parts::post(Host::Api, "/api/x", Body::Json(serde_json::json!({"a": 1})));
+    let req = api.finish(json, Some(&token())).unwrap();
+    golden(
+        &req,
+        "POST",
+        "https://cybqa.pesapal.com/pesapalv3/api/x",
+        true,
+        r#"{"a":1}"#,
+    );
+    let err = api
+        .finish(Parts::get(Host::Checkout, "/api/x"), None)
+        .unwrap_err();
+    assert!(matches!(err, Error::Misuse(_)), "{err:?}");
 }

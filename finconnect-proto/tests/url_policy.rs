@@ -2,7 +2,7 @@
 //! `user:password@` (which `Debug` never prints).
 #![allow(clippy::unwrap_used)]
 
-use finconnect_proto::azampay::AzampayConfig;
+use finconnect_proto::azampay::{AzampayConfig, AzampayEndpoints, SANDBOX_ENDPOINTS};
 use finconnect_proto::clickpesa::ClickpesaConfig;
 use finconnect_proto::pesapal::PesapalConfig;
 use finconnect_proto::{Error, HttpsUrl, Secret, UrlPolicy};
@@ -156,7 +156,7 @@ fn base_urls_with_userinfo_are_refused_without_echoing_them() {
                     .map(|c| format!("{c:?}")),
             );
             assert_userinfo_refused(
-                ClickpesaConfig::with_base_url("id", Secret::new("key"), url, policy)
+                ClickpesaConfig::custom("id", Secret::new("key"), url, policy)
                     .map(|c| format!("{c:?}")),
             );
             assert_userinfo_refused(
@@ -164,18 +164,27 @@ fn base_urls_with_userinfo_are_refused_without_echoing_them() {
                     "app",
                     "id",
                     Secret::new("s"),
-                    url,
-                    "https://checkout.example",
-                    "https://disburse.example",
+                    AzampayEndpoints {
+                        auth: url,
+                        checkout: "https://checkout.example",
+                        disbursement: "https://disburse.example",
+                    },
                     policy,
                 )
                 .map(|c| format!("{c:?}")),
             );
             assert_userinfo_refused(
-                AzampayConfig::sandbox("app", "id", Secret::new("s"))
-                    .unwrap()
-                    .with_disbursement_base_url(url)
-                    .map(|c| format!("{c:?}")),
+                AzampayConfig::custom(
+                    "app",
+                    "id",
+                    Secret::new("s"),
+                    AzampayEndpoints {
+                        disbursement: url,
+                        ..SANDBOX_ENDPOINTS
+                    },
+                    policy,
+                )
+                .map(|c| format!("{c:?}")),
             );
         }
     }

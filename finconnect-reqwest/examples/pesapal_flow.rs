@@ -10,11 +10,9 @@
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{Request, Response};
-use finconnect_proto::pesapal::PesapalConfig;
-use finconnect_proto::sdk::{
-    CallbackEvent, CallbackInbox, Expected, IpnMethod, Payment, ProviderConfig,
-};
-use finconnect_proto::{Currency, Money, PaymentStatus, Secret, UrlPolicy};
+use finconnect::pesapal::PesapalConfig;
+use finconnect::sdk::{CallbackEvent, CallbackInbox, Expected, IpnMethod, Payment, ProviderConfig};
+use finconnect::{Currency, Money, PaymentStatus, Secret, UrlPolicy};
 use finconnect_reqwest::{fintech_sdk, ReqwestTransport};
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox, SandboxConfig};
 use std::collections::HashMap;
@@ -31,16 +29,15 @@ async fn ipn(
 ) -> Response<axum::body::Body> {
     let (parts, body) = request.into_parts();
     // Bound the body before reading it (real IPNs are tiny).
-    let bytes: Bytes =
-        match axum::body::to_bytes(body, finconnect_proto::wire::MAX_CALLBACK_BODY).await {
-            Ok(b) => b,
-            Err(_) => {
-                return Response::builder()
-                    .status(413)
-                    .body("too large".into())
-                    .unwrap_or_default()
-            }
-        };
+    let bytes: Bytes = match axum::body::to_bytes(body, finconnect::MAX_CALLBACK_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return Response::builder()
+                .status(413)
+                .body("too large".into())
+                .unwrap_or_default()
+        }
+    };
     let request = Request::from_parts(parts, bytes.to_vec());
     inbox.handle(request).await.map(Into::into)
 }

@@ -3,7 +3,7 @@
 //! finconnect over [`reqwest`]: the quick way to take payments through PesaPal,
 //! AzamPay and ClickPesa from async Rust.
 //!
-//! This crate is only a [`Transport`](finconnect_proto::driver::Transport): it
+//! This crate is only a [`Transport`](finconnect::driver::Transport): it
 //! sends the requests `finconnect-proto` writes, with timeouts, a bounded body,
 //! no redirects, connection reuse and a `finconnect/<version>` User-Agent. Tokens
 //! (single flight), retries (only what is safe) and parsing are the core's.
@@ -16,44 +16,45 @@
 mod transport;
 
 /// How the client behaves (timeouts, body limit, retries, pool).
-pub use finconnect_proto::driver::ClientOptions as Options;
+pub use finconnect::driver::ClientOptions as Options;
 pub use transport::ReqwestTransport;
 
-pub use finconnect_proto as proto;
-use finconnect_proto::driver::Driver;
+use finconnect::driver::Driver;
+use finconnect::sdk::ProviderConfig;
+/// The async layer and the core behind this adapter.
+pub use finconnect::{self, proto, sdk};
 
 /// A client for one provider account over reqwest: `client.execute(operation)`
-/// runs any operation of `finconnect-proto`.
+/// runs any operation of the core.
 pub type Client<A> = Driver<A, ReqwestTransport>;
 
 /// A client with default [`Options`].
-pub fn client<A>(api: A) -> Result<Client<A>, finconnect_proto::Error>
-where
-    A: finconnect_proto::Api + Send + Sync,
-{
-    client_with(api, Options::default())
+pub fn client<A: finconnect::Api + Send + Sync>(api: A) -> Result<Client<A>, finconnect::Error> {
+    client_with(api, &Options::default())
 }
 
-/// A client with the given [`Options`].
-pub fn client_with<A>(api: A, options: Options) -> Result<Client<A>, finconnect_proto::Error>
-where
-    A: finconnect_proto::Api + Send + Sync,
-{
-    let retry = options.retry;
-    let transport = ReqwestTransport::new(&options)?;
-    Ok(Driver::with_store(
-        api,
-        transport,
-        std::sync::Arc::new(finconnect_proto::driver::MemoryTokenStore::default()),
-        retry,
-    ))
+/// A client with these [`Options`].
+pub fn client_with<A: finconnect::Api + Send + Sync>(
+    api: A,
+    options: &Options,
+) -> Result<Client<A>, finconnect::Error> {
+    Ok(client_over(api, ReqwestTransport::new(options)?, options))
+}
+
+/// A client over a transport you built.
+pub fn client_over<A: finconnect::Api + Send + Sync>(
+    api: A,
+    transport: ReqwestTransport,
+    options: &Options,
+) -> Client<A> {
+    Driver::with_options(api, transport, options)
 }
 
 /// The provider-agnostic facade over reqwest (the original SDK's shape).
 ///
 /// ```no_run
 /// use finconnect_reqwest::proto::pesapal::PesapalConfig;
-/// use finconnect_reqwest::proto::sdk::{IpnMethod, Payment, ProviderConfig};
+/// use finconnect_reqwest::sdk::{IpnMethod, Payment, ProviderConfig};
 /// use finconnect_reqwest::proto::{Currency, Money, Secret};
 /// # async fn run() -> Result<(), finconnect_reqwest::proto::Error> {
 /// let config = PesapalConfig::sandbox(Secret::new("key"), Secret::new("secret"))?;
@@ -67,20 +68,26 @@ where
 /// println!("send the customer to {:?}", started.redirect_url);
 /// # Ok(()) }
 /// ```
-pub type FintechSdk = finconnect_proto::sdk::FintechSdk<ReqwestTransport>;
+pub type FintechSdk = finconnect::sdk::FintechSdk<ReqwestTransport>;
 
 /// The facade with default [`Options`].
-pub fn fintech_sdk(
-    config: finconnect_proto::sdk::ProviderConfig,
-) -> Result<FintechSdk, finconnect_proto::Error> {
-    fintech_sdk_with(config, Options::default())
+pub fn fintech_sdk(config: ProviderConfig) -> Result<FintechSdk, finconnect::Error> {
+    fintech_sdk_with(config, &Options::default())
 }
 
-/// The facade with the given [`Options`].
+/// The facade with these [`Options`].
 pub fn fintech_sdk_with(
-    config: finconnect_proto::sdk::ProviderConfig,
-    options: Options,
-) -> Result<FintechSdk, finconnect_proto::Error> {
-    let transport = ReqwestTransport::new(&options)?;
-    finconnect_proto::sdk::FintechSdk::with_driver_options(config, transport, options.retry)
+    config: ProviderConfig,
+    options: &Options,
+) -> Result<FintechSdk, finconnect::Error> {
+    fintech_sdk_over(config, ReqwestTransport::new(options)?, options)
+}
+
+/// The facade over a transport you built.
+pub fn fintech_sdk_over(
+    config: ProviderConfig,
+    transport: ReqwestTransport,
+    options: &Options,
+) -> Result<FintechSdk, finconnect::Error> {
+    finconnect::sdk::FintechSdk::with_options(config, transport, options)
 }

@@ -1,7 +1,7 @@
 use crate::Options;
-use finconnect_proto::driver::USER_AGENT;
-use finconnect_proto::driver::{Transport, TransportFailure};
-use finconnect_proto::Error;
+use finconnect::driver::USER_AGENT;
+use finconnect::driver::{Transport, TransportFailure};
+use finconnect::Error;
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, SystemTime};
 

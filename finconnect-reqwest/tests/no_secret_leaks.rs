@@ -2,11 +2,11 @@
 //! or captured `tracing` output — checked with unique secrets, successful calls
 //! (whose tokens are captured and searched for too) and failing ones.
 
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::clickpesa::ClickpesaConfig;
-use finconnect_proto::pesapal::{GetIpnList, PesapalConfig};
-use finconnect_proto::sdk::{IpnMethod, MobileOperator, Payment, ProviderConfig, StatusQuery};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect::azampay::{AzampayConfig, AzampayEndpoints, MnoProvider};
+use finconnect::clickpesa::ClickpesaConfig;
+use finconnect::pesapal::{GetIpnList, PesapalConfig};
+use finconnect::sdk::{IpnMethod, Payment, ProviderConfig, StatusQuery};
+use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_reqwest::{fintech_sdk_with, Options};
 use finconnect_sandbox::{credentials, Sandbox, SandboxConfig};
 use std::io::Write;
@@ -83,15 +83,17 @@ async fn no_secret_in_debug_errors_or_logs() {
                 credentials::AZAMPAY_APP_NAME,
                 credentials::AZAMPAY_CLIENT_ID,
                 Secret::new(unique[2]),
-                &sandbox.azampay_auth_base_url(),
-                &sandbox.azampay_checkout_base_url(),
-                &sandbox.azampay_disbursement_base_url(),
+                AzampayEndpoints {
+                    auth: &sandbox.azampay_auth_base_url(),
+                    checkout: &sandbox.azampay_checkout_base_url(),
+                    disbursement: &sandbox.azampay_disbursement_base_url(),
+                },
                 UrlPolicy::Local,
             )
             .unwrap(),
         ),
         ProviderConfig::Clickpesa(
-            ClickpesaConfig::with_base_url(
+            ClickpesaConfig::custom(
                 credentials::CLICKPESA_CLIENT_ID,
                 Secret::new(unique[3]),
                 &sandbox.clickpesa_base_url(),
@@ -103,7 +105,7 @@ async fn no_secret_in_debug_errors_or_logs() {
     ];
     for config in configs {
         seen_text.push(format!("{config:?}"));
-        let sdk = fintech_sdk_with(config, options()).unwrap();
+        let sdk = fintech_sdk_with(config, &options()).unwrap();
         seen_text.push(format!("{sdk:?}"));
         let payment = Payment::new("ORDER77", Money::from_major(1000, Currency::TZS).unwrap())
             .unwrap()
@@ -111,12 +113,12 @@ async fn no_secret_in_debug_errors_or_logs() {
             .unwrap()
             .phone("0712345678")
             .email("a@example.com")
-            .operator(MobileOperator::Tigo)
+            .operator(MnoProvider::Tigo)
             .callback_url("http://127.0.0.1/return");
         let err = sdk.pay(&payment, Some("ipn-id")).await.unwrap_err();
         seen_text.push(format!("{err} {err:?}"));
         let err = sdk
-            .status(StatusQuery::new("ORDER77").operator(MobileOperator::Tigo))
+            .status(StatusQuery::new("ORDER77").operator(MnoProvider::Tigo))
             .await
             .unwrap_err();
         seen_text.push(format!("{err} {err:?}"));
@@ -131,11 +133,11 @@ async fn no_secret_in_debug_errors_or_logs() {
         UrlPolicy::Local,
     )
     .unwrap();
-    let client = finconnect_reqwest::client_with(pesapal.clone(), options()).unwrap();
+    let client = finconnect_reqwest::client_with(pesapal.clone(), &options()).unwrap();
     client.execute(GetIpnList).await.unwrap();
     let token = client.token(None).await.unwrap();
     seen_text.push(format!("{client:?} {token:?}"));
-    let sdk = fintech_sdk_with(ProviderConfig::Pesapal(pesapal), options()).unwrap();
+    let sdk = fintech_sdk_with(ProviderConfig::Pesapal(pesapal), &options()).unwrap();
     sdk.register_ipn("http://127.0.0.1:9/ipn", IpnMethod::Get)
         .await
         .unwrap();
@@ -148,7 +150,7 @@ async fn no_secret_in_debug_errors_or_logs() {
         UrlPolicy::Local,
     )
     .unwrap();
-    let err = finconnect_reqwest::client_with(closed, options())
+    let err = finconnect_reqwest::client_with(closed, &options())
         .unwrap()
         .execute(GetIpnList)
         .await

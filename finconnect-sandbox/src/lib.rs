@@ -28,6 +28,29 @@
 //! `GET /_sandbox/requests` (request counters per route), `GET /_sandbox/deliveries` and
 //! `GET /_sandbox/counters` (requests, deliveries, refused deliveries).
 //!
+//! ## Checkout pages
+//!
+//! Where the real provider shows the customer a page, the sandbox serves one on its own
+//! listener: PesaPal's `redirect_url` (from SubmitOrderRequest,
+//! `/pesapal/pesapaliframe/PesapalIframe3/Index?OrderTrackingId=…`), AzamPay's hosted
+//! checkout URL (the answer of PostCheckout, `/azampay/checkout/pay/{transactionId}`) and
+//! ClickPesa's `checkoutLink` (`/clickpesa/checkout/{orderReference}`). Open the URL the
+//! API returned in a browser: the page shows the merchant (AzamPay's `vendorName`), the
+//! reference, amount, currency and description, with three buttons.
+//!
+//! - **Pay** settles the order as completed, **Fail** and **Cancel** as failed, exactly as
+//!   `POST /_sandbox/settle` (or [`Sandbox::settle`]) would: the IPN, callback or webhook
+//!   is delivered before the browser moves on.
+//! - Then the browser is redirected (303): PesaPal to `callback_url` with
+//!   `OrderTrackingId`, `OrderMerchantReference` and `OrderNotificationType=CALLBACKURL`
+//!   (Cancel: to `cancellation_url` as given, when the order has one); AzamPay to
+//!   `redirectSuccessURL` (Pay) or `redirectFailURL` (Fail, Cancel), unchanged. ClickPesa
+//!   takes no return URL per request, so its page shows the outcome instead.
+//! - A settled order's page shows its state; clicking again (409) settles nothing.
+//!
+//! The pages are plain HTML forms with inline CSS: no script, no outside asset, and every
+//! value is HTML-escaped (a reference or description may hold markup).
+//!
 //! ## Answers
 //!
 //! JSON answers and notifications list their keys in the order the providers' recorded and
@@ -66,7 +89,9 @@
 //!   AzamPay's. The RSA `checksum` of AzamPay disbursement and name-lookup requests is not
 //!   checked. ClickPesa request checksums are checked only when present.
 //! - The customer is simulated: payments settle through [`Sandbox::settle`], the control
-//!   API or `customer_delay`. Card payments always show `Visa` and a fixed masked card;
+//!   API, the checkout pages or `customer_delay`. The checkout pages offer no choice of
+//!   payment method; a customer's Cancel fails the order as Fail does (PesaPal then
+//!   reports `Failed`, not a merchant cancellation); PesaPal's `redirect_mode` is ignored. Card payments always show `Visa` and a fixed masked card;
 //!   name lookups answer `Sandbox Customer`; ClickPesa accounts starting `0000` do not
 //!   exist.
 //! - Notifications are retried `delivery_attempts` times with short pauses; the providers'
@@ -89,6 +114,7 @@
 #![deny(missing_docs)]
 
 mod azampay;
+mod checkout;
 mod clickpesa;
 mod config;
 mod control;

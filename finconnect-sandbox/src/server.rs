@@ -17,7 +17,7 @@ use crate::faults::{self, Action, Fault};
 use crate::http::{parse_query, Reply, ReplyBody, Req, Wire};
 use crate::route::{ProviderName, Route};
 use crate::state::State;
-use crate::{azampay, clickpesa, control, pesapal};
+use crate::{azampay, checkout, clickpesa, control, pesapal};
 
 /// Largest request body the sandbox reads.
 const MAX_BODY: usize = 1024 * 1024;
@@ -123,6 +123,9 @@ fn split_host(path: &str) -> Option<(Host, &str)> {
 async fn dispatch(state: &Arc<State>, full_path: &str, req: &mut Req) -> Reply {
     if let Some(rest) = full_path.strip_prefix("/_sandbox") {
         return control::handle(state, &req.method, rest, req).await;
+    }
+    if let Some(reply) = checkout::handle(state, full_path, req).await {
+        return reply;
     }
     let Some((host, sub)) = split_host(full_path) else {
         return Reply::json(

@@ -24,11 +24,11 @@ mod merchant;
 
 pub use merchant::{Merchant, Received, Reply};
 
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::clickpesa::ClickpesaConfig;
-use finconnect_proto::driver::{ClientOptions, Driver, Transport};
-use finconnect_proto::pesapal::PesapalConfig;
-use finconnect_proto::{pesapal, Api, RetryPolicy, Secret, UrlPolicy};
+use finconnect::azampay::{AzampayConfig, AzampayEndpoints};
+use finconnect::clickpesa::ClickpesaConfig;
+use finconnect::driver::{ClientOptions, Driver, Transport};
+use finconnect::pesapal::PesapalConfig;
+use finconnect::{pesapal, Api, RetryPolicy, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, Sandbox, SandboxConfig};
 use std::time::Duration;
 
@@ -50,10 +50,10 @@ pub trait Adapter: Send + Sync + 'static {
 
     /// The provider-agnostic facade over this adapter.
     fn sdk(
-        config: finconnect_proto::sdk::ProviderConfig,
+        config: finconnect::sdk::ProviderConfig,
         options: &ClientOptions,
-    ) -> finconnect_proto::sdk::FintechSdk<Self::Transport> {
-        finconnect_proto::sdk::FintechSdk::with_driver_options(
+    ) -> finconnect::sdk::FintechSdk<Self::Transport> {
+        finconnect::sdk::FintechSdk::with_driver_options(
             config,
             Self::transport(options),
             options.retry,
@@ -74,7 +74,7 @@ impl Adapter for Reqwest {
     where
         P: Api + Send + Sync,
     {
-        finconnect_reqwest::client_with(api, options.clone()).expect("a reqwest client")
+        finconnect_reqwest::client_with(api, options).expect("a reqwest client")
     }
 
     fn transport(options: &ClientOptions) -> Self::Transport {
@@ -82,7 +82,7 @@ impl Adapter for Reqwest {
     }
 }
 
-/// `finconnect-hyper` over plain HTTP (`finconnect_hyper::client_with` with
+/// `finconnect-hyper` over plain HTTP (`finconnect_hyper::client_over` with
 /// `HyperTransport::http`), as loopback tests need.
 #[derive(Debug, Clone, Copy)]
 pub struct Hyper;
@@ -96,7 +96,7 @@ impl Adapter for Hyper {
     where
         P: Api + Send + Sync,
     {
-        finconnect_hyper::client_with(api, Self::transport(options), options)
+        finconnect_hyper::client_over(api, Self::transport(options), options)
     }
 
     fn transport(options: &ClientOptions) -> Self::Transport {
@@ -162,9 +162,11 @@ pub fn azampay_config(sandbox: &Sandbox) -> AzampayConfig {
         credentials::AZAMPAY_APP_NAME,
         credentials::AZAMPAY_CLIENT_ID,
         Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
-        &sandbox.azampay_auth_base_url(),
-        &sandbox.azampay_checkout_base_url(),
-        &sandbox.azampay_disbursement_base_url(),
+        AzampayEndpoints {
+            auth: &sandbox.azampay_auth_base_url(),
+            checkout: &sandbox.azampay_checkout_base_url(),
+            disbursement: &sandbox.azampay_disbursement_base_url(),
+        },
         UrlPolicy::Local,
     )
     .expect("an AzamPay configuration for the sandbox")
@@ -180,7 +182,7 @@ pub fn clickpesa_config(sandbox: &Sandbox) -> ClickpesaConfig {
 
 /// ClickPesa at the sandbox without a checksum key.
 pub fn clickpesa_config_without_checksum(sandbox: &Sandbox) -> ClickpesaConfig {
-    ClickpesaConfig::with_base_url(
+    ClickpesaConfig::custom(
         credentials::CLICKPESA_CLIENT_ID,
         Secret::new(credentials::CLICKPESA_API_KEY),
         &sandbox.clickpesa_base_url(),

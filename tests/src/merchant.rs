@@ -42,7 +42,7 @@ impl Received {
 /// How the listener answers a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reply {
-    /// PesaPal: parse the IPN with `finconnect_proto::pesapal::Notification::from_request`
+    /// PesaPal: parse the IPN with `finconnect::pesapal::Notification::from_request`
     /// and answer `notification.ack(true).to_response()` (400 if it does not parse).
     PesapalAck,
     /// HTTP 200 with `{}` (AzamPay's `callback_ack`, and fine for ClickPesa).
@@ -181,7 +181,7 @@ async fn answer(shared: &Shared, request: http::Request<Incoming>) -> http::Resp
         .unwrap_or(shared.default);
     let response = match reply {
         Reply::PesapalAck => {
-            match finconnect_proto::pesapal::Notification::from_request(&received.to_http()) {
+            match finconnect::pesapal::Notification::from_request(&received.to_http()) {
                 Ok(notification) => notification.ack(true).to_response(),
                 Err(e) => {
                     let mut r = http::Response::new(e.to_string().into_bytes());

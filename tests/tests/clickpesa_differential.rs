@@ -23,10 +23,9 @@ mod generator;
 #[path = "clickpesa_differential/node.rs"]
 mod node;
 
-use finconnect_proto::clickpesa::canonical_json::JsValue;
-use finconnect_proto::clickpesa::checksum::{checksum_of_bytes, signed_text, ChecksumMethod};
-use finconnect_proto::clickpesa::webhook::{self, Verdict};
-use finconnect_proto::Secret;
+use finconnect::clickpesa::{checksum_of_bytes, signed_text, ChecksumMethod, JsValue};
+use finconnect::clickpesa::{parse_webhook, Verdict};
+use finconnect::Secret;
 use generator::{tamper, Gen, Tamper};
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -167,7 +166,7 @@ fn core_and_sandbox_checksums_match_a_javascript_signer() {
 
         // The core's verifier accepts the JavaScript-signed raw body.
         let signed = with_checksum(&case.body, &js.checksum, &mut insert_rng);
-        match webhook::parse(signed.as_bytes()) {
+        match parse_webhook(signed.as_bytes()) {
             Ok(hook) => {
                 if hook.verdict(&secret) != Verdict::Valid {
                     fail(
@@ -206,7 +205,7 @@ fn core_and_sandbox_checksums_match_a_javascript_signer() {
                 ),
             }
             let forged = with_checksum(body, &js.checksum, &mut insert_rng);
-            let outcome = match webhook::parse(forged.as_bytes()) {
+            let outcome = match parse_webhook(forged.as_bytes()) {
                 Err(_) => "refused as malformed",
                 Ok(hook) => match hook.verdict(&secret) {
                     Verdict::Invalid if hook.verify(&secret).is_err() => "checksum mismatch",

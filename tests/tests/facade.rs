@@ -2,11 +2,10 @@
 //! over both adapters: pay → the customer pays → the callback arrives at the
 //! hyper `CallbackService` → verified (or confirmed) event → status.
 
+use finconnect::azampay::MnoProvider;
+use finconnect::sdk::{CallbackEvent, FintechSdk, IpnMethod, Payment, ProviderConfig, Trust};
+use finconnect::{Currency, Error, Money, PaymentStatus};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_proto::sdk::{
-    CallbackEvent, FintechSdk, IpnMethod, MobileOperator, Payment, ProviderConfig, Trust,
-};
-use finconnect_proto::{Currency, Error, Money, PaymentStatus};
 use finconnect_sandbox::{Outcome, ProviderName, Route};
 use finconnect_tests::{
     azampay_config, clickpesa_config, clickpesa_config_without_checksum, fast_options,
@@ -19,7 +18,7 @@ use tokio::sync::mpsc;
 /// Serves `sdk`'s callbacks on 127.0.0.1; events arrive on the channel.
 async fn listen<T>(sdk: &FintechSdk<T>) -> (SocketAddr, mpsc::UnboundedReceiver<CallbackEvent>)
 where
-    T: finconnect_proto::driver::Transport + 'static,
+    T: finconnect::driver::Transport + 'static,
 {
     let (tx, rx) = mpsc::unbounded_channel();
     let service = CallbackService::new(sdk.clone(), move |event: CallbackEvent| {
@@ -126,7 +125,7 @@ async fn azampay_end_to_end_with_one_key_fetch<A: Adapter>() {
         let payment = Payment::new(format!("AZ{i}"), tzs(1000 + i))
             .unwrap()
             .phone("0712345678")
-            .operator(MobileOperator::Airtel);
+            .operator(MnoProvider::Airtel);
         started.push(sdk.pay(&payment, None).await.unwrap());
     }
     // Twenty signed callbacks arrive at once on a cold key cache: one key fetch.

@@ -18,11 +18,10 @@
 //! | body over the client's limit | retried (the bounded read gives up) | `OutcomeUnknown`, sent once |
 //! | any of the above **after** processing | — | `OutcomeUnknown`, sent once, exactly one order |
 
-use finconnect_proto::driver::ClientOptions;
-use finconnect_proto::sdk::{
-    FintechSdk, IpnMethod, MobileOperator, Payment, PaymentStarted, ProviderConfig,
-};
-use finconnect_proto::{Currency, Error, Money};
+use finconnect::azampay::MnoProvider;
+use finconnect::driver::ClientOptions;
+use finconnect::sdk::{FintechSdk, IpnMethod, Payment, PaymentStarted, ProviderConfig};
+use finconnect::{Currency, Error, Money};
 use finconnect_sandbox::{Fault, ProviderName, Route, Sandbox};
 use finconnect_tests::{
     azampay_config, clickpesa_config, fast_options, pesapal_config, start_sandbox, Adapter,
@@ -324,7 +323,7 @@ fn payment(provider: ProviderName, n: usize) -> Payment {
         .unwrap()
         .email("payer@example.com")
         .phone("0712345678")
-        .operator(MobileOperator::Mpesa)
+        .operator(MnoProvider::Mpesa)
         .callback_url("http://127.0.0.1/return")
 }
 

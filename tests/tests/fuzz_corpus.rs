@@ -8,33 +8,30 @@ type Harness = fn(&[u8]);
 
 /// Each fuzz target and its harness (the target files are one-line calls).
 const TARGETS: &[(&str, Harness)] = &[
-    (
-        "pesapal_ipn",
-        finconnect_proto::pesapal::harness::pesapal_ipn,
-    ),
+    ("pesapal_ipn", finconnect::pesapal::harness::pesapal_ipn),
     (
         "pesapal_responses",
-        finconnect_proto::pesapal::harness::pesapal_responses,
+        finconnect::pesapal::harness::pesapal_responses,
     ),
     (
         "azampay_callback",
-        finconnect_proto::azampay::harness::azampay_callback,
+        finconnect::azampay::harness::azampay_callback,
     ),
     (
         "clickpesa_webhook",
-        finconnect_proto::clickpesa::harness::clickpesa_webhook,
+        finconnect::clickpesa::harness::clickpesa_webhook,
     ),
     (
         "azampay_responses",
-        finconnect_proto::azampay::harness::azampay_responses,
+        finconnect::azampay::harness::azampay_responses,
     ),
     (
         "clickpesa_responses",
-        finconnect_proto::clickpesa::harness::clickpesa_responses,
+        finconnect::clickpesa::harness::clickpesa_responses,
     ),
     (
         "canonical_json",
-        finconnect_proto::clickpesa::harness::canonical_json,
+        finconnect::clickpesa::harness::canonical_json,
     ),
     ("call_driver", finconnect_proto::harness::call_driver),
     ("money", finconnect_proto::harness::money),

@@ -7,13 +7,13 @@
 //! `CallbackInbox` a merchant mounts on its route.
 
 use base64::Engine;
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::clickpesa::{checksum, ChecksumMethod};
-use finconnect_proto::sdk::{
-    CallbackEvent, CallbackInbox, ConfirmLimits, Expected, FintechSdk, IpnMethod, MobileOperator,
+use finconnect::azampay::{AzampayConfig, AzampayEndpoints, MnoProvider};
+use finconnect::clickpesa::{self, ChecksumMethod};
+use finconnect::sdk::{
+    CallbackEvent, CallbackInbox, ConfirmLimits, Expected, FintechSdk, IpnMethod,
     Outcome as Handled, Payment, ProviderConfig, Trust,
 };
-use finconnect_proto::{Currency, Error, Money, PaymentStatus, Secret, UrlPolicy};
+use finconnect::{Currency, Error, Money, PaymentStatus, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, Fault, Outcome, ProviderName, Route};
 use finconnect_tests::{
     azampay_config, clickpesa_checksum_key, clickpesa_config, clickpesa_config_without_checksum,
@@ -35,7 +35,7 @@ type Book = Arc<Mutex<HashMap<String, Expected>>>;
 
 /// A merchant's inbox: records each event handed to it; fails the first
 /// `failures` hand-offs (a database that is down); checks against `book`.
-fn inbox<T: finconnect_proto::driver::Transport + 'static>(
+fn inbox<T: finconnect::driver::Transport + 'static>(
     sdk: FintechSdk<T>,
     failures: usize,
     book: Book,
@@ -108,7 +108,7 @@ fn ack_status(response: &http::Response<Vec<u8>>) -> serde_json::Value {
 }
 
 /// A PesaPal order at the sandbox: (reference, tracking id).
-async fn pesapal_order<T: finconnect_proto::driver::Transport>(
+async fn pesapal_order<T: finconnect::driver::Transport>(
     sdk: &FintechSdk<T>,
     reference: &str,
 ) -> (String, String) {
@@ -206,7 +206,7 @@ async fn a_failed_hand_off_is_retried_and_delivered_once<A: Adapter>() {
     let key = clickpesa_checksum_key();
     let mut body = serde_json::json!({"event": "PAYMENT RECEIVED", "data": {"id": "CPX1", "status": "SUCCESS",
         "orderReference": "HANDOFF1", "collectedAmount": "700", "collectedCurrency": "TZS"}});
-    checksum::sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
+    clickpesa::sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
     let bytes = serde_json::to_vec(&body).unwrap();
     for _ in 0..2 {
         let (answer, outcome) = inbox.handle_detailed(post(bytes.clone())).await;
@@ -243,7 +243,7 @@ async fn an_unsigned_azampay_callback_cannot_complete_another_order<A: Adapter>(
         let payment = Payment::new(reference, tzs(1000))
             .unwrap()
             .phone("0712345678")
-            .operator(MobileOperator::Airtel);
+            .operator(MnoProvider::Airtel);
         let started = sdk.pay(&payment, None).await.unwrap();
         let id = started.provider_reference.clone().unwrap();
         book.lock().unwrap().insert(
@@ -317,9 +317,11 @@ async fn a_signed_azampay_callback_cannot_be_rebound<A: Adapter>() {
         credentials::AZAMPAY_APP_NAME,
         credentials::AZAMPAY_CLIENT_ID,
         Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
-        unreachable,
-        unreachable,
-        unreachable,
+        AzampayEndpoints {
+            auth: unreachable,
+            checkout: unreachable,
+            disbursement: unreachable,
+        },
         UrlPolicy::Local,
     )
     .unwrap()
@@ -374,9 +376,11 @@ async fn a_signed_callback_without_a_key_fails_closed<A: Adapter>() {
         "app",
         "id",
         Secret::new("secret"),
-        unreachable,
-        unreachable,
-        unreachable,
+        AzampayEndpoints {
+            auth: unreachable,
+            checkout: unreachable,
+            disbursement: unreachable,
+        },
         UrlPolicy::Local,
     )
     .unwrap();
@@ -437,7 +441,7 @@ async fn clickpesa_webhooks_cannot_mint_events<A: Adapter>() {
     let (inbox_signed, seen) = inbox(signed, 0, Book::default());
     let mut data = serde_json::json!({"id": "CPD1", "status": "SUCCESS", "orderReference": "DATA1",
         "collectedAmount": "900", "collectedCurrency": "TZS"});
-    checksum::sign(
+    clickpesa::sign(
         &mut data,
         &clickpesa_checksum_key(),
         ChecksumMethod::Canonical,

@@ -4,11 +4,13 @@
 //! ClickPesa webhooks are rejected — directly and through the facade.
 
 use base64::Engine;
-use finconnect_proto::azampay::{self, AzampayConfig, AzampayPublicKey, RsaVerifier, Verdict};
-use finconnect_proto::clickpesa::{self, checksum, ChecksumMethod, ClickpesaConfig};
-use finconnect_proto::pesapal::{GetIpnList, IpnMethod, PesapalConfig, RegisterIpn};
-use finconnect_proto::sdk::ProviderConfig;
-use finconnect_proto::{ct, AccessToken, Error, Operation, PaymentStatus, Secret, UrlPolicy};
+use finconnect::azampay::{
+    self, AzampayConfig, AzampayEndpoints, AzampayPublicKey, RsaVerifier, Verdict,
+};
+use finconnect::clickpesa::{self, sign, ChecksumMethod, ClickpesaConfig};
+use finconnect::pesapal::{GetIpnList, IpnMethod, PesapalConfig, RegisterIpn};
+use finconnect::sdk::ProviderConfig;
+use finconnect::{ct, AccessToken, Api, Error, Operation, PaymentStatus, Secret, UrlPolicy};
 use finconnect_sandbox::credentials;
 use finconnect_tests::{fast_options, Adapter};
 use rand::SeedableRng;
@@ -33,13 +35,15 @@ fn live_configurations_refuse_plain_http_and_local_urls() {
         "app",
         "id",
         secret(),
-        "http://a.example",
-        "https://c.example",
-        "https://d.example",
-        UrlPolicy::Public
+        AzampayEndpoints {
+            auth: "http://a.example",
+            checkout: "https://c.example",
+            disbursement: "https://d.example",
+        },
+        UrlPolicy::Public,
     )
     .is_err());
-    assert!(ClickpesaConfig::with_base_url(
+    assert!(ClickpesaConfig::custom(
         "id",
         secret(),
         "http://api.clickpesa.com/third-parties",
@@ -55,8 +59,9 @@ fn live_configurations_refuse_plain_http_and_local_urls() {
         "https://192.168.1.10/ipn",
         "https://127.0.0.1/ipn",
     ] {
-        let written =
-            RegisterIpn::new(url, IpnMethod::Get).and_then(|op| op.to_request(&live, Some(&token)));
+        let written = RegisterIpn::new(url, IpnMethod::Get)
+            .and_then(|op| op.request(&live))
+            .and_then(|parts| live.finish(parts, Some(&token)));
         let err = written.expect_err(url);
         assert!(
             err.to_string().contains("sandbox") || err.to_string().contains("local"),
@@ -73,20 +78,39 @@ fn comparisons_of_secrets_are_constant_time() {
     assert!(!ct::eq(b"", b"x"));
     assert_eq!(Secret::new("same"), Secret::new("same"));
     assert_ne!(Secret::new("same"), Secret::new("diff"));
-    // The checksum and secret comparisons go through `ct::eq` (subtle), not `==`.
-    let checksum_src = include_str!("../../finconnect-proto/src/clickpesa/checksum.rs");
-    let matches_fn = &checksum_src[checksum_src.find("pub fn matches").unwrap()..];
-    let body = &matches_fn[..matches_fn.find("\n}\n").unwrap()];
-    assert!(
-        body.contains("crate::ct::eq(") && !body.contains("=="),
-        "{body}"
-    );
-    let secret_src = include_str!("../../finconnect-proto/src/secret.rs");
-    assert!(
-        secret_src.contains("crate::ct::eq(self.expose().as_bytes(), other.expose().as_bytes())")
-    );
-    let ct_src = include_str!("../../finconnect-proto/src/ct.rs");
-    assert!(ct_src.contains("ct_eq"));
+    // Checksums are compared exactly: one hex digit off, another case, another
+    // length are all refused (the comparison itself is `ct::eq`, built on
+    // `subtle`, whose timing depends only on the lengths).
+    let key = Secret::new("secret-key");
+    let mut body = serde_json::json!({"amount": "1000", "orderReference": "ORD1"});
+    sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
+    let good = body["checksum"].as_str().unwrap().to_owned();
+    body.as_object_mut().unwrap().remove("checksum");
+    assert!(clickpesa::checksum_matches(
+        &key,
+        &clickpesa::JsValue::from_serde(&body),
+        ChecksumMethod::Canonical,
+        &good
+    ));
+    let mut flipped = good.clone().into_bytes();
+    flipped[10] = if flipped[10] == b'a' { b'b' } else { b'a' };
+    for wrong in [
+        String::from_utf8(flipped).unwrap(),
+        good.to_uppercase(),
+        good[..63].to_owned(),
+        format!("{good}0"),
+        String::new(),
+    ] {
+        assert!(
+            !clickpesa::checksum_matches(
+                &key,
+                &clickpesa::JsValue::from_serde(&body),
+                ChecksumMethod::Canonical,
+                &wrong
+            ),
+            "{wrong}"
+        );
+    }
 }
 
 /// A redirect is never followed: the second server sees nothing.
@@ -220,9 +244,9 @@ fn forged_clickpesa_webhooks_are_invalid() {
     let key = Secret::new(credentials::CLICKPESA_CHECKSUM_KEY);
     let mut body = serde_json::json!({"event": "PAYMENT RECEIVED", "data": {"id": "X1", "status": "SUCCESS",
         "orderReference": "ORD1", "collectedAmount": "1000", "collectedCurrency": "TZS"}});
-    checksum::sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
+    sign(&mut body, &key, ChecksumMethod::Canonical).unwrap();
     let verdict = |v: &serde_json::Value, k: &Secret| {
-        clickpesa::webhook::parse(&serde_json::to_vec(v).unwrap())
+        clickpesa::parse_webhook(&serde_json::to_vec(v).unwrap())
             .unwrap()
             .verdict(k)
     };
@@ -254,7 +278,7 @@ fn forged_clickpesa_webhooks_are_invalid() {
         "legacy claim over a canonical checksum"
     );
     let mut other = serde_json::json!({"event": "PAYMENT RECEIVED", "data": {"id": "X2"}});
-    checksum::sign(&mut other, &key, ChecksumMethod::Canonical).unwrap();
+    sign(&mut other, &key, ChecksumMethod::Canonical).unwrap();
     let mut swapped = body.clone();
     swapped["checksum"] = other["checksum"].clone();
     assert_eq!(
@@ -280,9 +304,11 @@ async fn the_facade_rejects_forgeries_and_never_trusts_unsigned_success() {
         "app",
         "id",
         Secret::new("s"),
-        unreachable,
-        unreachable,
-        unreachable,
+        AzampayEndpoints {
+            auth: unreachable,
+            checkout: unreachable,
+            disbursement: unreachable,
+        },
         UrlPolicy::Local,
     )
     .unwrap()
@@ -308,13 +334,12 @@ async fn the_facade_rejects_forgeries_and_never_trusts_unsigned_success() {
     assert!(matches!(err, Error::NotConfirmed { .. }), "{err:?}");
 
     let key = Secret::new(credentials::CLICKPESA_CHECKSUM_KEY);
-    let clickpesa =
-        ClickpesaConfig::with_base_url("id", Secret::new("k"), unreachable, UrlPolicy::Local)
-            .unwrap()
-            .with_checksum_key(key.clone());
+    let clickpesa = ClickpesaConfig::custom("id", Secret::new("k"), unreachable, UrlPolicy::Local)
+        .unwrap()
+        .with_checksum_key(key.clone());
     let sdk = finconnect_tests::Reqwest::sdk(ProviderConfig::Clickpesa(clickpesa), &options);
     let mut body = serde_json::json!({"event": "PAYMENT RECEIVED", "data": {"id": "X1", "status": "SUCCESS", "orderReference": "ORD1"}});
-    checksum::sign(&mut body, &Secret::new("forger"), ChecksumMethod::Canonical).unwrap();
+    sign(&mut body, &Secret::new("forger"), ChecksumMethod::Canonical).unwrap();
     let err = sdk
         .accept_callback(&post(serde_json::to_vec(&body).unwrap()))
         .await

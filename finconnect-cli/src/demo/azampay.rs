@@ -2,25 +2,28 @@
 //! callback received and verified with the key fetched from the sandbox → status.
 
 use super::{options, unique_reference, Flow, Listener};
-use finconnect_proto::azampay::AzampayConfig;
-use finconnect_proto::sdk::{MobileOperator, Payment, ProviderConfig, Trust};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect::azampay::{AzampayConfig, AzampayEndpoints, MnoProvider};
+use finconnect::sdk::{Payment, ProviderConfig, Trust};
+use finconnect::{Currency, Money, UrlPolicy};
 use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 
 /// Runs the flow; `Err` only for a failure before the first step.
 pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String> {
+    let endpoints = AzampayEndpoints {
+        auth: &sandbox.azampay_auth_base_url(),
+        checkout: &sandbox.azampay_checkout_base_url(),
+        disbursement: &sandbox.azampay_disbursement_base_url(),
+    };
     let config = AzampayConfig::custom(
         credentials::AZAMPAY_APP_NAME,
         credentials::AZAMPAY_CLIENT_ID,
-        Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
-        &sandbox.azampay_auth_base_url(),
-        &sandbox.azampay_checkout_base_url(),
-        &sandbox.azampay_disbursement_base_url(),
+        credentials::AZAMPAY_CLIENT_SECRET,
+        endpoints,
         UrlPolicy::Local,
     )
     .map_err(|e| e.to_string())?
-    .with_api_key(Secret::new(credentials::AZAMPAY_API_KEY));
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Azampay(config), options())
+    .with_api_key(credentials::AZAMPAY_API_KEY);
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Azampay(config), &options())
         .map_err(|e| e.to_string())?;
     let _ = steps(sandbox, &sdk, flow).await;
     Ok(())
@@ -50,7 +53,7 @@ async fn steps(
             )
             .map_err(|e| e.to_string())?
             .phone("0712345678")
-            .operator(MobileOperator::Airtel);
+            .operator(MnoProvider::Airtel);
             let started = sdk.pay(&payment, None).await.map_err(|e| e.to_string())?;
             let detail = format!(
                 "external id {} transaction id {}",

@@ -2,14 +2,14 @@
 //! pays → webhook received, checksum verified → status.
 
 use super::{options, unique_reference, Flow, Listener};
-use finconnect_proto::clickpesa::ClickpesaConfig;
-use finconnect_proto::sdk::{Payment, ProviderConfig, Trust};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect::clickpesa::ClickpesaConfig;
+use finconnect::sdk::{Payment, ProviderConfig, Trust};
+use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 
 /// Runs the flow; `Err` only for a failure before the first step.
 pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String> {
-    let config = ClickpesaConfig::with_base_url(
+    let config = ClickpesaConfig::custom(
         credentials::CLICKPESA_CLIENT_ID,
         Secret::new(credentials::CLICKPESA_API_KEY),
         &sandbox.clickpesa_base_url(),
@@ -17,7 +17,7 @@ pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String
     )
     .map_err(|e| e.to_string())?
     .with_checksum_key(Secret::new(credentials::CLICKPESA_CHECKSUM_KEY));
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Clickpesa(config), options())
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Clickpesa(config), &options())
         .map_err(|e| e.to_string())?;
     let _ = steps(sandbox, &sdk, flow).await;
     Ok(())

@@ -7,7 +7,7 @@ mod pesapal;
 
 use crate::output;
 use clap::{Args, ValueEnum};
-use finconnect_proto::sdk::CallbackEvent;
+use finconnect::sdk::CallbackEvent;
 use finconnect_reqwest::FintechSdk;
 use finconnect_sandbox::{DeliveryRecord, ProviderName, Sandbox, SandboxConfig};
 use serde_json::{json, Value};
@@ -284,16 +284,16 @@ pub(crate) struct Listener {
 
 /// The demo's own order book (what a shop keeps in its database).
 #[derive(Clone, Default)]
-struct Orders(std::sync::Arc<std::sync::Mutex<Vec<finconnect_proto::sdk::Expected>>>);
+struct Orders(std::sync::Arc<std::sync::Mutex<Vec<finconnect::sdk::Expected>>>);
 
 impl Orders {
-    fn add(&self, order: finconnect_proto::sdk::Expected) {
+    fn add(&self, order: finconnect::sdk::Expected) {
         if let Ok(mut orders) = self.0.lock() {
             orders.push(order);
         }
     }
 
-    fn find(&self, reference: &str) -> Option<finconnect_proto::sdk::Expected> {
+    fn find(&self, reference: &str) -> Option<finconnect::sdk::Expected> {
         let orders = self.0.lock().ok()?;
         orders.iter().find(|o| o.reference() == reference).cloned()
     }
@@ -332,7 +332,7 @@ impl Listener {
     }
 
     /// Records an order, so its events are checked against it.
-    pub(crate) fn expect(&self, order: finconnect_proto::sdk::Expected) {
+    pub(crate) fn expect(&self, order: finconnect::sdk::Expected) {
         self.orders.add(order);
     }
 
@@ -403,10 +403,10 @@ pub(crate) fn options() -> finconnect_reqwest::Options {
 
 /// The flow's record of its order: what a shop keeps, to check events against.
 pub(crate) fn order_of(
-    started: &finconnect_proto::sdk::PaymentStarted,
-    amount: Option<finconnect_proto::Money>,
-) -> finconnect_proto::sdk::Expected {
-    let mut order = finconnect_proto::sdk::Expected::order(started.reference.clone());
+    started: &finconnect::sdk::PaymentStarted,
+    amount: Option<finconnect::Money>,
+) -> finconnect::sdk::Expected {
+    let mut order = finconnect::sdk::Expected::order(started.reference.clone());
     if let Some(amount) = amount {
         order = order.amount(amount);
     }
@@ -419,8 +419,8 @@ pub(crate) fn order_of(
 /// Checks an event is the completed, trusted one expected, tied to the order.
 pub(crate) fn expect_completed(
     event: &CallbackEvent,
-    order: &finconnect_proto::sdk::Expected,
-    trust: finconnect_proto::sdk::Trust,
+    order: &finconnect::sdk::Expected,
+    trust: finconnect::sdk::Trust,
 ) -> Result<String, String> {
     if event.trust != trust {
         return Err(format!(
@@ -436,7 +436,7 @@ pub(crate) fn expect_completed(
             event.facts.provider_reference
         ));
     }
-    if event.facts.status != finconnect_proto::PaymentStatus::Completed {
+    if event.facts.status != finconnect::PaymentStatus::Completed {
         return Err(format!(
             "event status is {}, expected completed",
             event.facts.status
@@ -465,13 +465,10 @@ pub(crate) async fn settle_and_confirm(
     sandbox: &finconnect_sandbox::Sandbox,
     sdk: &FintechSdk,
     listener: &mut Listener,
-    started: &finconnect_proto::sdk::PaymentStarted,
+    started: &finconnect::sdk::PaymentStarted,
     (provider, settle_ref, delivery_refs): (finconnect_sandbox::ProviderName, &str, &[&str]),
     (notice, verify_step): (&'static str, &'static str),
-    (order, trust): (
-        finconnect_proto::sdk::Expected,
-        finconnect_proto::sdk::Trust,
-    ),
+    (order, trust): (finconnect::sdk::Expected, finconnect::sdk::Trust),
 ) -> Result<(), StepFailed> {
     listener.expect(order.clone());
     flow.step("the customer pays (sandbox settles)", async {
@@ -496,10 +493,10 @@ pub(crate) async fn settle_and_confirm(
 
     flow.step("status query", async {
         let report = sdk
-            .status(finconnect_proto::sdk::StatusQuery::from(started))
+            .status(finconnect::sdk::StatusQuery::from(started))
             .await
             .map_err(|e| e.to_string())?;
-        if report.status != finconnect_proto::PaymentStatus::Completed {
+        if report.status != finconnect::PaymentStatus::Completed {
             return Err(format!("status is {}, expected completed", report.status));
         }
         let raw = report.raw_status.as_deref().unwrap_or("-");

@@ -2,9 +2,9 @@
 //! IPN acked → confirmed through GetTransactionStatus → status query.
 
 use super::{options, unique_reference, Flow, Listener};
-use finconnect_proto::pesapal::PesapalConfig;
-use finconnect_proto::sdk::{IpnMethod, Payment, ProviderConfig, Trust};
-use finconnect_proto::{Currency, Money, Secret, UrlPolicy};
+use finconnect::pesapal::PesapalConfig;
+use finconnect::sdk::{IpnMethod, Payment, ProviderConfig, Trust};
+use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 
 /// Runs the flow; `Err` only for a failure before the first step.
@@ -16,7 +16,7 @@ pub(crate) async fn run(sandbox: &Sandbox, flow: &mut Flow) -> Result<(), String
         UrlPolicy::Local,
     )
     .map_err(|e| e.to_string())?;
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Pesapal(config), options())
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Pesapal(config), &options())
         .map_err(|e| e.to_string())?;
     let _ = steps(sandbox, &sdk, flow).await;
     Ok(())
@@ -59,9 +59,10 @@ async fn steps(
                 .await
                 .map_err(|e| e.to_string())?;
             let detail = format!(
-                "order {} tracking id {}",
+                "order {} tracking id {} checkout page {}",
                 started.reference,
-                started.provider_reference.as_deref().unwrap_or("-")
+                started.provider_reference.as_deref().unwrap_or("-"),
+                started.redirect_url.as_deref().unwrap_or("-")
             );
             Ok((started, detail))
         })

@@ -3,12 +3,11 @@
 use super::{finish, money, options, or_dash, Conn, Env, Failure, Report, Target};
 use crate::output;
 use clap::{Args, Subcommand, ValueEnum};
-use finconnect_proto::azampay::{
-    AzampayConfig, BankCheckout, BankProvider, GetPaymentPartners, GetPublicKey, KeyFormat,
-    MnoCheckout, MnoProvider, TransactionStatus,
+use finconnect::azampay::{
+    AzampayConfig, AzampayEndpoints, BankCheckout, BankProvider, GetPaymentPartners, GetPublicKey,
+    KeyFormat, MnoCheckout, MnoProvider, TransactionStatus,
 };
-use finconnect_proto::sdk::ProviderConfig;
-use finconnect_proto::Secret;
+use finconnect::sdk::ProviderConfig;
 use serde_json::json;
 
 /// AzamPay operations.
@@ -127,12 +126,10 @@ pub async fn run(args: AzampayArgs) -> i32 {
 }
 
 fn config(args: &AzampayArgs) -> Result<AzampayConfig, Failure> {
-    let secret = Secret::new(args.client_secret.clone());
+    let (app, id, secret) = (&args.app_name, &args.client_id, args.client_secret.as_str());
     let config = match args.conn.target()? {
-        Target::Hosted(Env::Sandbox) => {
-            AzampayConfig::sandbox(&args.app_name, &args.client_id, secret)?
-        }
-        Target::Hosted(Env::Live) => AzampayConfig::live(&args.app_name, &args.client_id, secret)?,
+        Target::Hosted(Env::Sandbox) => AzampayConfig::sandbox(app, id, secret)?,
+        Target::Hosted(Env::Live) => AzampayConfig::live(app, id, secret)?,
         Target::Custom(checkout, policy) => {
             let trimmed = checkout.trim_end_matches('/');
             let sibling = |name: &str| match trimmed.strip_suffix("/azampay/checkout") {
@@ -144,26 +141,23 @@ fn config(args: &AzampayArgs) -> Result<AzampayConfig, Failure> {
                 .disbursement_url
                 .clone()
                 .unwrap_or_else(|| sibling("disbursement"));
-            AzampayConfig::custom(
-                &args.app_name,
-                &args.client_id,
-                secret,
-                &auth,
-                trimmed,
-                &disb,
-                policy,
-            )?
+            let endpoints = AzampayEndpoints {
+                auth: &auth,
+                checkout: trimmed,
+                disbursement: &disb,
+            };
+            AzampayConfig::custom(app, id, secret, endpoints, policy)?
         }
     };
     Ok(match &args.api_key {
-        Some(k) => config.with_api_key(Secret::new(k.clone())),
+        Some(k) => config.with_api_key(k.as_str()),
         None => config,
     })
 }
 
 async fn run_op(args: AzampayArgs) -> Result<Report, Failure> {
     let config = config(&args)?;
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Azampay(config), options())?;
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Azampay(config), &options())?;
     let driver = sdk.azampay().ok_or_else(|| Failure::usage("not AzamPay"))?;
     match args.op {
         Op::Checkout {
@@ -172,7 +166,7 @@ async fn run_op(args: AzampayArgs) -> Result<Report, Failure> {
             operator,
             reference,
         } => {
-            let op = MnoCheckout::new(&phone, money(&amount, "TZS")?, &reference, operator.mno())?;
+            let op = MnoCheckout::new(&reference, money(&amount, "TZS")?, &phone, operator.mno())?;
             let a = driver.execute(op).await?;
             Ok(Report::new(
                 "checkout accepted: the payer confirms on the phone",
@@ -194,13 +188,7 @@ async fn run_op(args: AzampayArgs) -> Result<Report, Failure> {
                 Bank::Crdb => BankProvider::Crdb,
                 Bank::Nmb => BankProvider::Nmb,
             };
-            let op = BankCheckout::new(
-                provider,
-                &account,
-                &phone,
-                money(&amount, "TZS")?,
-                Secret::new(otp),
-            )?;
+            let op = BankCheckout::new(money(&amount, "TZS")?, &account, &phone, provider, otp)?;
             let a = driver.execute(op).await?;
             Ok(Report::new(
                 "bank checkout accepted",

@@ -3,13 +3,13 @@
 use super::{finish, money, options, or_dash, Conn, Env, Failure, Report, Target};
 use crate::output;
 use clap::{Args, Subcommand};
-use finconnect_proto::clickpesa::{
+use finconnect::clickpesa::{
     CardCustomer, CheckoutAmount, ClickpesaConfig, CreateMobileMoneyPayout, GenerateCheckoutLink,
     GetBalance, GetExchangeRates, GetPayment, GetPayout, InitiateCardPayment, InitiateUssdPush,
     ListBanks, ListFilter, ListPayments, MobileMoneyPayout, OrderReference, Payment,
 };
-use finconnect_proto::sdk::ProviderConfig;
-use finconnect_proto::{Currency, Msisdn, Secret};
+use finconnect::sdk::ProviderConfig;
+use finconnect::{Currency, Msisdn, Secret};
 use serde_json::{json, Value};
 
 /// ClickPesa operations. ClickPesa has no sandbox: without --base-url every
@@ -157,18 +157,16 @@ fn phone(raw: &str) -> Result<Msisdn, Failure> {
 async fn run_op(args: ClickpesaArgs) -> Result<Report, Failure> {
     let key = Secret::new(args.api_key);
     let mut config = match args.conn.target()? {
-        Target::Hosted(Env::Live) => ClickpesaConfig::new(&args.client_id, key)?,
+        Target::Hosted(Env::Live) => ClickpesaConfig::live(&args.client_id, key)?,
         Target::Hosted(Env::Sandbox) => return Err(Failure::usage(
             "ClickPesa has no sandbox: run `finconnect sandbox` and pass its ClickPesa --base-url",
         )),
-        Target::Custom(url, policy) => {
-            ClickpesaConfig::with_base_url(&args.client_id, key, &url, policy)?
-        }
+        Target::Custom(url, policy) => ClickpesaConfig::custom(&args.client_id, key, &url, policy)?,
     };
     if let Some(k) = args.checksum_key {
         config = config.with_checksum_key(Secret::new(k));
     }
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Clickpesa(config), options())?;
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Clickpesa(config), &options())?;
     let d = sdk
         .clickpesa()
         .ok_or_else(|| Failure::usage("not ClickPesa"))?;
@@ -284,8 +282,8 @@ async fn run_op(args: ClickpesaArgs) -> Result<Report, Failure> {
             let masked = msisdn.masked();
             let payout = MobileMoneyPayout::new(
                 money(&amount, &currency)?,
-                msisdn,
                 OrderReference::new(reference)?,
+                msisdn,
             )?;
             let p = d.execute(CreateMobileMoneyPayout(payout)).await?;
             Ok(Report::new(
@@ -359,8 +357,8 @@ async fn run_op(args: ClickpesaArgs) -> Result<Report, Failure> {
             description,
         } => {
             let mut op = GenerateCheckoutLink::new(
-                OrderReference::new(reference)?,
                 CheckoutAmount::Total(money(&amount, &currency)?),
+                OrderReference::new(reference)?,
             )?;
             if let Some(text) = description {
                 op = op.description(text);

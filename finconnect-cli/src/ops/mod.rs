@@ -8,7 +8,7 @@ pub mod pesapal;
 
 use crate::output;
 use clap::{Args, ValueEnum};
-use finconnect_proto::{Currency, Money, UrlPolicy};
+use finconnect::{Currency, Money, UrlPolicy};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -96,8 +96,8 @@ impl Failure {
     }
 }
 
-impl From<finconnect_proto::Error> for Failure {
-    fn from(e: finconnect_proto::Error) -> Self {
+impl From<finconnect::Error> for Failure {
+    fn from(e: finconnect::Error) -> Self {
         Failure {
             code: 1,
             message: e.to_string(),

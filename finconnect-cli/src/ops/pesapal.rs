@@ -3,11 +3,11 @@
 use super::{finish, money, options, or_dash, Conn, Env, Failure, Report, Target};
 use crate::output;
 use clap::{Args, Subcommand, ValueEnum};
-use finconnect_proto::pesapal::{
+use finconnect::pesapal::{
     CancelOrder, GetIpnList, IpnMethod, OrderTrackingId, PesapalConfig, RefundRequest,
 };
-use finconnect_proto::sdk::{Payment, ProviderConfig, StatusQuery};
-use finconnect_proto::Secret;
+use finconnect::sdk::{Payment, ProviderConfig, StatusQuery};
+use finconnect::Secret;
 use serde_json::json;
 
 /// PesaPal API 3.0 operations.
@@ -117,7 +117,7 @@ async fn run_op(args: PesapalArgs) -> Result<Report, Failure> {
         Target::Hosted(Env::Live) => PesapalConfig::live(key, secret)?,
         Target::Custom(url, policy) => PesapalConfig::custom(key, secret, &url, policy)?,
     };
-    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Pesapal(config), options())?;
+    let sdk = finconnect_reqwest::fintech_sdk_with(ProviderConfig::Pesapal(config), &options())?;
     let driver = sdk.pesapal().ok_or_else(|| Failure::usage("not PesaPal"))?;
     match args.op {
         Op::RegisterIpn { url, method } => {

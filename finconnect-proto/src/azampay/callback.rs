@@ -271,7 +271,7 @@ pub fn parse_callback(body: &[u8]) -> Result<CallbackEvent, Error> {
 impl CallbackEvent {
     /// The signed bytes: UTF-8 of `utilityref + externalreference +
     /// transactionstatus + operator`, no separator, values verbatim, an absent or
-    /// null field as the empty string (reference §11.4, §11.6).
+    /// null field as the empty string (AzamPay's documented signing rule).
     pub fn signed_message(&self) -> Vec<u8> {
         let mut m = Vec::new();
         for part in [

@@ -1,11 +1,11 @@
 //! MNO (mobile-money push) and bank (OTP) checkout.
 
 use super::config::AmountEncoding;
-use super::wire::{self as aw, Host};
+use super::wire as aw;
 use super::AzampayConfig;
+use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
-use crate::{wire, AccessToken, Currency, Error, Money, Msisdn, Operation, Secret};
-use http::Method;
+use crate::{Currency, Error, Money, Msisdn, Operation, Secret};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::fmt;
@@ -16,7 +16,10 @@ pub const MAX_CHECKOUT_TZS: i64 = 5_000_000;
 pub const MAX_ADDITIONAL_PROPERTIES: usize = 4096;
 
 /// A mobile-money operator, as the MNO checkout's `provider` field spells it.
+/// The `finconnect` facade's payments name their operator with it too (AzamPay
+/// needs it; PesaPal and ClickPesa find the operator themselves).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MnoProvider {
     /// Airtel Money.
     Airtel,
@@ -184,42 +187,22 @@ pub(crate) fn additional(props: Map<String, Value>) -> Result<Map<String, Value>
     Ok(props)
 }
 
-/// Reads a checkout answer (MNO or bank, both shapes).
-pub(crate) fn accepted(
+/// Reads a checkout answer (MNO or bank): `transactionId`, at the top or in
+/// `data` (`data.transactionId` or `data.properties.ReferenceID`).
+fn accepted(
     operation: &'static str,
     response: &http::Response<Vec<u8>>,
     reference: Option<&str>,
 ) -> Result<CheckoutAccepted, Error> {
-    let status = response.status().as_u16();
-    let value = aw::parse("AzamPay checkout answer", response)?;
-    aw::check_refusal(
-        "AzamPay checkout answer",
-        operation,
-        response,
-        &value,
-        reference,
-        aw::Refusals::Envelope,
-    )?;
-    let obj = value.as_object().ok_or_else(|| {
-        Error::decode(
-            "AzamPay checkout answer",
-            "expected a JSON object",
-            response.body(),
-            Some(status),
-        )
-    })?;
-    let nested = aw::get_ci(obj, &["data"])
-        .and_then(Value::as_object)
-        .and_then(|d| {
-            aw::text(aw::get_ci(d, &["transactionId"])).or_else(|| {
-                aw::get_ci(d, &["properties"])
-                    .and_then(Value::as_object)
-                    .and_then(|p| aw::text(aw::get_ci(p, &["ReferenceID"])))
-            })
-        });
+    let obj = aw::accepted(operation, response, reference)?;
+    let nested = aw::object_of(&obj, "data").and_then(|d| {
+        aw::text_of(d, &["transactionId"]).or_else(|| {
+            aw::object_of(d, "properties").and_then(|p| aw::text_of(p, &["ReferenceID"]))
+        })
+    });
     Ok(CheckoutAccepted {
-        transaction_id: aw::text(aw::get_ci(obj, &["transactionId"])).or(nested),
-        message: aw::message(obj),
+        transaction_id: aw::text_of(&obj, &["transactionId"]).or(nested),
+        message: aw::message(&obj),
     })
 }
 
@@ -230,9 +213,9 @@ pub(crate) fn accepted(
 /// ```
 /// use finconnect_proto::azampay::{MnoCheckout, MnoProvider};
 /// use finconnect_proto::{Currency, Money};
-/// let op = MnoCheckout::new("0712 345 678", Money::from_major(2000, Currency::TZS)?, "ORD-123", MnoProvider::Airtel)?;
+/// let op = MnoCheckout::new("ORD-123", Money::from_major(2000, Currency::TZS)?, "0712 345 678", MnoProvider::Airtel)?;
 /// assert_eq!(op.account_number(), "255712345678");
-/// assert!(MnoCheckout::new("0712345678", Money::from_major(6_000_000, Currency::TZS)?, "X", MnoProvider::Tigo).is_err());
+/// assert!(MnoCheckout::new("X", Money::from_major(6_000_000, Currency::TZS)?, "0712345678", MnoProvider::Tigo).is_err());
 /// # Ok::<(), finconnect_proto::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq)]
@@ -245,13 +228,13 @@ pub struct MnoCheckout {
 }
 
 impl MnoCheckout {
-    /// Checks and builds the request: `account_number` a Tanzanian MSISDN,
-    /// `amount` whole TZS between 1 and 5 000 000, `external_id` (your reference,
-    /// returned in the callback as `utilityref`) 1–128 characters.
+    /// Checks and builds the request: `external_id` (your reference, returned in
+    /// the callback as `utilityref`) 1–128 characters, `amount` whole TZS between
+    /// 1 and 5 000 000, `account_number` the payer's Tanzanian MSISDN.
     pub fn new(
-        account_number: &str,
-        amount: Money,
         external_id: &str,
+        amount: Money,
+        account_number: &str,
         provider: MnoProvider,
     ) -> Result<Self, Error> {
         Ok(MnoCheckout {
@@ -295,37 +278,26 @@ struct MnoBody<'a> {
 impl Operation for MnoCheckout {
     type Api = AzampayConfig;
     type Output = CheckoutAccepted;
-    const NAME: &'static str = "MnoCheckout";
+    const NAME: &'static str = "mno/checkout";
     const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
 
     fn reference(&self) -> Option<String> {
         Some(self.external_id.clone())
     }
 
-    fn to_request(
-        &self,
-        api: &AzampayConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = wire::to_json(&MnoBody {
+    fn request(&self, api: &AzampayConfig) -> Result<Parts, Error> {
+        let body = MnoBody {
             account_number: &self.account_number,
             amount: amount_value(self.amount, api.amount_encoding),
             currency: "TZS",
             external_id: &self.external_id,
             provider: self.provider.as_str(),
             additional_properties: self.additional_properties.as_ref(),
-        })?;
-        aw::request(
-            api,
-            Method::POST,
-            Host::Checkout,
-            "/azampay/mno/checkout",
-            token,
-            Some(body),
-        )
+        };
+        aw::post(Host::Checkout, "/azampay/mno/checkout", &body)
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<CheckoutAccepted, Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<CheckoutAccepted, Error> {
         accepted(Self::NAME, &response, Some(&self.external_id))
     }
 }
@@ -346,14 +318,17 @@ pub struct BankCheckout {
 
 impl BankCheckout {
     /// `account_number` is the **payer's** bank account (AzamPay calls it
-    /// `merchantAccountNumber`), `mobile_number` the number notified.
+    /// `merchantAccountNumber`), `mobile_number` the number notified, `otp` the
+    /// one-time password the payer got from the bank. Your reference is optional
+    /// ([`BankCheckout::with_reference`]).
     pub fn new(
-        provider: BankProvider,
+        amount: Money,
         account_number: &str,
         mobile_number: &str,
-        amount: Money,
-        otp: Secret,
+        provider: BankProvider,
+        otp: impl Into<Secret>,
     ) -> Result<Self, Error> {
+        let otp = otp.into();
         if otp.expose().trim().is_empty() {
             return Err(Error::invalid("otp", "must not be empty"));
         }
@@ -406,19 +381,15 @@ struct BankBody<'a> {
 impl Operation for BankCheckout {
     type Api = AzampayConfig;
     type Output = CheckoutAccepted;
-    const NAME: &'static str = "BankCheckout";
+    const NAME: &'static str = "bank/checkout";
     const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
 
     fn reference(&self) -> Option<String> {
         self.reference_id.clone()
     }
 
-    fn to_request(
-        &self,
-        api: &AzampayConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = wire::to_json(&BankBody {
+    fn request(&self, api: &AzampayConfig) -> Result<Parts, Error> {
+        let body = BankBody {
             amount: amount_value(self.amount, api.amount_encoding),
             currency_code: "TZS",
             merchant_account_number: &self.merchant_account_number,
@@ -428,18 +399,11 @@ impl Operation for BankCheckout {
             provider: self.provider.as_str(),
             reference_id: self.reference_id.as_deref(),
             additional_properties: self.additional_properties.as_ref(),
-        })?;
-        aw::request(
-            api,
-            Method::POST,
-            Host::Checkout,
-            "/azampay/bank/checkout",
-            token,
-            Some(body),
-        )
+        };
+        aw::post(Host::Checkout, "/azampay/bank/checkout", &body)
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<CheckoutAccepted, Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<CheckoutAccepted, Error> {
         accepted(Self::NAME, &response, self.reference_id.as_deref())
     }
 }

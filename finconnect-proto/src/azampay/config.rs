@@ -1,28 +1,46 @@
 //! [`AzampayConfig`]: credentials, the three hosts, and the paths the public
-//! sources disagree about.
+//! sources disagree about; and how every AzamPay request is finished.
 
 use super::public_key::AzampayPublicKey;
 use super::token::GenerateToken;
-use crate::operation::Api;
-use crate::{Error, HttpsUrl, Provider, Secret, UrlPolicy};
+use crate::operation::{Api, Body, Host, Parts};
+use crate::{wire, AccessToken, Error, HttpsUrl, Provider, Secret, UrlPolicy};
 
-/// Sandbox authenticator host (reference §1).
-pub const SANDBOX_AUTH_URL: &str = "https://authenticator-sandbox.azampay.co.tz";
-/// Sandbox checkout / collections host.
-pub const SANDBOX_CHECKOUT_URL: &str = "https://sandbox.azampay.co.tz";
-/// Sandbox disbursement host (current docs).
-pub const SANDBOX_DISBURSEMENT_URL: &str = "https://api-disbursement-sandbox.azampay.co.tz";
-/// Production authenticator host.
-pub const LIVE_AUTH_URL: &str = "https://authenticator.azampay.co.tz";
-/// Production checkout / collections host.
-pub const LIVE_CHECKOUT_URL: &str = "https://checkout.azampay.co.tz";
-/// Production disbursement host. **Unconfirmed**: AzamPay does not publish it; this
-/// is the guess of a community SDK. Override it with
-/// [`AzampayConfig::with_disbursement_base_url`] once AzamPay tells you the host.
-pub const LIVE_DISBURSEMENT_URL: &str = "https://api-disbursement.azampay.co.tz";
+/// AzamPay's three hosts: tokens come from the authenticator, collections go to
+/// the checkout host, payouts to the disbursement host. Base URLs, checked when a
+/// configuration is built.
+///
+/// Start from a named set and change one host with struct update syntax:
+/// `AzampayEndpoints { disbursement: "https://…", ..LIVE_ENDPOINTS }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AzampayEndpoints<'a> {
+    /// The authenticator (`GenerateToken`).
+    pub auth: &'a str,
+    /// The checkout / collections host.
+    pub checkout: &'a str,
+    /// The disbursement host.
+    pub disbursement: &'a str,
+}
+
+/// The sandbox hosts.
+pub const SANDBOX_ENDPOINTS: AzampayEndpoints<'static> = AzampayEndpoints {
+    auth: "https://authenticator-sandbox.azampay.co.tz",
+    checkout: "https://sandbox.azampay.co.tz",
+    disbursement: "https://api-disbursement-sandbox.azampay.co.tz",
+};
+
+/// The production hosts. The disbursement host is **unconfirmed**: AzamPay does
+/// not publish it, and this is the guess of a community SDK. Once AzamPay tells
+/// you the host, use [`AzampayConfig::custom`] with
+/// `AzampayEndpoints { disbursement: "https://…", ..LIVE_ENDPOINTS }`.
+pub const LIVE_ENDPOINTS: AzampayEndpoints<'static> = AzampayEndpoints {
+    auth: "https://authenticator.azampay.co.tz",
+    checkout: "https://checkout.azampay.co.tz",
+    disbursement: "https://api-disbursement.azampay.co.tz",
+};
 
 /// Where the callback-signing public key is fetched from. **Uncertain**: the
-/// documented endpoint was reported to answer 404 on the sandbox (reference §11.6).
+/// documented endpoint was reported by an integrator to answer 404 on the sandbox.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PublicKeyLocation {
     /// `GET {checkout}/azampay/v1/public-key?format=…` (documented; the default).
@@ -36,7 +54,8 @@ pub enum PublicKeyLocation {
     AuthenticatorPath(String),
 }
 
-/// Which generation of the disbursement API to call. **Uncertain** (reference §8).
+/// Which generation of the disbursement API to call. **Uncertain**: AzamPay's
+/// current docs and the 2023-era SDKs disagree on the paths and the host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DisbursementGeneration {
     /// Current docs: `/api/v1/azampay/{disburse,namelookup,transactionstatus}` on the
@@ -61,22 +80,31 @@ pub enum AmountEncoding {
 /// `Debug` never shows the client secret or the API key.
 ///
 /// ```
-/// use finconnect_proto::azampay::AzampayConfig;
-/// use finconnect_proto::{Secret, UrlPolicy};
-/// let sandbox = AzampayConfig::sandbox("DemoApp", "client-id", Secret::new("secret"))?
-///     .with_api_key(Secret::new("api-key"));
+/// use finconnect_proto::azampay::{AzampayConfig, AzampayEndpoints, LIVE_ENDPOINTS};
+/// use finconnect_proto::UrlPolicy;
+/// let sandbox = AzampayConfig::sandbox("DemoApp", "client-id", "secret")?.with_api_key("api-key");
 /// assert!(!format!("{sandbox:?}").contains("secret\""));
 /// // The local simulator: plain http on loopback.
 /// let local = AzampayConfig::custom(
-///     "DemoApp", "client-id", Secret::new("secret"),
-///     "http://127.0.0.1:8080/auth", "http://127.0.0.1:8080/checkout",
-///     "http://127.0.0.1:8080/disburse", UrlPolicy::Local,
+///     "DemoApp", "client-id", "secret",
+///     AzampayEndpoints {
+///         auth: "http://127.0.0.1:8080/auth",
+///         checkout: "http://127.0.0.1:8080/checkout",
+///         disbursement: "http://127.0.0.1:8080/disburse",
+///     },
+///     UrlPolicy::Local,
 /// )?;
-/// // A live configuration refuses plain http.
+/// // The production hosts with the disbursement host AzamPay gave you.
+/// let live = AzampayConfig::custom(
+///     "DemoApp", "client-id", "secret",
+///     AzampayEndpoints { disbursement: "https://payouts.example", ..LIVE_ENDPOINTS },
+///     UrlPolicy::Public,
+/// )?;
+/// // A public configuration refuses plain http.
 /// assert!(AzampayConfig::custom(
-///     "DemoApp", "client-id", Secret::new("secret"),
-///     "http://authenticator.azampay.co.tz", "https://checkout.azampay.co.tz",
-///     "https://api-disbursement.azampay.co.tz", UrlPolicy::Public,
+///     "DemoApp", "client-id", "secret",
+///     AzampayEndpoints { auth: "http://authenticator.azampay.co.tz", ..LIVE_ENDPOINTS },
+///     UrlPolicy::Public,
 /// ).is_err());
 /// # Ok::<(), finconnect_proto::Error>(())
 /// ```
@@ -89,7 +117,6 @@ pub struct AzampayConfig {
     pub(crate) auth_base: HttpsUrl,
     pub(crate) checkout_base: HttpsUrl,
     pub(crate) disbursement_base: HttpsUrl,
-    pub(crate) policy: UrlPolicy,
     pub(crate) public_key_location: PublicKeyLocation,
     pub(crate) status_path: String,
     pub(crate) disbursement_generation: DisbursementGeneration,
@@ -97,58 +124,53 @@ pub struct AzampayConfig {
     pub(crate) pinned_public_key: Option<AzampayPublicKey>,
 }
 
-/// The default path of the **unofficial** collection status query (reference §9).
+/// The default path of the **unofficial** collection status query (absent from
+/// AzamPay's docs; two integrators use it).
 pub const DEFAULT_STATUS_PATH: &str = "/api/v1/partner/gettransactionstatus";
 
 impl AzampayConfig {
-    /// The sandbox hosts.
+    /// The sandbox hosts ([`SANDBOX_ENDPOINTS`]).
     pub fn sandbox(
         app_name: impl Into<String>,
         client_id: impl Into<String>,
-        client_secret: Secret,
+        client_secret: impl Into<Secret>,
     ) -> Result<Self, Error> {
         Self::custom(
             app_name,
             client_id,
             client_secret,
-            SANDBOX_AUTH_URL,
-            SANDBOX_CHECKOUT_URL,
-            SANDBOX_DISBURSEMENT_URL,
+            SANDBOX_ENDPOINTS,
             UrlPolicy::Public,
         )
     }
 
-    /// The production hosts (the disbursement host is unconfirmed, see
-    /// [`LIVE_DISBURSEMENT_URL`]).
+    /// The production hosts ([`LIVE_ENDPOINTS`]; its disbursement host is
+    /// unconfirmed).
     pub fn live(
         app_name: impl Into<String>,
         client_id: impl Into<String>,
-        client_secret: Secret,
+        client_secret: impl Into<Secret>,
     ) -> Result<Self, Error> {
         Self::custom(
             app_name,
             client_id,
             client_secret,
-            LIVE_AUTH_URL,
-            LIVE_CHECKOUT_URL,
-            LIVE_DISBURSEMENT_URL,
+            LIVE_ENDPOINTS,
             UrlPolicy::Public,
         )
     }
 
-    /// Any three base URLs, checked against `policy` ([`UrlPolicy::Public`] refuses
+    /// Any three hosts, checked against `policy` ([`UrlPolicy::Public`] refuses
     /// `http://` and private hosts; [`UrlPolicy::Local`] is for the local simulator).
     pub fn custom(
         app_name: impl Into<String>,
         client_id: impl Into<String>,
-        client_secret: Secret,
-        auth_base_url: &str,
-        checkout_base_url: &str,
-        disbursement_base_url: &str,
+        client_secret: impl Into<Secret>,
+        endpoints: AzampayEndpoints<'_>,
         policy: UrlPolicy,
     ) -> Result<Self, Error> {
-        let app_name = app_name.into();
-        let client_id = client_id.into();
+        let (app_name, client_id) = (app_name.into(), client_id.into());
+        let client_secret = client_secret.into();
         if app_name.trim().is_empty() {
             return Err(Error::config(
                 "AzamPay app name is empty; use the app name registered in the AzamPay portal",
@@ -165,10 +187,9 @@ impl AzampayConfig {
             client_id,
             client_secret,
             api_key: None,
-            auth_base: base(auth_base_url, policy, "auth")?,
-            checkout_base: base(checkout_base_url, policy, "checkout")?,
-            disbursement_base: base(disbursement_base_url, policy, "disbursement")?,
-            policy,
+            auth_base: base(endpoints.auth, policy, "auth")?,
+            checkout_base: base(endpoints.checkout, policy, "checkout")?,
+            disbursement_base: base(endpoints.disbursement, policy, "disbursement")?,
             public_key_location: PublicKeyLocation::Documented,
             status_path: DEFAULT_STATUS_PATH.to_owned(),
             disbursement_generation: DisbursementGeneration::Current,
@@ -177,21 +198,12 @@ impl AzampayConfig {
         })
     }
 
-    /// Sets the optional API key, sent as `X-API-Key` on GenerateToken and on every
-    /// request to the checkout host.
-    pub fn with_api_key(mut self, api_key: Secret) -> Self {
-        self.api_key = if api_key.expose().is_empty() {
-            None
-        } else {
-            Some(api_key)
-        };
+    /// Sets the optional API key, sent as `X-API-Key` to the authenticator and
+    /// the checkout host, never to the disbursement host (an empty key sets none).
+    pub fn with_api_key(mut self, api_key: impl Into<Secret>) -> Self {
+        let api_key = api_key.into();
+        self.api_key = (!api_key.is_empty()).then_some(api_key);
         self
-    }
-
-    /// Replaces the disbursement host (checked against this configuration's policy).
-    pub fn with_disbursement_base_url(mut self, url: &str) -> Result<Self, Error> {
-        self.disbursement_base = base(url, self.policy, "disbursement")?;
-        Ok(self)
     }
 
     /// Chooses where [`GetPublicKey`](super::GetPublicKey) fetches the key from.
@@ -282,15 +294,7 @@ impl AzampayConfig {
 }
 
 fn base(url: &str, policy: UrlPolicy, which: &str) -> Result<HttpsUrl, Error> {
-    HttpsUrl::parse_base(url, policy).map_err(|e| {
-        Error::config(format!(
-            "AzamPay {which} base URL: {}",
-            match e {
-                Error::Invalid { reason, .. } | Error::Config { reason } => reason,
-                other => other.to_string(),
-            }
-        ))
-    })
+    HttpsUrl::parse_base(&format!("AzamPay {which} base URL"), url, policy)
 }
 
 pub(crate) fn checked_path(path: String) -> Result<String, Error> {
@@ -308,5 +312,42 @@ impl Api for AzampayConfig {
 
     fn auth(&self) -> GenerateToken {
         GenerateToken
+    }
+
+    /// The host's base URL, the query (appended with `&` to a path that already
+    /// holds one), `Authorization: Bearer` when a token is given, and
+    /// `X-API-Key` when one is configured, to every host but the disbursement one.
+    fn finish(
+        &self,
+        parts: Parts,
+        token: Option<&AccessToken>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        let (base, api_key) = match parts.host {
+            Host::Auth => (&self.auth_base, self.api_key.as_ref()),
+            Host::Checkout => (&self.checkout_base, self.api_key.as_ref()),
+            Host::Disbursement => (&self.disbursement_base, None),
+            _ => return Err(Error::Misuse("AzamPay has no such host")),
+        };
+        let mut url = base.join_path(&parts.path);
+        if !parts.query.is_empty() {
+            url.push(if parts.path.contains('?') { '&' } else { '?' });
+            let start = url.len();
+            let mut query = url::form_urlencoded::Serializer::for_suffix(url, start);
+            url = query.extend_pairs(&parts.query).finish();
+        }
+        let body = match parts.body {
+            Some(Body::Json(value)) => Some(wire::to_json(&value)?),
+            Some(Body::Bytes(bytes)) => Some(bytes),
+            None => None,
+        };
+        let mut builder = wire::request(parts.method, &url, body.as_ref().map(|_| Vec::new()))?;
+        if let Some(token) = token {
+            let (name, value) = wire::bearer(token.secret())?;
+            builder = builder.header(name, value);
+        }
+        if let Some(key) = api_key {
+            builder = builder.header("X-API-Key", wire::secret_header(key.expose())?);
+        }
+        wire::finish(builder, body.unwrap_or_default())
     }
 }

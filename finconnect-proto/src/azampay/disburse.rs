@@ -1,20 +1,20 @@
-//! Disbursement (payouts), name lookup and disbursement status — as far as the
-//! reference documents them. The paths are **uncertain**: see
-//! [`DisbursementGeneration`].
+//! Disbursement (payouts), name lookup and disbursement status. The paths are
+//! **uncertain**: see [`DisbursementGeneration`].
 //!
 //! The `checksum` (Base64 of RSA-PKCS#1-v1.5-encrypted SHA-512 digest, field order
 //! unconfirmed) needs randomness, so the core does not compute it: build it with
 //! [`disbursement_checksum`] and your random source, and pass it in.
 
+use super::checkout::bounded;
 use super::config::DisbursementGeneration;
 use super::public_key::AzampayPublicKey;
 use super::status::status_word;
-use super::wire::{self as aw, Host};
+use super::wire as aw;
 use super::AzampayConfig;
+use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
-use crate::{wire, AccessToken, Currency, Error, Money, Operation, PaymentStatus};
+use crate::{Currency, Error, Money, Operation, PaymentStatus};
 use base64::Engine as _;
-use http::Method;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha512};
@@ -77,12 +77,12 @@ pub struct Party {
 
 impl Party {
     /// A Tanzanian wallet holder.
-    pub fn tz(full_name: &str, wallet: Wallet, account_number: &str) -> Result<Self, Error> {
+    pub fn tz(full_name: &str, account_number: &str, wallet: Wallet) -> Result<Self, Error> {
         Ok(Party {
             country_code: "TZ".to_owned(),
-            full_name: super::checkout::bounded("fullName", full_name, 100)?,
+            full_name: bounded("fullName", full_name, 100)?,
             bank_name: wallet.as_str(),
-            account_number: super::checkout::bounded("accountNumber", account_number, 50)?,
+            account_number: bounded("accountNumber", account_number, 50)?,
             currency: "TZS",
         })
     }
@@ -90,27 +90,44 @@ impl Party {
 
 /// `POST /api/v1/azampay/disburse` on the disbursement host (or the legacy
 /// `/azampay/createtransfer` on the checkout host). **Not idempotent.**
-#[derive(Clone, Debug, PartialEq)]
+/// Serialises as its JSON body.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Disburse {
     source: Party,
     destination: Party,
-    amount: Money,
-    transfer_type: String,
-    date_in_epoch: i64,
+    transfer_details: TransferDetails,
     external_reference_id: String,
     remarks: Option<String>,
     additional_properties: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     checksum: Option<String>,
 }
 
+/// `transferDetails`: `{"type":"SWIFT","amount":5000,"dateInEpoch":…}`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TransferDetails {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(serialize_with = "json_number")]
+    amount: Money,
+    date_in_epoch: i64,
+}
+
+/// Writes an amount as a JSON number (`5000`), from its exact decimal text.
+fn json_number<S: serde::Serializer>(amount: &Money, s: S) -> Result<S::Ok, S::Error> {
+    amount.to_json_number().serialize(s)
+}
+
 impl Disburse {
-    /// `amount` in whole TZS; `at` is the request time (`dateInEpoch`);
-    /// `external_reference_id` at most 30 characters.
+    /// `external_reference_id` (your reference) at most 30 characters; `amount` in
+    /// whole TZS; `at` is the request time (`dateInEpoch`).
     pub fn new(
+        external_reference_id: &str,
+        amount: Money,
         source: Party,
         destination: Party,
-        amount: Money,
-        external_reference_id: &str,
         at: SystemTime,
     ) -> Result<Self, Error> {
         if amount.currency() != Currency::TZS
@@ -126,14 +143,12 @@ impl Disburse {
         Ok(Disburse {
             source,
             destination,
-            amount,
-            transfer_type: "SWIFT".to_owned(),
-            date_in_epoch: i64::try_from(date_in_epoch).unwrap_or(i64::MAX),
-            external_reference_id: super::checkout::bounded(
-                "externalReferenceId",
-                external_reference_id,
-                30,
-            )?,
+            transfer_details: TransferDetails {
+                kind: "SWIFT",
+                amount,
+                date_in_epoch: i64::try_from(date_in_epoch).unwrap_or(i64::MAX),
+            },
+            external_reference_id: bounded("externalReferenceId", external_reference_id, 30)?,
             remarks: None,
             additional_properties: None,
             checksum: None,
@@ -153,42 +168,15 @@ impl Disburse {
     }
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TransferDetails<'a> {
-    #[serde(rename = "type")]
-    kind: &'a str,
-    amount: Value,
-    date_in_epoch: i64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DisburseBody<'a> {
-    source: &'a Party,
-    destination: &'a Party,
-    transfer_details: TransferDetails<'a>,
-    external_reference_id: &'a str,
-    remarks: Option<&'a str>,
-    additional_properties: Option<&'a Map<String, Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    checksum: Option<&'a str>,
-}
-
-fn paths(generation: DisbursementGeneration) -> (Host, &'static str, &'static str, &'static str) {
-    match generation {
-        DisbursementGeneration::Current => (
-            Host::Disbursement,
-            "/api/v1/azampay/disburse",
-            "/api/v1/azampay/namelookup",
-            "/api/v1/azampay/transactionstatus",
-        ),
-        DisbursementGeneration::Legacy => (
-            Host::Checkout,
-            "/azampay/createtransfer",
-            "/azampay/namelookup",
-            "/azampay/gettransactionstatus",
-        ),
+/// Where a disbursement endpoint is: `/api/v1/azampay/{current}` on the
+/// disbursement host (current docs), or `/azampay/{legacy}` on the checkout host
+/// (2023-era SDKs).
+fn endpoint(api: &AzampayConfig, current: &str, legacy: &str) -> (Host, String) {
+    match api.disbursement_generation {
+        DisbursementGeneration::Current => {
+            (Host::Disbursement, format!("/api/v1/azampay/{current}"))
+        }
+        DisbursementGeneration::Legacy => (Host::Checkout, format!("/azampay/{legacy}")),
     }
 }
 
@@ -204,72 +192,44 @@ pub struct DisbursementAccepted {
 impl Operation for Disburse {
     type Api = AzampayConfig;
     type Output = DisbursementAccepted;
-    const NAME: &'static str = "Disburse";
+    const NAME: &'static str = "disburse";
     const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
 
     fn reference(&self) -> Option<String> {
         Some(self.external_reference_id.clone())
     }
 
-    fn to_request(
-        &self,
-        api: &AzampayConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let amount: Value = serde_json::from_str(self.amount.to_json_number().get())
-            .map_err(|e| Error::config(format!("amount: {e}")))?;
-        let body = wire::to_json(&DisburseBody {
-            source: &self.source,
-            destination: &self.destination,
-            transfer_details: TransferDetails {
-                kind: &self.transfer_type,
-                amount,
-                date_in_epoch: self.date_in_epoch,
-            },
-            external_reference_id: &self.external_reference_id,
-            remarks: self.remarks.as_deref(),
-            additional_properties: self.additional_properties.as_ref(),
-            checksum: self.checksum.as_deref(),
-        })?;
-        let (host, path, _, _) = paths(api.disbursement_generation);
-        aw::request(api, Method::POST, host, path, token, Some(body))
+    fn request(&self, api: &AzampayConfig) -> Result<Parts, Error> {
+        let (host, path) = endpoint(api, "disburse", "createtransfer");
+        aw::post(host, path, self)
     }
 
-    fn from_response(
-        &self,
-        response: http::Response<Vec<u8>>,
-    ) -> Result<DisbursementAccepted, Error> {
-        let value = aw::parse("AzamPay disbursement answer", &response)?;
-        aw::check_refusal(
-            "AzamPay disbursement answer",
-            Self::NAME,
-            &response,
-            &value,
-            Some(&self.external_reference_id),
-            aw::Refusals::Envelope,
-        )?;
-        let obj = value.as_object().cloned().unwrap_or_default();
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<DisbursementAccepted, Error> {
+        let obj = aw::accepted(Self::NAME, &response, Some(&self.external_reference_id))?;
         Ok(DisbursementAccepted {
-            pg_reference_id: aw::text(aw::get_ci(&obj, &["pgReferenceId"])),
+            pg_reference_id: aw::text_of(&obj, &["pgReferenceId"]),
             message: aw::message(&obj),
         })
     }
 }
 
 /// `POST …/namelookup`: the registered name of a wallet or account. Idempotent.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Serialises as its JSON body.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct NameLookup {
     bank_name: String,
     account_number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     checksum: Option<String>,
 }
 
 impl NameLookup {
     /// `bank_name` as AzamPay spells it (e.g. `Tigo`).
-    pub fn new(bank_name: &str, account_number: &str) -> Result<Self, Error> {
+    pub fn new(account_number: &str, bank_name: &str) -> Result<Self, Error> {
         Ok(NameLookup {
-            bank_name: super::checkout::bounded("bankName", bank_name, 50)?,
-            account_number: super::checkout::bounded("accountNumber", account_number, 50)?,
+            bank_name: bounded("bankName", bank_name, 50)?,
+            account_number: bounded("accountNumber", account_number, 50)?,
             checksum: None,
         })
     }
@@ -298,55 +258,30 @@ pub struct AccountName {
     pub message: Option<String>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LookupBody<'a> {
-    bank_name: &'a str,
-    account_number: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    checksum: Option<&'a str>,
-}
-
 impl Operation for NameLookup {
     type Api = AzampayConfig;
     type Output = AccountName;
-    const NAME: &'static str = "NameLookup";
+    const NAME: &'static str = "namelookup";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &AzampayConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = wire::to_json(&LookupBody {
-            bank_name: &self.bank_name,
-            account_number: &self.account_number,
-            checksum: self.checksum.as_deref(),
-        })?;
-        let (host, _, path, _) = paths(api.disbursement_generation);
-        aw::request(api, Method::POST, host, path, token, Some(body))
+    fn request(&self, api: &AzampayConfig) -> Result<Parts, Error> {
+        let (host, path) = endpoint(api, "namelookup", "namelookup");
+        aw::post(host, path, self)
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<AccountName, Error> {
-        let status = response.status().as_u16();
-        let value = aw::parse("AzamPay name lookup", &response)?;
-        aw::check(Self::NAME, status, &value, None)?;
-        let obj = value.as_object().cloned().unwrap_or_default();
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<AccountName, Error> {
+        let obj = aw::object(Self::NAME, &response)?;
         // `status` is a boolean here (older SDKs: `success`).
         if aw::boolean(aw::get_ci(&obj, &["status"])) == Some(false) {
-            return Err(aw::provider(
-                Self::NAME,
-                None,
-                aw::message(&obj).unwrap_or_else(|| "name lookup failed".to_owned()),
-                status,
-            ));
+            let message = aw::message(&obj).unwrap_or_else(|| "name lookup failed".to_owned());
+            return Err(aw::provider(None, message, response.status().as_u16()));
         }
         Ok(AccountName {
-            name: aw::text(aw::get_ci(&obj, &["name"])),
-            first_name: aw::text(aw::get_ci(&obj, &["fname"])),
-            last_name: aw::text(aw::get_ci(&obj, &["lname"])),
-            account_number: aw::text(aw::get_ci(&obj, &["accountNumber"])),
-            bank_name: aw::text(aw::get_ci(&obj, &["bankName"])),
+            name: aw::text_of(&obj, &["name"]),
+            first_name: aw::text_of(&obj, &["fname"]),
+            last_name: aw::text_of(&obj, &["lname"]),
+            account_number: aw::text_of(&obj, &["accountNumber"]),
+            bank_name: aw::text_of(&obj, &["bankName"]),
             message: aw::message(&obj),
         })
     }
@@ -363,8 +298,8 @@ impl DisbursementStatus {
     /// `pg_reference_id` from [`DisbursementAccepted`]; `bank_name` the wallet used.
     pub fn new(pg_reference_id: &str, bank_name: &str) -> Result<Self, Error> {
         Ok(DisbursementStatus {
-            pg_reference_id: super::checkout::bounded("pgReferenceId", pg_reference_id, 128)?,
-            bank_name: super::checkout::bounded("bankName", bank_name, 50)?,
+            pg_reference_id: bounded("pgReferenceId", pg_reference_id, 128)?,
+            bank_name: bounded("bankName", bank_name, 50)?,
         })
     }
 }
@@ -383,44 +318,23 @@ pub struct PayoutState {
 impl Operation for DisbursementStatus {
     type Api = AzampayConfig;
     type Output = PayoutState;
-    const NAME: &'static str = "DisbursementStatus";
+    const NAME: &'static str = "transactionstatus";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &AzampayConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("pgReferenceId", &self.pg_reference_id)
-            .append_pair("bankName", &self.bank_name)
-            .finish();
-        let (host, _, _, path) = paths(api.disbursement_generation);
-        aw::request(
-            api,
-            Method::GET,
-            host,
-            &format!("{path}?{query}"),
-            token,
-            None,
-        )
+    fn request(&self, api: &AzampayConfig) -> Result<Parts, Error> {
+        let (host, path) = endpoint(api, "transactionstatus", "gettransactionstatus");
+        Ok(Parts::get(host, path)
+            .query("pgReferenceId", &self.pg_reference_id)
+            .query("bankName", &self.bank_name))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PayoutState, Error> {
-        let status = response.status().as_u16();
-        let value = aw::parse("AzamPay disbursement status", &response)?;
-        aw::check(Self::NAME, status, &value, None)?;
-        let obj = value.as_object().cloned().unwrap_or_default();
-        let data = aw::get_ci(&obj, &["data"]);
-        let detail = match data {
-            Some(Value::Object(d)) => aw::text(aw::get_ci(d, &["status", "transactionstatus"])),
-            other => aw::text(other),
-        };
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<PayoutState, Error> {
+        let obj = aw::object(Self::NAME, &response)?;
+        let detail = aw::data_text(&obj, &["status", "transactionstatus"]);
         Ok(PayoutState {
             status: detail
                 .as_deref()
-                .map(status_word)
-                .unwrap_or_else(|| PaymentStatus::Unknown(String::new())),
+                .map_or(PaymentStatus::Unknown(String::new()), status_word),
             detail,
             message: aw::message(&obj),
         })

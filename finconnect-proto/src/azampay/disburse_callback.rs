@@ -1,4 +1,4 @@
-//! The disbursement callback (AzamPay → merchant, reference §8.5). AzamPay
+//! The disbursement callback (AzamPay → merchant). AzamPay
 //! documents **no signature** for it: treat it as a trigger and confirm with
 //! [`DisbursementStatus`](super::DisbursementStatus).
 
@@ -68,7 +68,7 @@ pub fn parse_disbursement_callback(body: &[u8]) -> Result<DisbursementCallback, 
             None,
         )
     })?;
-    let t = |names: &[&str]| aw::text(aw::get_ci(obj, names));
+    let t = |names: &[&str]| aw::text_of(obj, names);
     Ok(DisbursementCallback {
         pg_reference_id: t(&["pgReferenceId"]),
         initiator_reference_id: t(&["initiatorReferenceId"]),
@@ -77,8 +77,6 @@ pub fn parse_disbursement_callback(body: &[u8]) -> Result<DisbursementCallback, 
         status_word: t(&["status"]),
         message: t(&["message"]),
         operator: t(&["operator"]),
-        additional_properties: aw::get_ci(obj, &["additionalProperties"])
-            .and_then(Value::as_object)
-            .cloned(),
+        additional_properties: aw::object_of(obj, "additionalProperties").cloned(),
     })
 }

@@ -1,13 +1,13 @@
 //! The hosted checkout page (`PostCheckout`) and the payment-partner list.
 
 use super::checkout::{bounded, checkout_amount, MnoProvider};
-use super::wire::{self as aw, Host};
+use super::wire as aw;
 use super::AzampayConfig;
+use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
-use crate::{wire, AccessToken, Error, HttpsUrl, Money, Operation, Provider};
-use http::Method;
+use crate::{Error, HttpsUrl, Money, Operation};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// `POST {checkout}/api/v1/Partner/PostCheckout`: creates a hosted payment page and
 /// returns its URL. Sent without a bearer token, as AzamPay's own samples do (the
@@ -27,17 +27,18 @@ pub struct PostCheckout {
 }
 
 impl PostCheckout {
-    /// `vendor_id` is the `paymentVendorId` of your app; `external_id` at most 30
-    /// characters; `amount` whole TZS; `cart_items` the item names shown.
+    /// `external_id` (your reference) at most 30 characters; `amount` whole TZS;
+    /// `vendor_id` is the `paymentVendorId` of your app; `cart_items` the item
+    /// names shown.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
+        external_id: &str,
+        amount: Money,
         vendor_id: &str,
         vendor_name: &str,
-        external_id: &str,
         request_origin: &str,
         redirect_success: HttpsUrl,
         redirect_fail: HttpsUrl,
-        amount: Money,
         cart_items: Vec<String>,
     ) -> Result<Self, Error> {
         Ok(PostCheckout {
@@ -61,16 +62,6 @@ impl PostCheckout {
 }
 
 #[derive(Serialize)]
-struct Item<'a> {
-    name: &'a str,
-}
-
-#[derive(Serialize)]
-struct Cart<'a> {
-    items: Vec<Item<'a>>,
-}
-
-#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct PostBody<'a> {
     app_name: &'a str,
@@ -86,7 +77,8 @@ struct PostBody<'a> {
     #[serde(rename = "redirectFailURL")]
     redirect_fail_url: &'a str,
     amount: String,
-    cart: Cart<'a>,
+    /// `{"items":[{"name":…},…]}`.
+    cart: Value,
 }
 
 impl Operation for PostCheckout {
@@ -94,21 +86,19 @@ impl Operation for PostCheckout {
     type Output = url::Url;
     const NAME: &'static str = "PostCheckout";
     const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
-
-    fn requires_auth(&self) -> bool {
-        false
-    }
+    const REQUIRES_AUTH: bool = false;
 
     fn reference(&self) -> Option<String> {
         Some(self.external_id.clone())
     }
 
-    fn to_request(
-        &self,
-        api: &AzampayConfig,
-        _token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = wire::to_json(&PostBody {
+    fn request(&self, api: &AzampayConfig) -> Result<Parts, Error> {
+        let items: Value = self
+            .items
+            .iter()
+            .map(|name| json!({ "name": name }))
+            .collect();
+        let body = PostBody {
             app_name: &api.app_name,
             client_id: &api.client_id,
             vendor_id: &self.vendor_id,
@@ -120,83 +110,39 @@ impl Operation for PostCheckout {
             redirect_success_url: self.redirect_success.as_str(),
             redirect_fail_url: self.redirect_fail.as_str(),
             amount: self.amount.to_plain_string(),
-            cart: Cart {
-                items: self.items.iter().map(|n| Item { name: n }).collect(),
-            },
-        })?;
-        aw::request(
-            api,
-            Method::POST,
-            Host::Checkout,
-            "/api/v1/Partner/PostCheckout",
-            None,
-            Some(body),
-        )
+            cart: json!({ "items": items }),
+        };
+        aw::post(Host::Checkout, "/api/v1/Partner/PostCheckout", &body)
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<url::Url, Error> {
-        parse_post_checkout(&response)
+    /// The page URL comes as a bare string or a JSON string; a JSON object is
+    /// read as an error envelope, of which only the validation problem and 423
+    /// are refusals AzamPay documents.
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<url::Url, Error> {
+        let (status, body) = (response.status().as_u16(), response.body());
+        let bad = |reason: &dyn std::fmt::Display| {
+            Error::decode(aw::context(Self::NAME), reason, body, Some(status))
+        };
+        let text = std::str::from_utf8(body).map_err(|e| bad(&e))?.trim();
+        let url_text = match text.as_bytes().first() {
+            Some(b'{' | b'[') => {
+                let value = crate::wire::from_json(&aw::context(Self::NAME), &response)?;
+                let refusals = aw::Refusals::ValidationOnly;
+                aw::check_refusal(Self::NAME, &response, &value, None, refusals)?;
+                return Err(bad(&"expected the payment-page URL, got a JSON object"));
+            }
+            Some(b'"') => serde_json::from_str::<String>(text).map_err(|e| bad(&e))?,
+            _ => text.to_owned(),
+        };
+        if !(200..300).contains(&status) {
+            // A bare text answer with an error status is not a refusal AzamPay
+            // documents: it proves nothing about the payment page.
+            return Err(bad(&format_args!("HTTP {status} with a text answer")));
+        }
+        (url::Url::parse(url_text.trim()).ok())
+            .filter(|url| matches!(url.scheme(), "https" | "http"))
+            .ok_or_else(|| bad(&"the payment-page URL is not an http(s) URL"))
     }
-}
-
-/// Reads PostCheckout's answer: the page URL as a bare string or a JSON string;
-/// a JSON object is read as an error envelope.
-pub(crate) fn parse_post_checkout(response: &http::Response<Vec<u8>>) -> Result<url::Url, Error> {
-    let status = response.status().as_u16();
-    let body = response.body();
-    let text = std::str::from_utf8(body)
-        .map_err(|e| Error::decode("AzamPay PostCheckout answer", e, body, Some(status)))?
-        .trim();
-    if text.starts_with('{') || text.starts_with('[') {
-        let value = aw::parse("AzamPay PostCheckout answer", response)?;
-        aw::check_refusal(
-            "AzamPay PostCheckout answer",
-            PostCheckout::NAME,
-            response,
-            &value,
-            None,
-            aw::Refusals::ValidationOnly,
-        )?;
-        return Err(Error::decode(
-            "AzamPay PostCheckout answer",
-            "expected the payment-page URL, got a JSON object",
-            body,
-            Some(status),
-        ));
-    }
-    let url_text = if text.starts_with('"') {
-        serde_json::from_str::<String>(text)
-            .map_err(|e| Error::decode("AzamPay PostCheckout answer", e, body, Some(status)))?
-    } else {
-        text.to_owned()
-    };
-    if !(200..300).contains(&status) {
-        // A bare text answer with an error status is not a refusal AzamPay
-        // documents: it proves nothing about the payment page.
-        return Err(Error::decode(
-            "AzamPay PostCheckout answer",
-            format!("HTTP {status} with a text answer"),
-            body,
-            Some(status),
-        ));
-    }
-    let url = url::Url::parse(url_text.trim()).map_err(|e| {
-        Error::decode(
-            "AzamPay PostCheckout answer",
-            format!("not a URL: {e}"),
-            body,
-            Some(status),
-        )
-    })?;
-    if !matches!(url.scheme(), "https" | "http") {
-        return Err(Error::decode(
-            "AzamPay PostCheckout answer",
-            "the payment-page URL is not http(s)",
-            body,
-            Some(status),
-        ));
-    }
-    Ok(url)
 }
 
 /// One payment partner (mobile-money operator) enabled for the app.
@@ -232,60 +178,41 @@ impl Operation for GetPaymentPartners {
     const NAME: &'static str = "GetPaymentPartners";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &AzampayConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        aw::request(
-            api,
-            Method::GET,
+    fn request(&self, _api: &AzampayConfig) -> Result<Parts, Error> {
+        Ok(Parts::get(
             Host::Checkout,
             "/api/v1/Partner/GetPaymentPartners",
-            token,
-            None,
-        )
+        ))
     }
 
-    fn from_response(
-        &self,
-        response: http::Response<Vec<u8>>,
-    ) -> Result<Vec<PaymentPartner>, Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Vec<PaymentPartner>, Error> {
         let status = response.status().as_u16();
-        let value = aw::parse("AzamPay payment partners", &response)?;
+        let value = crate::wire::from_json(&aw::context(Self::NAME), &response)?;
         aw::check(Self::NAME, status, &value, None)?;
-        let items = match &value {
-            Value::Array(items) => items,
-            _ => {
-                return Err(Error::Provider {
-                    provider: Provider::Azampay,
-                    code: None,
-                    message: value
-                        .as_object()
-                        .and_then(aw::message)
-                        .unwrap_or_else(|| "expected a list of partners".to_owned()),
-                    http_status: Some(status),
-                    hint: None,
-                })
+        let Value::Array(items) = value else {
+            let message = (value.as_object().and_then(aw::message))
+                .unwrap_or_else(|| "expected a list of partners".to_owned());
+            return Err(aw::provider(None, message, status));
+        };
+        let partner = |o: &serde_json::Map<String, Value>| {
+            let t = |name: &str| aw::text_of(o, &[name]);
+            let name = t("partnerName").unwrap_or_default();
+            PaymentPartner {
+                id: t("id"),
+                checkout_provider: MnoProvider::from_name(&name),
+                partner_name: name,
+                provider_code: aw::integer(aw::get_ci(o, &["provider"])),
+                logo_url: t("logoUrl"),
+                vendor_name: t("vendorName"),
+                payment_vendor_id: t("paymentVendorId"),
+                payment_partner_id: t("paymentPartnerId"),
+                currency: t("currency"),
             }
         };
         Ok(items
             .iter()
             .filter_map(Value::as_object)
-            .map(|o| {
-                let name = aw::text(aw::get_ci(o, &["partnerName"])).unwrap_or_default();
-                PaymentPartner {
-                    id: aw::text(aw::get_ci(o, &["id"])),
-                    checkout_provider: MnoProvider::from_name(&name),
-                    partner_name: name,
-                    provider_code: aw::integer(aw::get_ci(o, &["provider"])),
-                    logo_url: aw::text(aw::get_ci(o, &["logoUrl"])),
-                    vendor_name: aw::text(aw::get_ci(o, &["vendorName"])),
-                    payment_vendor_id: aw::text(aw::get_ci(o, &["paymentVendorId"])),
-                    payment_partner_id: aw::text(aw::get_ci(o, &["paymentPartnerId"])),
-                    currency: aw::text(aw::get_ci(o, &["currency"])),
-                }
-            })
+            .map(partner)
             .collect())
     }
 }

@@ -99,6 +99,12 @@ impl<K> PublicKeyCache<K> {
         self.key.as_ref()
     }
 
+    /// The cached key if it is fresh at `now` (a question only: unlike
+    /// [`PublicKeyCache::decide`], it records nothing).
+    pub fn fresh_key(&self, now: SystemTime) -> Option<&K> {
+        self.key.as_ref().filter(|_| self.fresh(now))
+    }
+
     fn fetch_allowed(&self, now: SystemTime) -> bool {
         if self.pinned {
             return false;

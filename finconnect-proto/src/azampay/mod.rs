@@ -1,20 +1,25 @@
 //! # AzamPay (Tanzania)
 //!
 //! Operations for AzamPay's authenticator, checkout and disbursement hosts, and
-//! the collection-callback verifier.
+//! the collection-callback verifier. Each operation's `NAME` (in logs and errors)
+//! is the end of its documented path: the last segment, or the last two where
+//! the last alone is shared (`mno/checkout`, `bank/checkout`).
 //!
-//! | Operation | Endpoint | Idempotency |
-//! |---|---|---|
-//! | [`GenerateToken`] | `POST {auth}/AppRegistration/GenerateToken` | idempotent |
-//! | [`MnoCheckout`] | `POST {checkout}/azampay/mno/checkout` | **not** |
-//! | [`BankCheckout`] | `POST {checkout}/azampay/bank/checkout` | **not** |
-//! | [`PostCheckout`] | `POST {checkout}/api/v1/Partner/PostCheckout` | **not** |
-//! | [`GetPaymentPartners`] | `GET {checkout}/api/v1/Partner/GetPaymentPartners` | idempotent |
-//! | [`TransactionStatus`] (**unofficial**) | `GET {checkout}/api/v1/partner/gettransactionstatus` | idempotent |
-//! | [`Disburse`] | `POST {disbursement}/api/v1/azampay/disburse` (or legacy) | **not** |
-//! | [`NameLookup`] | `POST {disbursement}/api/v1/azampay/namelookup` (or legacy) | idempotent |
-//! | [`DisbursementStatus`] | `GET {disbursement}/api/v1/azampay/transactionstatus` (or legacy) | idempotent |
-//! | [`GetPublicKey`] | `GET {checkout}/azampay/v1/public-key?format=Pem` (or alternative) | idempotent |
+//! | Operation | `NAME` | Endpoint | Idempotency |
+//! |---|---|---|---|
+//! | [`GenerateToken`] | `GenerateToken` | `POST {auth}/AppRegistration/GenerateToken` | idempotent |
+//! | [`MnoCheckout`] | `mno/checkout` | `POST {checkout}/azampay/mno/checkout` | **not** |
+//! | [`BankCheckout`] | `bank/checkout` | `POST {checkout}/azampay/bank/checkout` | **not** |
+//! | [`PostCheckout`] | `PostCheckout` | `POST {checkout}/api/v1/Partner/PostCheckout` | **not** |
+//! | [`GetPaymentPartners`] | `GetPaymentPartners` | `GET {checkout}/api/v1/Partner/GetPaymentPartners` | idempotent |
+//! | [`TransactionStatus`] (**unofficial**) | `gettransactionstatus` | `GET {checkout}/api/v1/partner/gettransactionstatus` | idempotent |
+//! | [`Disburse`] | `disburse` | `POST {disbursement}/api/v1/azampay/disburse` (or legacy) | **not** |
+//! | [`NameLookup`] | `namelookup` | `POST {disbursement}/api/v1/azampay/namelookup` (or legacy) | idempotent |
+//! | [`DisbursementStatus`] | `transactionstatus` | `GET {disbursement}/api/v1/azampay/transactionstatus` (or legacy) | idempotent |
+//! | [`GetPublicKey`] | `public-key` | `GET {checkout}/azampay/v1/public-key?format=Pem` (or alternative) | idempotent |
+//!
+//! Request builders take their arguments in one order: your reference, the
+//! amount, the accounts or people, the operator or bank, then the rest.
 //!
 //! Uncertain parts (the public-key path, the status query, the disbursement path
 //! generation and production host) are configurable on [`AzampayConfig`].
@@ -42,7 +47,7 @@
 //! use finconnect_proto::azampay::{
 //!     parse_callback, AzampayConfig, CallbackPolicy, Checked, RsaVerifier, callback_ack,
 //! };
-//! use finconnect_proto::{Currency, Money, PaymentStatus, Secret};
+//! use finconnect_proto::{Currency, Money, PaymentStatus};
 //!
 //! // The key AzamPay gave you, pinned in the configuration. (This one is the
 //! // project's test key, not AzamPay's.)
@@ -55,7 +60,7 @@
 //! VLL6Bz4mJMO5K7g77QtpTFRChgXeDeRztQ7TCoqHhF6BRVwfkyNbCLj5RfLQpFgY
 //! rwIDAQAB
 //! -----END PUBLIC KEY-----";
-//! let config = AzampayConfig::sandbox("DemoApp", "client-id", Secret::new("secret"))?
+//! let config = AzampayConfig::sandbox("DemoApp", "client-id", "secret")?
 //!     .with_pinned_public_key(PEM)?;
 //! // Parse the key into a verifier once, at start-up, and reuse it.
 //! let verifier = RsaVerifier::new(config.pinned_public_key().expect("pinned above"));
@@ -121,6 +126,7 @@ mod checkout;
 mod config;
 mod disburse;
 mod disburse_callback;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod harness;
 mod hosted;
@@ -140,9 +146,8 @@ pub use checkout::{
     MAX_ADDITIONAL_PROPERTIES, MAX_CHECKOUT_TZS,
 };
 pub use config::{
-    AmountEncoding, AzampayConfig, DisbursementGeneration, PublicKeyLocation, DEFAULT_STATUS_PATH,
-    LIVE_AUTH_URL, LIVE_CHECKOUT_URL, LIVE_DISBURSEMENT_URL, SANDBOX_AUTH_URL,
-    SANDBOX_CHECKOUT_URL, SANDBOX_DISBURSEMENT_URL,
+    AmountEncoding, AzampayConfig, AzampayEndpoints, DisbursementGeneration, PublicKeyLocation,
+    DEFAULT_STATUS_PATH, LIVE_ENDPOINTS, SANDBOX_ENDPOINTS,
 };
 pub use disburse::{
     disbursement_checksum, AccountName, Disburse, DisbursementAccepted, DisbursementStatus,

@@ -1,13 +1,13 @@
 //! AzamPay's callback-signing public key: parsing every documented form, and the
 //! [`GetPublicKey`] operation.
 
-use super::config::PublicKeyLocation;
-use super::wire::{self as aw, Host};
+use super::config::{checked_path, PublicKeyLocation};
+use super::wire as aw;
 use super::AzampayConfig;
+use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
-use crate::{AccessToken, Error, Operation, Provider};
+use crate::{Error, Operation, Provider};
 use base64::Engine as _;
-use http::Method;
 use rsa::pkcs1::{DecodeRsaPublicKey, EncodeRsaPublicKey};
 use rsa::pkcs8::{DecodePublicKey, EncodePublicKey};
 use rsa::traits::PublicKeyParts;
@@ -204,13 +204,8 @@ pub fn parse_public_key_response(body: &[u8]) -> Result<AzampayPublicKey, Error>
                 aw::message(&obj).unwrap_or_else(|| "the key endpoint refused".to_owned()),
             ));
         }
-        let key_text =
-            aw::text(aw::get_ci(&obj, &["publicKey", "key"])).or_else(|| {
-                match aw::get_ci(&obj, &["data"]) {
-                    Some(Value::Object(d)) => aw::text(aw::get_ci(d, &["publicKey", "key"])),
-                    other => aw::text(other),
-                }
-            });
+        let key_text = aw::text_of(&obj, &["publicKey", "key"])
+            .or_else(|| aw::data_text(&obj, &["publicKey", "key"]));
         return AzampayPublicKey::parse(
             &key_text.ok_or_else(|| bad_key("no `publicKey` in the answer"))?,
         );
@@ -228,8 +223,8 @@ pub enum KeyFormat {
     Xml,
 }
 
-/// Fetches AzamPay's callback-signing key (Bearer, plus `X-API-Key` on the checkout
-/// host). Where from is set by [`AzampayConfig::with_public_key_location`]:
+/// Fetches AzamPay's callback-signing key (Bearer, plus `X-API-Key` when
+/// configured). Where from is set by [`AzampayConfig::with_public_key_location`]:
 /// by default the documented `GET {checkout}/azampay/v1/public-key?format=Pem`.
 /// **Uncertain**: one integrator saw it answer 404 on the sandbox; prefer a pinned
 /// key ([`AzampayConfig::with_pinned_public_key`]) when AzamPay gives you one.
@@ -242,35 +237,29 @@ pub struct GetPublicKey {
 impl Operation for GetPublicKey {
     type Api = AzampayConfig;
     type Output = AzampayPublicKey;
-    const NAME: &'static str = "GetPublicKey";
+    const NAME: &'static str = "public-key";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &AzampayConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
+    fn request(&self, api: &AzampayConfig) -> Result<Parts, Error> {
         let format = match self.format {
             KeyFormat::Pem => "Pem",
             KeyFormat::Xml => "Xml",
         };
-        let (host, path) = match &api.public_key_location {
-            PublicKeyLocation::Documented => (
-                Host::Checkout,
-                format!("/azampay/v1/public-key?format={format}"),
-            ),
-            PublicKeyLocation::Authenticator => (Host::Auth, "/api/Token/PublicKey".to_owned()),
+        Ok(match &api.public_key_location {
+            PublicKeyLocation::Documented => {
+                Parts::get(Host::Checkout, "/azampay/v1/public-key").query("format", format)
+            }
+            PublicKeyLocation::Authenticator => Parts::get(Host::Auth, "/api/Token/PublicKey"),
             PublicKeyLocation::CheckoutPath(p) => {
-                (Host::Checkout, super::config::checked_path(p.clone())?)
+                Parts::get(Host::Checkout, checked_path(p.clone())?)
             }
             PublicKeyLocation::AuthenticatorPath(p) => {
-                (Host::Auth, super::config::checked_path(p.clone())?)
+                Parts::get(Host::Auth, checked_path(p.clone())?)
             }
-        };
-        aw::request(api, Method::GET, host, &path, token, None)
+        })
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<AzampayPublicKey, Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<AzampayPublicKey, Error> {
         let status = response.status().as_u16();
         if status == 404 {
             return Err(Error::Provider {
@@ -285,15 +274,13 @@ impl Operation for GetPublicKey {
             });
         }
         if !(200..300).contains(&status) {
-            if let Ok(value @ Value::Object(_)) = aw::parse("AzamPay public key", &response) {
+            if let Ok(value @ Value::Object(_)) =
+                crate::wire::from_json(&aw::context(Self::NAME), &response)
+            {
                 aw::check(Self::NAME, status, &value, None)?;
             }
-            return Err(aw::provider(
-                Self::NAME,
-                None,
-                format!("the public-key endpoint answered HTTP {status}"),
-                status,
-            ));
+            let message = format!("the public-key endpoint answered HTTP {status}");
+            return Err(aw::provider(None, message, status));
         }
         parse_public_key_response(response.body())
     }

@@ -1,13 +1,12 @@
-//! The **unofficial** collection status query (reference §9) — the safe way to
-//! confirm a callback.
+//! The **unofficial** collection status query — the safe way to confirm a
+//! callback.
 
 use super::checkout::MnoProvider;
-use super::wire::{self as aw, Host};
+use super::wire as aw;
 use super::AzampayConfig;
+use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
-use crate::{AccessToken, Error, Operation, PaymentStatus};
-use http::Method;
-use serde_json::Value;
+use crate::{Error, Operation, PaymentStatus};
 
 /// `GET {checkout}{status_path}?transactionId=…&provider=…` (Bearer).
 ///
@@ -63,42 +62,24 @@ pub(crate) fn status_word(word: &str) -> PaymentStatus {
 impl Operation for TransactionStatus {
     type Api = AzampayConfig;
     type Output = CollectionStatus;
-    const NAME: &'static str = "TransactionStatus (unofficial)";
+    const NAME: &'static str = "gettransactionstatus";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &AzampayConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .append_pair("transactionId", &self.transaction_id)
-            .append_pair("provider", self.provider.as_str())
-            .finish();
-        let sep = if api.status_path.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
-        let path = format!("{}{sep}{query}", api.status_path);
-        aw::request(api, Method::GET, Host::Checkout, &path, token, None)
+    fn request(&self, api: &AzampayConfig) -> Result<Parts, Error> {
+        Ok(Parts::get(Host::Checkout, &api.status_path)
+            .query("transactionId", &self.transaction_id)
+            .query("provider", self.provider.as_str()))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<CollectionStatus, Error> {
-        let status = response.status().as_u16();
-        let value = aw::parse("AzamPay transaction status", &response)?;
-        aw::check(Self::NAME, status, &value, None)?;
-        let data = value.as_object().and_then(|o| aw::get_ci(o, &["data"]));
-        let raw = match data {
-            Some(Value::Object(d)) => aw::text(aw::get_ci(d, &["transactionstatus", "status"])),
-            other => aw::text(other),
-        }
-        .ok_or_else(|| {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<CollectionStatus, Error> {
+        let obj = aw::object(Self::NAME, &response)?;
+        let raw = aw::data_text(&obj, &["transactionstatus", "status"]).ok_or_else(|| {
+            let status = Some(response.status().as_u16());
             Error::decode(
-                "AzamPay transaction status",
+                aw::context(Self::NAME),
                 "no status in `data`",
                 response.body(),
-                Some(status),
+                status,
             )
         })?;
         Ok(CollectionStatus {

@@ -1,10 +1,10 @@
 //! `POST {auth}/AppRegistration/GenerateToken`.
 
-use super::wire::{self as aw, Host};
+use super::wire as aw;
 use super::AzampayConfig;
+use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
-use crate::{wire, AccessToken, Error, Expiry, Operation, Provider, Secret, TokenGrant};
-use http::Method;
+use crate::{wire, Error, Expiry, Operation, Provider, Secret, TokenGrant};
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
@@ -19,12 +19,13 @@ pub const FALLBACK_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
 ///
 /// Errors: HTTP/body 423 ⇒ [`Error::Unauthorized`] with a hint; a 400 validation
 /// problem ⇒ [`Error::Invalid`] listing each field; 500 ⇒ [`Error::Provider`].
+/// An error never quotes the answer (it may hold a token).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GenerateToken;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Body<'a> {
+struct Credentials<'a> {
     app_name: &'a str,
     client_id: &'a str,
     client_secret: &'a str,
@@ -35,74 +36,45 @@ impl Operation for GenerateToken {
     type Output = TokenGrant;
     const NAME: &'static str = "GenerateToken";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
+    const REQUIRES_AUTH: bool = false;
 
-    fn requires_auth(&self) -> bool {
-        false
-    }
-
-    fn to_request(
-        &self,
-        api: &AzampayConfig,
-        _token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = wire::to_json(&Body {
+    fn request(&self, api: &AzampayConfig) -> Result<Parts, Error> {
+        let body = Credentials {
             app_name: &api.app_name,
             client_id: &api.client_id,
             client_secret: api.client_secret.expose(),
-        })?;
-        aw::request(
-            api,
-            Method::POST,
-            Host::Auth,
-            "/AppRegistration/GenerateToken",
-            None,
-            Some(body),
-        )
+        };
+        aw::post(Host::Auth, "/AppRegistration/GenerateToken", &body)
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
-        let status = response.status().as_u16();
-        let body = response.body();
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
+        let (status, body) = (response.status().as_u16(), response.body());
+        let withheld = |reason: &dyn std::fmt::Display| {
+            Error::decode_withheld(aw::context(Self::NAME), reason, Some(status))
+        };
+        let value = serde_json::from_slice::<Value>(body);
         if status == 423 {
-            // Read the message if we can; the status alone decides.
-            let message = serde_json::from_slice::<Value>(body)
-                .ok()
-                .and_then(|v| v.as_object().and_then(aw::message))
-                .unwrap_or_else(|| "credentials refused (HTTP 423)".to_owned());
+            // The status alone decides; the message is read if there is one.
             return Err(Error::Unauthorized {
                 provider: Provider::Azampay,
-                message,
+                message: (value.ok().as_ref().and_then(Value::as_object))
+                    .and_then(aw::message)
+                    .unwrap_or_else(|| "credentials refused (HTTP 423)".to_owned()),
                 hint: Some(aw::HINT_423),
             });
         }
         if wire::looks_like_html(body) {
-            return Err(Error::decode_withheld(
-                "AzamPay token answer",
-                "the answer is an HTML page, not JSON (a proxy or firewall answered; try again later)",
-                Some(status),
-            ));
+            return Err(withheld(&"the answer is an HTML page, not JSON (a proxy or firewall answered; try again later)"));
         }
-        let value: Value = serde_json::from_slice(body)
-            .map_err(|e| Error::decode_withheld("AzamPay token answer", e, Some(status)))?;
+        let value = value.map_err(|e| withheld(&e))?;
         aw::check(Self::NAME, status, &value, None)?;
-        let data = value
-            .as_object()
-            .and_then(|o| aw::get_ci(o, &["data"]))
-            .and_then(Value::as_object)
-            .ok_or_else(|| {
-                Error::decode_withheld("AzamPay token answer", "no `data` object", Some(status))
-            })?;
-        let token = aw::text(aw::get_ci(data, &["accessToken"])).ok_or_else(|| {
-            Error::decode_withheld(
-                "AzamPay token answer",
-                "no `data.accessToken`",
-                Some(status),
-            )
-        })?;
-        let expiry = aw::text(aw::get_ci(data, &["expire", "expireAt", "expires"]))
+        let data = (value.as_object().and_then(|o| aw::object_of(o, "data")))
+            .ok_or_else(|| withheld(&"no `data` object"))?;
+        let token = aw::text_of(data, &["accessToken"])
+            .ok_or_else(|| withheld(&"no `data.accessToken`"))?;
+        let expiry = aw::text_of(data, &["expire", "expireAt", "expires"])
             .and_then(|t| parse_expire(&t))
-            .map(Expiry::At)
-            .unwrap_or(Expiry::After(FALLBACK_TOKEN_LIFETIME));
+            .map_or(Expiry::After(FALLBACK_TOKEN_LIFETIME), Expiry::At);
         Ok(TokenGrant {
             value: Secret::new(token),
             expiry,

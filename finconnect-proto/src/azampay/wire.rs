@@ -6,46 +6,60 @@
 //! - gateway error objects `{"status":"Error","message":"…"}`;
 //! - `message` or `msg`; the literal string `"null"` meaning absent.
 
-use super::AzampayConfig;
-use crate::{wire, AccessToken, Error, FieldProblem, Provider};
-use http::Method;
+use crate::operation::{Body, Host, Parts};
+use crate::{wire, Error, FieldProblem, Provider};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-/// Which AzamPay host a request goes to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Host {
-    Auth,
-    Checkout,
-    Disbursement,
+/// A `POST` of `body` (written in the order of its fields, as AzamPay's samples
+/// are) to `path` on `host`.
+pub(crate) fn post(
+    host: Host,
+    path: impl Into<String>,
+    body: &impl Serialize,
+) -> Result<Parts, Error> {
+    Ok(Parts::post(host, path, Body::Bytes(wire::to_json(body)?)))
 }
 
-/// Starts a request to `path` on `host`, with the bearer token when given and
-/// `X-API-Key` when configured and the host is the checkout host.
-pub(crate) fn request(
-    api: &AzampayConfig,
-    method: Method,
-    host: Host,
-    path: &str,
-    token: Option<&AccessToken>,
-    body: Option<Vec<u8>>,
-) -> Result<http::Request<Vec<u8>>, Error> {
-    let base = match host {
-        Host::Auth => &api.auth_base,
-        Host::Checkout => &api.checkout_base,
-        Host::Disbursement => &api.disbursement_base,
-    };
-    let url = base.join_path(path);
-    let mut builder = wire::request(method, &url, body.as_ref().map(|_| Vec::new()))?;
-    if let Some(token) = token {
-        let (name, value) = wire::bearer(token.secret())?;
-        builder = builder.header(name, value);
+/// The context of a decoding error about an answer to `operation`.
+pub(crate) fn context(operation: &str) -> String {
+    format!("AzamPay {operation} answer")
+}
+
+/// Reads a JSON answer (refusing HTML pages and empty bodies clearly) and checks
+/// it for every error shape ([`check`]). Returns the object; another JSON value
+/// that passes the check reads as an empty object.
+pub(crate) fn object(
+    operation: &'static str,
+    response: &http::Response<Vec<u8>>,
+) -> Result<Map<String, Value>, Error> {
+    let value = wire::from_json(&context(operation), response)?;
+    check(operation, response.status().as_u16(), &value, None)?;
+    Ok(match value {
+        Value::Object(obj) => obj,
+        _ => Map::new(),
+    })
+}
+
+/// For operations that move money: the object of an answer that is no refusal
+/// ([`check_refusal`] with the envelope refusals). Anything but an object is a
+/// decode error, which the driver turns into `OutcomeUnknown`.
+pub(crate) fn accepted(
+    operation: &'static str,
+    response: &http::Response<Vec<u8>>,
+    reference: Option<&str>,
+) -> Result<Map<String, Value>, Error> {
+    let value = wire::from_json(&context(operation), response)?;
+    check_refusal(operation, response, &value, reference, Refusals::Envelope)?;
+    match value {
+        Value::Object(obj) => Ok(obj),
+        _ => Err(Error::decode(
+            context(operation),
+            "expected a JSON object",
+            response.body(),
+            Some(response.status().as_u16()),
+        )),
     }
-    if matches!(host, Host::Checkout | Host::Auth) {
-        if let Some(key) = &api.api_key {
-            builder = builder.header("X-API-Key", wire::secret_header(key.expose())?);
-        }
-    }
-    wire::finish(builder, body.unwrap_or_default())
 }
 
 /// Looks a key up case-insensitively in a JSON object.
@@ -77,6 +91,27 @@ pub(crate) fn text(value: Option<&Value>) -> Option<String> {
     }
 }
 
+/// The text of the first of `names` found in `obj` (see [`get_ci`], [`text`]).
+pub(crate) fn text_of(obj: &Map<String, Value>, names: &[&str]) -> Option<String> {
+    text(get_ci(obj, names))
+}
+
+/// The object under `name` in `obj`, if it is one.
+pub(crate) fn object_of<'a>(
+    obj: &'a Map<String, Value>,
+    name: &str,
+) -> Option<&'a Map<String, Value>> {
+    get_ci(obj, &[name]).and_then(Value::as_object)
+}
+
+/// The text of `data`, or when `data` is an object, of the first of `names` in it.
+pub(crate) fn data_text(obj: &Map<String, Value>, names: &[&str]) -> Option<String> {
+    match get_ci(obj, &["data"]) {
+        Some(Value::Object(data)) => text_of(data, names),
+        other => text(other),
+    }
+}
+
 /// A boolean given as `true`/`false` or `"true"`/`"false"`.
 pub(crate) fn boolean(value: Option<&Value>) -> Option<bool> {
     match value? {
@@ -98,12 +133,7 @@ pub(crate) fn integer(value: Option<&Value>) -> Option<i64> {
 
 /// The message of a body: `message` or `msg`.
 pub(crate) fn message(obj: &Map<String, Value>) -> Option<String> {
-    text(get_ci(obj, &["message", "msg"]))
-}
-
-/// Reads a JSON body (any status), refusing HTML pages and empty bodies clearly.
-pub(crate) fn parse(context: &str, response: &http::Response<Vec<u8>>) -> Result<Value, Error> {
-    wire::from_json(context, response)
+    text_of(obj, &["message", "msg"])
 }
 
 /// The hint for a 423 from GenerateToken.
@@ -111,9 +141,10 @@ pub(crate) const HINT_423: &str =
     "wrong app name, client id or client secret, an expired client secret, \
      or credentials of the other environment (sandbox credentials against live, or the reverse)";
 
-/// Checks a JSON answer for every error shape AzamPay uses. `Ok(obj)` is a success
-/// body (an object); arrays and strings are returned to the caller as errors unless
-/// the operation handles them itself.
+/// Checks a JSON answer for every error shape AzamPay uses: the validation
+/// problem, the envelope refusal (`success:false`, a body status other than 2xx,
+/// `"status":"Error"`), 423, and a bare string with an error status. Any other
+/// 2xx answer passes, whatever its shape: the operation reads it.
 pub(crate) fn check(
     operation: &'static str,
     status: u16,
@@ -123,11 +154,10 @@ pub(crate) fn check(
     let http_ok = (200..300).contains(&status);
     let obj = match body {
         Value::Object(obj) => obj,
-        Value::String(s) if !http_ok => return Err(provider(operation, None, s.clone(), status)),
+        Value::String(s) if !http_ok => return Err(provider(None, s.clone(), status)),
         _ if http_ok => return Ok(()),
         _ => {
             return Err(provider(
-                operation,
                 None,
                 "the answer holds no message".to_owned(),
                 status,
@@ -154,10 +184,11 @@ pub(crate) fn check(
             .collect();
         let title = text(get_ci(obj, &["title"]))
             .unwrap_or_else(|| "AzamPay refused the request as invalid".to_owned());
-        return Err(Error::Invalid {
-            field: "request".to_owned(),
-            reason: format!("{title} ({operation})"),
+        return Err(Error::Rejected {
+            provider: Provider::Azampay,
+            message: format!("{title} ({operation})"),
             problems,
+            http_status: Some(status),
         });
     }
     let success = boolean(get_ci(obj, &["success"]));
@@ -185,12 +216,7 @@ pub(crate) fn check(
             });
         }
     }
-    Err(provider(
-        operation,
-        body_status.map(|s| s.to_string()),
-        msg,
-        status,
-    ))
+    Err(provider(body_status.map(|s| s.to_string()), msg, status))
 }
 
 /// Which AzamPay refusals an operation documents (see [`check_refusal`]).
@@ -207,7 +233,6 @@ pub(crate) enum Refusals {
 /// AzamPay documents come back as refusals. Any other failure shape is a decode
 /// error naming what was seen, which the driver turns into `OutcomeUnknown`.
 pub(crate) fn check_refusal(
-    context: &str,
     operation: &'static str,
     response: &http::Response<Vec<u8>>,
     body: &Value,
@@ -222,7 +247,7 @@ pub(crate) fn check_refusal(
         return Err(err);
     }
     Err(Error::decode(
-        context,
+        context(operation),
         format!("not a refusal AzamPay documents ({err})"),
         response.body(),
         Some(status),
@@ -253,12 +278,8 @@ fn is_documented_refusal(status: u16, body: &Value, refusals: Refusals) -> bool 
     failed && message(obj).is_some()
 }
 
-pub(crate) fn provider(
-    operation: &'static str,
-    code: Option<String>,
-    message: String,
-    status: u16,
-) -> Error {
+/// A refusal, with a hint for a refused token and for AzamPay's own failures.
+pub(crate) fn provider(code: Option<String>, message: String, status: u16) -> Error {
     let hint = match status {
         401 => Some("the token was refused; check the credentials and the environment"),
         s if s >= 500 => Some(
@@ -266,7 +287,6 @@ pub(crate) fn provider(
         ),
         _ => None,
     };
-    let _ = operation;
     Error::Provider {
         provider: Provider::Azampay,
         code,

@@ -2,10 +2,10 @@
 
 use super::config::ClickpesaConfig;
 use super::models::{Balance, ExchangeRate};
-use super::wire::{authed, read};
-use crate::operation::Operation;
+use super::wire::answer;
+use crate::operation::{Host, Operation, Parts};
 use crate::retry::Idempotency;
-use crate::{AccessToken, Currency, Error};
+use crate::{Currency, Error};
 
 /// `GET /account/balance`: one entry per currency.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -14,19 +14,15 @@ pub struct GetBalance;
 impl Operation for GetBalance {
     type Api = ClickpesaConfig;
     type Output = Vec<Balance>;
-    const NAME: &'static str = "account-balance";
+    const NAME: &'static str = "/account/balance";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        authed(api, http::Method::GET, "/account/balance", None, token)
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        Ok(Parts::get(Host::Api, Self::NAME))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Vec<Balance>, Error> {
-        read(&response, "account balance", None)
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Vec<Balance>, Error> {
+        answer(self, &response)
     }
 }
 
@@ -55,31 +51,20 @@ impl GetExchangeRates {
 impl Operation for GetExchangeRates {
     type Api = ClickpesaConfig;
     type Output = Vec<ExchangeRate>;
-    const NAME: &'static str = "exchange-rates";
+    const NAME: &'static str = "/exchange-rates/all";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        if let Some(s) = self.source {
-            q.append_pair("source", s.code());
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        let mut parts = Parts::get(Host::Api, Self::NAME);
+        for (key, currency) in [("source", self.source), ("target", self.target)] {
+            if let Some(c) = currency {
+                parts = parts.query(key, c.code());
+            }
         }
-        if let Some(t) = self.target {
-            q.append_pair("target", t.code());
-        }
-        let q = q.finish();
-        let path = if q.is_empty() {
-            "/exchange-rates/all".to_owned()
-        } else {
-            format!("/exchange-rates/all?{q}")
-        };
-        authed(api, http::Method::GET, &path, None, token)
+        Ok(parts)
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Vec<ExchangeRate>, Error> {
-        read(&response, "exchange rates", None)
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Vec<ExchangeRate>, Error> {
+        answer(self, &response)
     }
 }

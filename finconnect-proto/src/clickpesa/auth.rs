@@ -1,10 +1,10 @@
 //! `POST /generate-token`.
 
 use super::config::ClickpesaConfig;
-use crate::operation::Operation;
+use super::wire::{answer, ErrorBody};
+use crate::operation::{Host, Operation, Parts};
 use crate::retry::Idempotency;
-use crate::{wire, AccessToken, Error, Expiry, Provider, Secret, TokenGrant};
-use http::HeaderName;
+use crate::{wire, Error, Expiry, Provider, Secret, TokenGrant};
 use serde::Deserialize;
 
 /// Fetches a token with the `client-id` and `api-key` headers. The token comes
@@ -26,34 +26,22 @@ struct TokenBody {
 impl Operation for GenerateToken {
     type Api = ClickpesaConfig;
     type Output = TokenGrant;
-    const NAME: &'static str = "generate-token";
+    const NAME: &'static str = "/generate-token";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
+    const REQUIRES_AUTH: bool = false;
 
-    fn requires_auth(&self) -> bool {
-        false
+    /// A `POST` without a body; [`ClickpesaConfig`]'s `finish` adds the
+    /// credential headers.
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        let mut parts = Parts::get(Host::Api, Self::NAME);
+        parts.method = http::Method::POST;
+        Ok(parts)
     }
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        _token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let builder = wire::request(http::Method::POST, &api.url("/generate-token"), None)?
-            .header(
-                HeaderName::from_static("client-id"),
-                wire::secret_header(api.client_id())?,
-            )
-            .header(
-                HeaderName::from_static("api-key"),
-                wire::secret_header(api.api_key().expose())?,
-            );
-        wire::finish(builder, Vec::new())
-    }
-
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
         let status = response.status().as_u16();
         if status == 401 || status == 403 {
-            let message = serde_json::from_slice::<super::wire::ErrorBody>(response.body())
+            let message = serde_json::from_slice::<ErrorBody>(response.body())
                 .ok()
                 .and_then(|b| b.message)
                 .unwrap_or_else(|| format!("HTTP {status}"));
@@ -73,23 +61,19 @@ impl Operation for GenerateToken {
                 hint: Some(hint),
             });
         }
-        if !response.status().is_success() {
-            // An unreadable error answer is not quoted either: whatever answered
-            // (a gateway, a proxy) may have echoed the credentials.
-            return Err(
-                match super::wire::error_from_response(&response, "generate-token answer", None) {
-                    Error::Decode {
-                        context,
-                        reason,
-                        http_status,
-                        ..
-                    } => Error::decode_withheld(context, reason, http_status),
-                    other => other,
-                },
-            );
-        }
-        let body: TokenBody = serde_json::from_slice(response.body())
-            .map_err(|e| Error::decode_withheld("generate-token answer", e, Some(status)))?;
+        // No body of this answer is quoted, readable or not: whatever answered
+        // (a gateway, a proxy) may have echoed the credentials, and a success
+        // holds the token.
+        let withheld = |e: Error| match e {
+            Error::Decode {
+                context,
+                reason,
+                http_status,
+                ..
+            } => Error::decode_withheld(context, reason, http_status),
+            other => other,
+        };
+        let body: TokenBody = answer(self, &response).map_err(withheld)?;
         match body.token {
             Some(token) if body.success != Some(false) && !token.trim().is_empty() => {
                 let token = token.trim();
@@ -104,7 +88,7 @@ impl Operation for GenerateToken {
                 })
             }
             _ => Err(Error::decode_withheld(
-                "generate-token answer",
+                format!("ClickPesa {} answer", Self::NAME),
                 "no token in the answer (success was false or token empty)",
                 Some(status),
             )),
@@ -121,10 +105,10 @@ mod tests {
     fn a_token_with_a_multibyte_character_near_the_start_does_not_panic() {
         // '€' is 3 bytes at offsets 6..9: slicing the first 7 bytes would panic.
         let response = http::Response::new(br#"{"token":"abcdef\u20acx"}"#.to_vec());
-        let grant = GenerateToken.from_response(response).unwrap();
+        let grant = GenerateToken.read(response).unwrap();
         assert_eq!(grant.value.expose(), "Bearer abcdef€x");
         let response = http::Response::new("{\"token\":\"abcdef€x\"}".as_bytes().to_vec());
-        let grant = GenerateToken.from_response(response).unwrap();
+        let grant = GenerateToken.read(response).unwrap();
         assert_eq!(grant.value.expose(), "Bearer abcdef€x");
     }
 }

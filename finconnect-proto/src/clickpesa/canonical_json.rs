@@ -1,86 +1,87 @@
-//! Canonical JSON exactly as ClickPesa's JavaScript reference code writes it.
-//!
-//! ClickPesa computes a checksum over `JSON.stringify(canonicalize(payload))`,
-//! where `canonicalize` rebuilds every object by assigning
-//! `sorted[key] = canonicalize(obj[key])` for each key of
-//! `Object.keys(obj).sort()` (arrays are mapped element by element). To be
-//! byte-exact with that for every payload a JavaScript sender can produce, this
-//! module models the payload the way JavaScript holds it, in [`JsValue`].
-//!
-//! # What is matched
-//!
-//! - **Strings** are sequences of UTF-16 code units (`Vec<u16>`), as in
-//!   JavaScript. A lone surrogate (`"\ud83d"`, e.g. a truncated emoji in a
-//!   customer name) is valid JSON: [`JsValue::parse`] keeps it as the single code
-//!   unit `JSON.parse` keeps, and it is written back as `JSON.stringify`
-//!   (ECMAScript 2019+, "well-formed") writes it: a lower-case `\udXXX` escape.
-//!   Otherwise only `"`, `\` and the control characters below U+0020 are escaped
-//!   (`\b \f \n \r \t` short, the others as lower-case `\u00XX`); everything else
-//!   — non-ASCII letters, emoji, U+2028/U+2029, `/`, `<`, `>`, `&`, U+007F — is
-//!   written as raw UTF-8.
-//! - **Key order** follows the rebuilt object's `OrdinaryOwnPropertyKeys`:
-//!   *array-index* keys (`"0"`, `"7"`, `"42"`, … up to 2³² − 2, no leading zeros)
-//!   come first in ascending numeric order, then every other key in
-//!   `Array.prototype.sort()` order, i.e. by UTF-16 code unit (which differs from
-//!   code-point and byte order for keys mixing characters above U+FFFF with
-//!   U+E000–U+FFFF). So `{"b":1,"10":2,"9":3}` canonicalises to
-//!   `{"9":3,"10":2,"b":1}`.
-//! - **`__proto__` keys vanish.** In `canonicalize`, `sorted["__proto__"] = v`
-//!   does not create a property: for an object, array or `null` value it replaces
-//!   the new object's prototype, and for a string, number or boolean it is
-//!   ignored. Either way `JSON.stringify` (own properties only) never writes the
-//!   key, at any depth, so neither does this module — and a `__proto__` value is
-//!   therefore *not covered* by the checksum ([`JsValue::to_serde`] drops it too).
-//! - **Numbers** are one IEEE-754 double, like a JavaScript `Number`, written
-//!   with `Number::toString` ([`js_number_to_string`], the `ryu-js` crate): the
-//!   fewest digits that read back to the same double and, when two equally short
-//!   digit strings are equally close (an exact tie such as
-//!   `562949953421312.25`), the even one (`…312.2`), as V8 writes it. Fixed
-//!   notation for 10⁻⁶ ≤ |x| < 10²¹, otherwise `1e+21` / `1.5e-7`; `-0` ⇒ `0`.
-//!   Number text is read as `JSON.parse` reads it, with Rust's correctly rounded
-//!   `str::parse::<f64>`: `1.0`, `1E2`, `0.10`, `-0.0`, an integer above 2⁵³ or a
-//!   subnormal all become the double JavaScript would hold.
-//!
-//! # What is refused, and why
-//!
-//! [`JsValue::parse`] returns an error (never a guess) for:
-//! - **Numbers beyond the double range** — text such as `1e400` or
-//!   `1.8e308` that rounds to ±Infinity. `JSON.parse` would hold `Infinity`
-//!   and `JSON.stringify` would write it as `null`, but no JavaScript sender can
-//!   produce such text (`JSON.stringify` never writes it); accepting it would make
-//!   `1e400` and `null` indistinguishable under one checksum.
-//! - **Duplicate keys in the top-level object.** `JSON.stringify` never writes
-//!   duplicates, and the top level carries `checksum`, `checksumMethod`, `event`
-//!   and `data`, where receivers that disagree on which copy counts could be
-//!   told two different stories under one checksum. Duplicates deeper down keep
-//!   the last value, as `JSON.parse` does.
-//! - **Nesting deeper than [`MAX_DEPTH`]** levels, to bound the work an
-//!   untrusted body can cause. JavaScript could nest deeper; ClickPesa payloads
-//!   nest three levels.
-//! - Anything `JSON.parse` refuses (not RFC 8259 JSON), and bytes that are not
-//!   UTF-8 (a JavaScript sender's text always is: lone surrogates travel as
-//!   `\u` escapes).
-//!
-//! # Two ways in
-//!
-//! - [`JsValue::parse`] reads raw JSON bytes with its own strict parser, as
-//!   described above: what a webhook receiver should use.
-//! - [`JsValue::from_serde`] converts a [`serde_json::Value`] (what request
-//!   builders use). `serde_json` keeps integers as `u64`/`i64` and everything else
-//!   as `f64`; both become the double JavaScript would hold (an integer above 2⁵³
-//!   is rounded to the nearest double, as `JSON.parse` would). `serde_json`'s own
-//!   text-to-`f64` conversion is only guaranteed exact for up to 15 significant
-//!   digits without its `float_roundtrip` feature, which is why bytes received
-//!   from outside go through [`JsValue::parse`] instead.
+//! Canonical JSON exactly as ClickPesa's JavaScript writes it for its checksums.
 
 use crate::Error;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 /// The deepest nesting [`JsValue::parse`] accepts.
-pub const MAX_DEPTH: usize = 64;
+pub const MAX_JSON_DEPTH: usize = 64;
 
-/// A JSON value as JavaScript holds it. See the [module docs](self).
+/// A JSON value as JavaScript holds it, so that its canonical JSON is byte for
+/// byte what ClickPesa's JavaScript writes.
+///
+/// ClickPesa computes a checksum over `JSON.stringify(canonicalize(payload))`,
+/// where `canonicalize` rebuilds every object by assigning
+/// `sorted[key] = canonicalize(obj[key])` for each key of
+/// `Object.keys(obj).sort()` (arrays are mapped element by element). To be
+/// byte-exact with that for every payload a JavaScript sender can produce, this
+/// module models the payload the way JavaScript holds it, in [`JsValue`].
+///
+/// # What is matched
+///
+/// - **Strings** are sequences of UTF-16 code units (`Vec<u16>`), as in
+///   JavaScript. A lone surrogate (`"\ud83d"`, e.g. a truncated emoji in a
+///   customer name) is valid JSON: [`JsValue::parse`] keeps it as the single code
+///   unit `JSON.parse` keeps, and it is written back as `JSON.stringify`
+///   (ECMAScript 2019+, "well-formed") writes it: a lower-case `\udXXX` escape.
+///   Otherwise only `"`, `\` and the control characters below U+0020 are escaped
+///   (`\b \f \n \r \t` short, the others as lower-case `\u00XX`); everything else
+///   — non-ASCII letters, emoji, U+2028/U+2029, `/`, `<`, `>`, `&`, U+007F — is
+///   written as raw UTF-8.
+/// - **Key order** follows the rebuilt object's `OrdinaryOwnPropertyKeys`:
+///   *array-index* keys (`"0"`, `"7"`, `"42"`, … up to 2³² − 2, no leading zeros)
+///   come first in ascending numeric order, then every other key in
+///   `Array.prototype.sort()` order, i.e. by UTF-16 code unit (which differs from
+///   code-point and byte order for keys mixing characters above U+FFFF with
+///   U+E000–U+FFFF). So `{"b":1,"10":2,"9":3}` canonicalises to
+///   `{"9":3,"10":2,"b":1}`.
+/// - **`__proto__` keys vanish.** In `canonicalize`, `sorted["__proto__"] = v`
+///   does not create a property: for an object, array or `null` value it replaces
+///   the new object's prototype, and for a string, number or boolean it is
+///   ignored. Either way `JSON.stringify` (own properties only) never writes the
+///   key, at any depth, so neither does this module — and a `__proto__` value is
+///   therefore *not covered* by the checksum ([`JsValue::to_serde`] drops it too).
+/// - **Numbers** are one IEEE-754 double, like a JavaScript `Number`, written
+///   with `Number::toString` ([`js_number_to_string`], the `ryu-js` crate): the
+///   fewest digits that read back to the same double and, when two equally short
+///   digit strings are equally close (an exact tie such as
+///   `562949953421312.25`), the even one (`…312.2`), as V8 writes it. Fixed
+///   notation for 10⁻⁶ ≤ |x| < 10²¹, otherwise `1e+21` / `1.5e-7`; `-0` ⇒ `0`.
+///   Number text is read as `JSON.parse` reads it, with Rust's correctly rounded
+///   `str::parse::<f64>`: `1.0`, `1E2`, `0.10`, `-0.0`, an integer above 2⁵³ or a
+///   subnormal all become the double JavaScript would hold.
+///
+/// # What is refused, and why
+///
+/// [`JsValue::parse`] returns an error (never a guess) for:
+/// - **Numbers beyond the double range** — text such as `1e400` or
+///   `1.8e308` that rounds to ±Infinity. `JSON.parse` would hold `Infinity`
+///   and `JSON.stringify` would write it as `null`, but no JavaScript sender can
+///   produce such text (`JSON.stringify` never writes it); accepting it would make
+///   `1e400` and `null` indistinguishable under one checksum.
+/// - **Duplicate keys in the top-level object.** `JSON.stringify` never writes
+///   duplicates, and the top level carries `checksum`, `checksumMethod`, `event`
+///   and `data`, where receivers that disagree on which copy counts could be
+///   told two different stories under one checksum. Duplicates deeper down keep
+///   the last value, as `JSON.parse` does.
+/// - **Nesting deeper than [`MAX_JSON_DEPTH`]** levels, to bound the work an
+///   untrusted body can cause. JavaScript could nest deeper; ClickPesa payloads
+///   nest three levels.
+/// - Anything `JSON.parse` refuses (not RFC 8259 JSON), and bytes that are not
+///   UTF-8 (a JavaScript sender's text always is: lone surrogates travel as
+///   `\u` escapes).
+///
+/// # Two ways in
+///
+/// - [`JsValue::parse`] reads raw JSON bytes with its own strict parser, as
+///   described above: what a webhook receiver should use.
+/// - [`JsValue::from_serde`] converts a [`serde_json::Value`] (what request
+///   builders use). `serde_json` keeps integers as `u64`/`i64` and everything else
+///   as `f64`; both become the double JavaScript would hold (an integer above 2⁵³
+///   is rounded to the nearest double, as `JSON.parse` would). `serde_json`'s own
+///   text-to-`f64` conversion is only guaranteed exact for up to 15 significant
+///   digits without its `float_roundtrip` feature, which is why bytes received
+///   from outside go through [`JsValue::parse`] instead.
 #[derive(Clone, Debug, PartialEq)]
 pub enum JsValue {
     /// `null`.
@@ -94,8 +95,7 @@ pub enum JsValue {
     /// An array.
     Array(Vec<JsValue>),
     /// An object: keys (UTF-16) and values, in the order first seen, no duplicates.
-    /// A `__proto__` key may be held here; it is never written (see the
-    /// [module docs](self)).
+    /// A `__proto__` key may be held here; it is never written (see [`JsValue`]).
     Object(Vec<(Vec<u16>, JsValue)>),
 }
 
@@ -143,8 +143,8 @@ impl JsValue {
     }
 
     /// Parses raw JSON bytes strictly: RFC 8259 as `JSON.parse` reads it, UTF-8,
-    /// nesting at most [`MAX_DEPTH`], no duplicate key in the top-level object, no
-    /// number beyond the double range (see the [module docs](self)). Never panics.
+    /// nesting at most [`MAX_JSON_DEPTH`], no duplicate key in the top-level object, no
+    /// number beyond the double range (see [`JsValue`]). Never panics.
     pub fn parse(bytes: &[u8]) -> Result<JsValue, Error> {
         let text = std::str::from_utf8(bytes)
             .map_err(|e| Error::decode("JSON for the checksum", e, bytes, None))?;
@@ -206,7 +206,7 @@ impl JsValue {
     }
 
     /// `JSON.stringify(canonicalize(value))`: compact JSON with every object's keys
-    /// sorted (see the [module docs](self)).
+    /// sorted (see [`JsValue`]).
     pub fn to_canonical_json(&self) -> String {
         let mut out = String::new();
         write_canonical(self, &mut out);
@@ -384,7 +384,7 @@ fn write_js_string(units: &[u16], out: &mut String) {
 /// engine's).
 ///
 /// ```
-/// use finconnect_proto::clickpesa::canonical_json::js_number_to_string;
+/// use finconnect_proto::clickpesa::js_number_to_string;
 /// assert_eq!(js_number_to_string(1000.0), "1000");
 /// assert_eq!(js_number_to_string(1047.1), "1047.1");
 /// assert_eq!(js_number_to_string(1e21), "1e+21");
@@ -425,8 +425,8 @@ impl Parser<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Result<JsValue, String> {
-        if depth > MAX_DEPTH {
-            return Err(format!("nested deeper than {MAX_DEPTH} levels"));
+        if depth > MAX_JSON_DEPTH {
+            return Err(format!("nested deeper than {MAX_JSON_DEPTH} levels"));
         }
         match self.peek() {
             Some(b'{') => self.object(depth),
@@ -465,7 +465,7 @@ impl Parser<'_> {
             self.ws();
             let v = self.value(depth + 1)?;
             match index.get(&key) {
-                // Refused on purpose at the top level (see the module docs).
+                // Refused on purpose at the top level (see `JsValue`).
                 Some(_) if depth == 0 => {
                     return Err(format!(
                         "duplicate key {:?} in the top-level object at byte {key_at} \
@@ -785,9 +785,17 @@ mod tests {
         ] {
             assert!(JsValue::parse(bad.as_bytes()).is_err(), "{bad:?}");
         }
-        let at_limit = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let at_limit = format!(
+            "{}{}",
+            "[".repeat(MAX_JSON_DEPTH + 1),
+            "]".repeat(MAX_JSON_DEPTH + 1)
+        );
         assert!(JsValue::parse(at_limit.as_bytes()).is_ok());
-        let too_deep = format!("{}{}", "[".repeat(MAX_DEPTH + 2), "]".repeat(MAX_DEPTH + 2));
+        let too_deep = format!(
+            "{}{}",
+            "[".repeat(MAX_JSON_DEPTH + 2),
+            "]".repeat(MAX_JSON_DEPTH + 2)
+        );
         assert!(JsValue::parse(too_deep.as_bytes()).is_err());
     }
 
@@ -823,7 +831,7 @@ mod tests {
             assert!(JsValue::parse(bad.as_bytes()).is_err(), "{bad:?}");
         }
         assert!(JsValue::parse(&[b'"', 0xff, b'"']).is_err());
-        let deep = "[".repeat(MAX_DEPTH + 2);
+        let deep = "[".repeat(MAX_JSON_DEPTH + 2);
         assert!(JsValue::parse(deep.as_bytes()).is_err());
     }
 

@@ -2,7 +2,7 @@
 //! January 2026) or over the legacy value concatenation.
 //!
 //! ```
-//! use finconnect_proto::clickpesa::checksum::{checksum, ChecksumMethod};
+//! use finconnect_proto::clickpesa::{checksum, ChecksumMethod};
 //! use finconnect_proto::Secret;
 //! let body = serde_json::json!({
 //!     "phoneNumber": "255712345678", "orderReference": "ORDER123",
@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 /// The body field that carries the checksum.
 pub const CHECKSUM_FIELD: &str = "checksum";
 /// The body field that names the method (`"legacy"`; absent means canonical).
-pub const METHOD_FIELD: &str = "checksumMethod";
+pub const CHECKSUM_METHOD_FIELD: &str = "checksumMethod";
 
 /// How the checksum is computed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -67,7 +67,7 @@ pub fn signed_text(payload: &JsValue, method: ChecksumMethod) -> Result<String, 
             "a ClickPesa checksum is computed over a JSON object",
         ));
     }
-    let stripped = payload.without(&[CHECKSUM_FIELD, METHOD_FIELD]);
+    let stripped = payload.without(&[CHECKSUM_FIELD, CHECKSUM_METHOD_FIELD]);
     Ok(match method {
         ChecksumMethod::Canonical => stripped.to_canonical_json(),
         ChecksumMethod::Legacy => stripped
@@ -141,18 +141,26 @@ pub fn sign(
             "a ClickPesa checksum is computed over a JSON object",
         )
     })?;
-    map.remove(METHOD_FIELD);
+    map.remove(CHECKSUM_METHOD_FIELD);
     if method == ChecksumMethod::Legacy {
-        map.insert(METHOD_FIELD.to_owned(), serde_json::Value::from("legacy"));
+        map.insert(
+            CHECKSUM_METHOD_FIELD.to_owned(),
+            serde_json::Value::from("legacy"),
+        );
     }
     map.insert(CHECKSUM_FIELD.to_owned(), serde_json::Value::from(hex));
     Ok(())
 }
 
 /// Whether `claimed` (hex from a payload) is the checksum of `payload`, compared in
-/// constant time. The comparison is exact, as ClickPesa's reference code does it
+/// constant time. The comparison is exact, as ClickPesa's own validators compare
 /// (`===` / `hash_equals`): upper-case hex does not match.
-pub fn matches(key: &Secret, payload: &JsValue, method: ChecksumMethod, claimed: &str) -> bool {
+pub fn checksum_matches(
+    key: &Secret,
+    payload: &JsValue,
+    method: ChecksumMethod,
+    claimed: &str,
+) -> bool {
     match checksum_js(key, payload, method) {
         Ok(expected) => crate::ct::eq(expected.as_bytes(), claimed.as_bytes()),
         Err(_) => false,

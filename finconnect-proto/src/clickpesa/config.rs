@@ -1,28 +1,31 @@
-//! The ClickPesa configuration: credentials, checksum key and base URL.
+//! The ClickPesa configuration: credentials, checksum key and base URL, and how
+//! every request is finished (base URL, token or credentials, checksum).
 
 use super::auth::GenerateToken;
-use super::checksum::ChecksumMethod;
-use crate::operation::Api;
-use crate::{Error, HttpsUrl, Provider, Secret, UrlPolicy};
+use super::checksum::{self, ChecksumMethod};
+use crate::operation::{Api, Body, Host, Operation, Parts};
+use crate::{wire, AccessToken, Error, HttpsUrl, Provider, Secret, UrlPolicy};
+use http::HeaderName;
 use std::time::Duration;
 
 /// ClickPesa credentials and endpoint.
 ///
-/// **ClickPesa has no sandbox**: the default base URL is production and every
-/// call moves real money (test with small amounts, or point
-/// [`ClickpesaConfig::with_base_url`] at the local simulator). `Debug` never
-/// shows the API key or the checksum key.
+/// **ClickPesa has no sandbox**, so there is no `sandbox()` constructor:
+/// [`ClickpesaConfig::live`] is production, where every call moves real money
+/// (test with small amounts), and [`ClickpesaConfig::custom`] points at another
+/// base URL (the local simulator). `Debug` never shows the API key or the
+/// checksum key.
 ///
 /// ```
 /// use finconnect_proto::clickpesa::{ClickpesaConfig, ChecksumMethod};
-/// use finconnect_proto::{Secret, UrlPolicy};
-/// let live = ClickpesaConfig::new("IDabc", Secret::new("SKxyz")).unwrap()
-///     .with_checksum_key(Secret::new("checksum-key"));
+/// use finconnect_proto::UrlPolicy;
+/// let live = ClickpesaConfig::live("IDabc", "SKxyz").unwrap()
+///     .with_checksum_key("checksum-key");
 /// assert_eq!(live.base_url().as_str(), "https://api.clickpesa.com/third-parties");
 /// assert!(!format!("{live:?}").contains("SKxyz"));
 ///
-/// let local = ClickpesaConfig::with_base_url(
-///     "IDabc", Secret::new("SKxyz"), "http://127.0.0.1:8080/third-parties", UrlPolicy::Local,
+/// let local = ClickpesaConfig::custom(
+///     "IDabc", "SKxyz", "http://127.0.0.1:8080/third-parties", UrlPolicy::Local,
 /// ).unwrap();
 /// assert_eq!(local.checksum_method(), ChecksumMethod::Canonical);
 /// ```
@@ -37,26 +40,28 @@ pub struct ClickpesaConfig {
 
 impl ClickpesaConfig {
     /// The production base URL (the only environment ClickPesa has).
-    pub const PRODUCTION_URL: &'static str = "https://api.clickpesa.com/third-parties";
+    pub const LIVE_BASE_URL: &'static str = "https://api.clickpesa.com/third-parties";
     /// How long a token lives (ClickPesa: one hour from issue; no expiry is returned).
     pub const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
     /// How long before expiry a token is replaced (so it is refreshed at ~55 min).
     pub const TOKEN_MARGIN: Duration = Duration::from_secs(300);
 
-    /// Production configuration with a client id and API key from the dashboard.
-    pub fn new(client_id: impl Into<String>, api_key: Secret) -> Result<Self, Error> {
-        Self::with_base_url(client_id, api_key, Self::PRODUCTION_URL, UrlPolicy::Public)
+    /// Production, with the client id and API key of an application from the
+    /// dashboard (Settings → Developers).
+    pub fn live(client_id: impl Into<String>, api_key: impl Into<Secret>) -> Result<Self, Error> {
+        Self::custom(client_id, api_key, Self::LIVE_BASE_URL, UrlPolicy::Public)
     }
 
-    /// Configuration for another base URL (the local simulator:
+    /// Another base URL, checked against `policy` (the local simulator:
     /// `http://127.0.0.1:PORT/third-parties` with [`UrlPolicy::Local`]).
-    pub fn with_base_url(
+    pub fn custom(
         client_id: impl Into<String>,
-        api_key: Secret,
+        api_key: impl Into<Secret>,
         base_url: &str,
         policy: UrlPolicy,
     ) -> Result<Self, Error> {
         let client_id = client_id.into();
+        let api_key = api_key.into();
         if client_id.trim().is_empty() {
             return Err(Error::config(
                 "ClickPesa client id is empty; copy it from Dashboard → Settings → Developers",
@@ -67,15 +72,7 @@ impl ClickpesaConfig {
                 "ClickPesa API key is empty; create one in Dashboard → Settings → Developers",
             ));
         }
-        let base_url = HttpsUrl::parse_base(base_url, policy).map_err(|e| {
-            Error::config(format!(
-                "ClickPesa base URL: {}",
-                match e {
-                    Error::Invalid { reason, .. } | Error::Config { reason } => reason,
-                    other => other.to_string(),
-                }
-            ))
-        })?;
+        let base_url = HttpsUrl::parse_base("ClickPesa base URL", base_url, policy)?;
         Ok(ClickpesaConfig {
             client_id,
             api_key,
@@ -87,7 +84,8 @@ impl ClickpesaConfig {
 
     /// Signs every request body with this checksum key (the "Encryption" key of
     /// the application; enable checksum on the application too).
-    pub fn with_checksum_key(mut self, key: Secret) -> Self {
+    pub fn with_checksum_key(mut self, key: impl Into<Secret>) -> Self {
+        let key = key.into();
         self.checksum_key = (!key.is_empty()).then_some(key);
         self
     }
@@ -135,6 +133,54 @@ impl Api for ClickpesaConfig {
 
     fn auth(&self) -> GenerateToken {
         GenerateToken
+    }
+
+    /// ClickPesa has one host. A JSON body is signed when a checksum key is
+    /// configured (`checksum`, plus `"checksumMethod": "legacy"` for the legacy
+    /// method); bytes are sent as they are. The token goes in `Authorization`
+    /// as ClickPesa issued it (already `Bearer …`); the token request alone
+    /// carries the `client-id` and `api-key` headers instead.
+    fn finish(
+        &self,
+        parts: Parts,
+        token: Option<&AccessToken>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        if parts.host != Host::Api {
+            return Err(Error::Misuse("ClickPesa has a single host (Host::Api)"));
+        }
+        let mut url = self.url(&parts.path);
+        if !parts.query.is_empty() {
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            url = format!("{url}?{}", query.extend_pairs(&parts.query).finish());
+        }
+        let body = match parts.body {
+            None => None,
+            Some(Body::Bytes(bytes)) => Some(bytes),
+            Some(Body::Json(mut value)) => {
+                if let Some(key) = &self.checksum_key {
+                    checksum::sign(&mut value, key, self.checksum_method)?;
+                }
+                Some(wire::to_json(&value)?)
+            }
+        };
+        let builder = wire::request(parts.method, &url, body.as_ref().map(|_| Vec::new()))?;
+        let builder = match token {
+            Some(token) => {
+                let (name, value) = wire::bearer(token.secret())?;
+                builder.header(name, value)
+            }
+            None if parts.path == GenerateToken::NAME => builder
+                .header(
+                    HeaderName::from_static("client-id"),
+                    wire::secret_header(&self.client_id)?,
+                )
+                .header(
+                    HeaderName::from_static("api-key"),
+                    wire::secret_header(self.api_key.expose())?,
+                ),
+            None => return Err(Error::Misuse("ClickPesa operation sent without a token")),
+        };
+        wire::finish(builder, body.unwrap_or_default())
     }
 
     fn token_margin(&self) -> Duration {

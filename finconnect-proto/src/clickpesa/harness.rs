@@ -46,7 +46,7 @@ pub fn clickpesa_webhook(data: &[u8]) {
                 } else {
                     format!("{},\"checksum\":\"{hex}\"}}", &inner[..inner.len() - 1])
                 };
-                if let Ok(wh) = webhook::parse(signed.as_bytes()) {
+                if let Ok(wh) = webhook::parse_webhook(signed.as_bytes()) {
                     assert_eq!(wh.verdict(&key), Verdict::Valid, "{signed}");
                     assert_eq!(wh.verdict(&Secret::new("other-key")), Verdict::Invalid);
                     assert!(wh.verify(&key).is_ok());
@@ -54,7 +54,7 @@ pub fn clickpesa_webhook(data: &[u8]) {
             }
         }
     }
-    if let Ok(wh) = webhook::parse(data) {
+    if let Ok(wh) = webhook::parse_webhook(data) {
         let verdict = wh.verdict(&key);
         if !wh.is_signed() {
             assert_eq!(verdict, Verdict::Unsigned);
@@ -97,14 +97,14 @@ fn operations() -> &'static Operations {
         let usd = Money::from_minor(1_000, Currency::USD);
         let reference = || OrderReference::new("ORDER123").expect("reference");
         let phone = || Msisdn::parse("255712345678", "255").expect("phone");
-        let mm = MobileMoneyPayout::new(tzs, phone(), reference()).expect("payout");
+        let mm = MobileMoneyPayout::new(tzs, reference(), phone()).expect("payout");
         let bank = || {
             BankPayout::new(
                 tzs,
+                reference(),
                 "0150123456789",
                 "CORUTZTZ",
                 TransferType::Ach,
-                reference(),
             )
             .expect("bank payout")
             .account_name("TEMBO SHOP")
@@ -126,7 +126,7 @@ fn operations() -> &'static Operations {
             get_payment: GetPayment::new(reference()),
             list_payments: ListPayments::new(ListFilter::new()),
             list_payouts: ListPayouts::new(ListFilter::new()),
-            checkout_link: GenerateCheckoutLink::new(reference(), CheckoutAmount::Total(tzs))
+            checkout_link: GenerateCheckoutLink::new(CheckoutAmount::Total(tzs), reference())
                 .expect("checkout link"),
             preview_mm: PreviewMobileMoneyPayout(mm.clone()),
             create_mm: CreateMobileMoneyPayout(mm),
@@ -143,7 +143,7 @@ fn operations() -> &'static Operations {
 pub const RESPONSE_READERS: usize = 19;
 
 fn read<O: Operation>(op: &O, response: http::Response<Vec<u8>>) {
-    if let Err(e) = op.from_response(response) {
+    if let Err(e) = op.read(response) {
         check_error(&e, false);
     }
 }
@@ -161,7 +161,7 @@ pub fn clickpesa_responses(data: &[u8]) {
     let ops = operations();
     let response = crate::harness::response(status, body);
     match reader {
-        0 => match GenerateToken.from_response(response) {
+        0 => match GenerateToken.read(response) {
             Ok(grant) => assert!(!grant.value.is_empty()),
             Err(e) => check_error(&e, true),
         },

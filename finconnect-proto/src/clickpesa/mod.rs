@@ -4,19 +4,20 @@
 //! `https://api.clickpesa.com/third-parties`.
 //!
 //! **There is no sandbox**: every call to the default base URL moves real money.
-//! Develop against the local simulator (`ClickpesaConfig::with_base_url` with
-//! [`UrlPolicy::Local`](crate::UrlPolicy::Local)), then test live with small amounts.
+//! Develop against the local simulator ([`ClickpesaConfig::custom`] with
+//! [`UrlPolicy::Local`](crate::UrlPolicy::Local)), then test live
+//! ([`ClickpesaConfig::live`]) with small amounts.
 //!
 //! - Authentication: [`GenerateToken`] sends the `client-id` and `api-key` headers;
 //!   the token comes back already prefixed with `Bearer ` and is sent as is. It
 //!   lives one hour (no expiry is returned) and is refreshed five minutes early.
 //! - Request checksums: with [`ClickpesaConfig::with_checksum_key`], every
-//!   mutating body is signed ([`checksum`], [`canonical_json`]).
+//!   JSON body is signed ([`sign`], [`JsValue`]); checking a bank account is not.
 //! - Order references are letters and digits only ([`OrderReference`]); one can be
 //!   used only once (a reuse is [`Error::DuplicateReference`](crate::Error::DuplicateReference)).
 //! - Collection amounts are sent as strings, payout amounts as JSON numbers, both
 //!   written from the exact decimal of the [`Money`](crate::Money).
-//! - Webhooks: [`webhook::parse`], then [`webhook::Webhook::verify`]. There is no
+//! - Webhooks: [`parse_webhook`], then [`Webhook::verify`]. There is no
 //!   API to register a webhook URL: [`register_ipn_unsupported`].
 //!
 //! # Example
@@ -24,20 +25,20 @@
 //! Build a signed USSD push, then verify a webhook:
 //!
 //! ```
-//! use finconnect_proto::clickpesa::{self, ClickpesaConfig, InitiateUssdPush, OrderReference};
-//! use finconnect_proto::clickpesa::webhook::{self, Verdict};
-//! use finconnect_proto::{AccessToken, Currency, Money, Msisdn, Operation, PaymentStatus, Secret};
+//! use finconnect_proto::clickpesa::{
+//!     parse_webhook, ClickpesaConfig, InitiateUssdPush, OrderReference, Verdict,
+//! };
+//! use finconnect_proto::{AccessToken, Api, Currency, Money, Msisdn, Operation, PaymentStatus, Secret};
 //! use std::time::{Duration, SystemTime};
 //!
-//! let config = ClickpesaConfig::new("IDclient", Secret::new("api-key"))?
-//!     .with_checksum_key(Secret::new("secret-key"));
+//! let config = ClickpesaConfig::live("IDclient", "api-key")?.with_checksum_key("secret-key");
 //! let push = InitiateUssdPush::new(
 //!     Money::from_major(1000, Currency::TZS)?,
 //!     OrderReference::new("ORDER123")?,
 //!     Msisdn::parse("0712 345 678", "255")?,
 //! )?;
 //! let token = AccessToken::new(Secret::new("Bearer eyJ..."), SystemTime::UNIX_EPOCH + Duration::from_secs(3600));
-//! let request = push.to_request(&config, Some(&token))?;
+//! let request = config.finish(push.request(&config)?, Some(&token))?;
 //! assert_eq!(request.uri(), "https://api.clickpesa.com/third-parties/payments/initiate-ussd-push-request");
 //! assert_eq!(request.headers()["authorization"], "Bearer eyJ...");
 //! let body: serde_json::Value = serde_json::from_slice(request.body())?;
@@ -51,7 +52,7 @@
 //!   "createdAt":"2024-04-10T18:22:16.949Z","updatedAt":"2024-04-10T18:22:56.153Z",
 //!   "customer":{"customerName":"John Doe","customerEmail":"john@example.com","customerPhoneNumber":"255700000000"}},
 //!   "checksum":"8123ec10456bc1f6eb27871b82a5b5e4e3d4baafc36f8bef6d6cbac4539c5031"}"#;
-//! let hook = webhook::parse(delivery)?;
+//! let hook = parse_webhook(delivery)?;
 //! assert_eq!(hook.verdict(&Secret::new("secret-key")), Verdict::Valid);
 //! assert_eq!(hook.status(), PaymentStatus::Pending); // unverified: never "completed"
 //! let verified = hook.verify(&Secret::new("secret-key"))?;
@@ -61,54 +62,44 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! # How the canonical JSON matches JavaScript
+//! # Canonical JSON
 //!
-//! ClickPesa's server computes checksums with JavaScript's `JSON.stringify`, so
-//! [`canonical_json`] reproduces it byte for byte rather than using `serde_json`'s
-//! writer:
-//! - **Non-ASCII text** is written as raw UTF-8 (no `\u00f6` escapes, unlike the
-//!   docs' Python and PHP samples); only `"`, `\`, control characters below
-//!   U+0020 and lone surrogates are escaped, the latter two as lower-case `\u00XX` /
-//!   `\udXXX`. `<`, `>`, `&` and `/` stay as they are. Strings are held as UTF-16
-//!   code units, so keys sort the way `Array.prototype.sort()` sorts them and a
-//!   lone surrogate received in a webhook survives re-serialisation.
-//! - **Numbers** are held as the one double JavaScript would hold and written with
-//!   `Number.prototype.toString` (the `ryu-js` crate): shortest round-trip digits,
-//!   the even digit on an exact tie, fixed notation for 10⁻⁶ ≤ |x| < 10²¹,
-//!   otherwise `1e+21` / `1.5e-7`. So `1000.0` ⇒ `1000`, and `-0` ⇒ `0`. Raw bytes are parsed
-//!   by [`canonical_json::JsValue::parse`] with Rust's correctly rounded
-//!   `str::parse::<f64>` (as `JSON.parse` rounds), not through `serde_json`'s
-//!   default float parser, which is exact only up to about 15 significant
-//!   digits. Request bodies are built as `serde_json::Value`: integers are `u64`
-//!   and payout fractions `f64` parsed from at most 15 significant digits (larger
-//!   payout amounts are refused), so the `f64` is exact and the server parses the
-//!   same double from the bytes sent.
-//! - **Key order** puts array-index keys (`"0"`, `"42"`) first in numeric order,
-//!   as a rebuilt JavaScript object enumerates them; all other keys follow in
-//!   UTF-16 order.
+//! ClickPesa's server computes checksums over JavaScript's `JSON.stringify` of
+//! the sorted payload, so [`JsValue`] reproduces it byte for byte (raw UTF-8
+//! text, UTF-16 key order, `Number.prototype.toString` numbers) rather than
+//! using `serde_json`'s writer; its documentation lists what is matched and what
+//! is refused. Request bodies are built as `serde_json::Value`: integers are
+//! `u64` and payout fractions `f64` parsed from at most 15 significant digits
+//! (larger payout amounts are refused), so the `f64` is exact and the server
+//! parses the same double from the bytes sent.
 
-pub mod account;
-pub mod auth;
-pub mod canonical_json;
-pub mod checksum;
-pub mod config;
+mod account;
+mod auth;
+mod canonical_json;
+mod checksum;
+mod config;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod harness;
-pub mod models;
-pub mod payments;
-pub mod payouts;
+mod models;
+mod payments;
+mod payouts;
 mod reference;
-pub mod webhook;
+mod webhook;
 mod wire;
 
 pub use account::{GetBalance, GetExchangeRates};
 pub use auth::GenerateToken;
-pub use checksum::ChecksumMethod;
+pub use canonical_json::{js_number_to_string, JsValue, MAX_JSON_DEPTH};
+pub use checksum::{
+    checksum, checksum_js, checksum_matches, checksum_of_bytes, hmac_hex, sign, signed_text,
+    ChecksumMethod, CHECKSUM_FIELD, CHECKSUM_METHOD_FIELD,
+};
 pub use config::ClickpesaConfig;
 pub use models::{
-    Balance, Bank, Beneficiary, Customer, ExchangeRate, Payment, PaymentAttempts, PaymentLink,
-    PaymentMethod, PaymentPage, PaymentPreview, Payout, PayoutAttempts, PayoutOrder, PayoutPage,
-    PayoutPreview, SenderDetails,
+    to_money, Balance, Bank, Beneficiary, Customer, ExchangeRate, Payment, PaymentAttempts,
+    PaymentLink, PaymentMethod, PaymentPage, PaymentPreview, Payout, PayoutAttempts, PayoutOrder,
+    PayoutPage, PayoutPreview, SenderDetails,
 };
 pub use payments::{
     CardCustomer, CheckoutAmount, CheckoutItem, GenerateCheckoutLink, GetPayment,
@@ -121,7 +112,10 @@ pub use payouts::{
     VerifyBankAccount,
 };
 pub use reference::OrderReference;
-pub use webhook::{Coverage, Verdict, Verified, Webhook, WebhookEvent};
+pub use webhook::{
+    dedupe_key, parse_webhook, Coverage, PayoutEvent, PayoutRefund, PayoutReversal, Verdict,
+    Verified, Webhook, WebhookEvent,
+};
 pub use wire::{payment_status, payout_status};
 
 use crate::{Error, Provider};

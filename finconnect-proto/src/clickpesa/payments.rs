@@ -1,14 +1,29 @@
 //! Collections: USSD push, card payments, payment queries and hosted checkout links.
 
 use super::config::ClickpesaConfig;
-use super::models::{Payment, PaymentAttempts, PaymentLink, PaymentPage, PaymentPreview};
+use super::models::{
+    Payment, PaymentAttempts, PaymentLink, PaymentPage, PaymentPreview, PayoutPage,
+};
 use super::reference::OrderReference;
-use super::wire::{amount_string, authed, check_amount, encode, read, read_refusal};
-use crate::operation::Operation;
+use super::wire::{amount_string, answer, answer_link, check_amount, without_nulls};
+use crate::operation::{Body, Host, Operation, Parts};
 use crate::retry::Idempotency;
-use crate::{AccessToken, Currency, Error, HttpsUrl, Money, Msisdn};
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use crate::{Currency, Error, HttpsUrl, Money, Msisdn};
+use serde_json::{json, Value};
+
+/// A collection body: the amount as a decimal string, its currency and the
+/// order reference, then the fields of `more` that are not `null`.
+fn collection(amount: &Money, order_reference: &OrderReference, more: Value) -> Value {
+    let mut body = json!({
+        "amount": amount_string(amount),
+        "currency": amount.currency().code(),
+        "orderReference": order_reference.as_str(),
+    });
+    if let (Value::Object(body), Value::Object(more)) = (&mut body, without_nulls(more)) {
+        body.extend(more);
+    }
+    body
+}
 
 /// `POST /payments/preview-ussd-push-request`: checks amount, reference and phone
 /// and lists the methods and fees; no money moves.
@@ -45,54 +60,30 @@ impl PreviewUssdPush {
     }
 
     fn body(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("amount".into(), amount_string(&self.amount).into());
-        m.insert("currency".into(), self.amount.currency().code().into());
-        m.insert(
-            "orderReference".into(),
-            self.order_reference.as_str().into(),
-        );
-        if let Some(p) = &self.phone {
-            m.insert("phoneNumber".into(), p.as_str().into());
-        }
-        m.insert(
-            "fetchSenderDetails".into(),
-            self.fetch_sender_details.into(),
-        );
-        Value::Object(m)
+        let more = json!({
+            "phoneNumber": self.phone.as_ref().map(Msisdn::as_str),
+            "fetchSenderDetails": self.fetch_sender_details,
+        });
+        collection(&self.amount, &self.order_reference, more)
     }
 }
 
 impl Operation for PreviewUssdPush {
     type Api = ClickpesaConfig;
     type Output = PaymentPreview;
-    const NAME: &'static str = "preview-ussd-push-request";
+    const NAME: &'static str = "/payments/preview-ussd-push-request";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
     fn reference(&self) -> Option<String> {
         Some(self.order_reference.to_string())
     }
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        authed(
-            api,
-            http::Method::POST,
-            "/payments/preview-ussd-push-request",
-            Some(self.body()),
-            token,
-        )
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        Ok(Parts::post(Host::Api, Self::NAME, Body::Json(self.body())))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PaymentPreview, Error> {
-        read(
-            &response,
-            "USSD push preview",
-            Some(self.order_reference.as_str()),
-        )
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<PaymentPreview, Error> {
+        answer(self, &response)
     }
 }
 
@@ -123,45 +114,27 @@ impl InitiateUssdPush {
 
     /// The JSON body before signing.
     pub fn body(&self) -> Value {
-        json!({
-            "amount": amount_string(&self.amount),
-            "currency": self.amount.currency().code(),
-            "orderReference": self.order_reference.as_str(),
-            "phoneNumber": self.phone.as_str(),
-        })
+        let more = json!({ "phoneNumber": self.phone.as_str() });
+        collection(&self.amount, &self.order_reference, more)
     }
 }
 
 impl Operation for InitiateUssdPush {
     type Api = ClickpesaConfig;
     type Output = Payment;
-    const NAME: &'static str = "initiate-ussd-push-request";
+    const NAME: &'static str = "/payments/initiate-ussd-push-request";
     const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
 
     fn reference(&self) -> Option<String> {
         Some(self.order_reference.to_string())
     }
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        authed(
-            api,
-            http::Method::POST,
-            "/payments/initiate-ussd-push-request",
-            Some(self.body()),
-            token,
-        )
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        Ok(Parts::post(Host::Api, Self::NAME, Body::Json(self.body())))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Payment, Error> {
-        read_refusal(
-            &response,
-            "USSD push answer",
-            Some(self.order_reference.as_str()),
-        )
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Payment, Error> {
+        answer(self, &response)
     }
 }
 
@@ -186,38 +159,20 @@ impl PreviewCardPayment {
 impl Operation for PreviewCardPayment {
     type Api = ClickpesaConfig;
     type Output = PaymentPreview;
-    const NAME: &'static str = "preview-card-payment";
+    const NAME: &'static str = "/payments/preview-card-payment";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
     fn reference(&self) -> Option<String> {
         Some(self.order_reference.to_string())
     }
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = json!({
-            "amount": amount_string(&self.amount),
-            "currency": self.amount.currency().code(),
-            "orderReference": self.order_reference.as_str(),
-        });
-        authed(
-            api,
-            http::Method::POST,
-            "/payments/preview-card-payment",
-            Some(body),
-            token,
-        )
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        let body = collection(&self.amount, &self.order_reference, json!({}));
+        Ok(Parts::post(Host::Api, Self::NAME, Body::Json(body)))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PaymentPreview, Error> {
-        read(
-            &response,
-            "card payment preview",
-            Some(self.order_reference.as_str()),
-        )
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<PaymentPreview, Error> {
+        answer(self, &response)
     }
 }
 
@@ -279,28 +234,17 @@ impl InitiateCardPayment {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CardLinkBody {
-    card_payment_link: Option<String>,
-    client_id: Option<String>,
-}
-
 impl Operation for InitiateCardPayment {
     type Api = ClickpesaConfig;
     type Output = PaymentLink;
-    const NAME: &'static str = "initiate-card-payment";
+    const NAME: &'static str = "/payments/initiate-card-payment";
     const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
 
     fn reference(&self) -> Option<String> {
         Some(self.order_reference.to_string())
     }
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
         let customer = match &self.customer {
             CardCustomer::Existing { id } => json!({ "id": id }),
             CardCustomer::Details {
@@ -311,40 +255,13 @@ impl Operation for InitiateCardPayment {
                 "fullName": full_name, "email": email, "phoneNumber": phone.as_str(),
             }),
         };
-        let body = json!({
-            "amount": amount_string(&self.amount),
-            "currency": self.amount.currency().code(),
-            "orderReference": self.order_reference.as_str(),
-            "customer": customer,
-        });
-        authed(
-            api,
-            http::Method::POST,
-            "/payments/initiate-card-payment",
-            Some(body),
-            token,
-        )
+        let more = json!({ "customer": customer });
+        let body = collection(&self.amount, &self.order_reference, more);
+        Ok(Parts::post(Host::Api, Self::NAME, Body::Json(body)))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PaymentLink, Error> {
-        let status = Some(response.status().as_u16());
-        let body: CardLinkBody = read_refusal(
-            &response,
-            "card payment answer",
-            Some(self.order_reference.as_str()),
-        )?;
-        match body.card_payment_link {
-            Some(url) if !url.is_empty() => Ok(PaymentLink {
-                url,
-                client_id: body.client_id,
-            }),
-            _ => Err(Error::decode(
-                "card payment answer",
-                "no cardPaymentLink",
-                response.body(),
-                status,
-            )),
-        }
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<PaymentLink, Error> {
+        answer_link(self, &response, "cardPaymentLink")
     }
 }
 
@@ -365,29 +282,21 @@ impl GetPayment {
 impl Operation for GetPayment {
     type Api = ClickpesaConfig;
     type Output = PaymentAttempts;
-    const NAME: &'static str = "query-payment";
+    const NAME: &'static str = "/payments/{orderReference}";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
     fn reference(&self) -> Option<String> {
         Some(self.order_reference.to_string())
     }
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let path = format!("/payments/{}", encode(self.order_reference.as_str()));
-        authed(api, http::Method::GET, &path, None, token)
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        // An order reference is letters and digits only: a safe path segment.
+        let path = format!("/payments/{}", self.order_reference);
+        Ok(Parts::get(Host::Api, path))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PaymentAttempts, Error> {
-        let attempts: Vec<Payment> = read(
-            &response,
-            "payment status",
-            Some(self.order_reference.as_str()),
-        )?;
-        Ok(PaymentAttempts { attempts })
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<PaymentAttempts, Error> {
+        answer(self, &response).map(|attempts| PaymentAttempts { attempts })
     }
 }
 
@@ -488,38 +397,34 @@ impl ListFilter {
         self
     }
 
-    fn query(&self, currency_key: &str) -> String {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        let mut add = |k: &str, v: Option<String>| {
-            if let Some(v) = v {
-                q.append_pair(k, &v);
+    /// Adds the filters that are set to `parts`; `currency_key` names the
+    /// currency filter.
+    fn query(&self, mut parts: Parts, currency_key: &str) -> Parts {
+        let order_by = self.order_by.map(|o| match o {
+            SortOrder::Asc => "ASC",
+            SortOrder::Desc => "DESC",
+        });
+        let pairs = [
+            ("startDate", self.start_date.clone()),
+            ("endDate", self.end_date.clone()),
+            ("status", self.status.clone()),
+            (currency_key, self.currency.map(|c| c.code().to_owned())),
+            ("channel", self.channel.clone()),
+            (
+                "orderReference",
+                self.order_reference.as_ref().map(|r| r.to_string()),
+            ),
+            ("sortBy", self.sort_by.clone()),
+            ("orderBy", order_by.map(str::to_owned)),
+            ("skip", self.skip.map(|s| s.to_string())),
+            ("limit", self.limit.map(|s| s.to_string())),
+        ];
+        for (key, value) in pairs {
+            if let Some(value) = value {
+                parts = parts.query(key, value);
             }
-        };
-        add("startDate", self.start_date.clone());
-        add("endDate", self.end_date.clone());
-        add("status", self.status.clone());
-        add(currency_key, self.currency.map(|c| c.code().to_owned()));
-        add("channel", self.channel.clone());
-        add(
-            "orderReference",
-            self.order_reference.as_ref().map(|r| r.to_string()),
-        );
-        add("sortBy", self.sort_by.clone());
-        add(
-            "orderBy",
-            self.order_by.map(|o| match o {
-                SortOrder::Asc => "ASC".to_owned(),
-                SortOrder::Desc => "DESC".to_owned(),
-            }),
-        );
-        add("skip", self.skip.map(|s| s.to_string()));
-        add("limit", self.limit.map(|s| s.to_string()));
-        let q = q.finish();
-        if q.is_empty() {
-            q
-        } else {
-            format!("?{q}")
         }
+        parts
     }
 }
 
@@ -539,20 +444,16 @@ impl ListPayments {
 impl Operation for ListPayments {
     type Api = ClickpesaConfig;
     type Output = PaymentPage;
-    const NAME: &'static str = "query-all-payments";
+    const NAME: &'static str = "/payments/all";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let path = format!("/payments/all{}", self.filter.query("collectedCurrency"));
-        authed(api, http::Method::GET, &path, None, token)
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        let parts = Parts::get(Host::Api, Self::NAME);
+        Ok(self.filter.query(parts, "collectedCurrency"))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PaymentPage, Error> {
-        read(&response, "payment list", None)
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<PaymentPage, Error> {
+        answer(self, &response)
     }
 }
 
@@ -571,24 +472,17 @@ impl ListPayouts {
 
 impl Operation for ListPayouts {
     type Api = ClickpesaConfig;
-    type Output = super::models::PayoutPage;
-    const NAME: &'static str = "query-all-payouts";
+    type Output = PayoutPage;
+    const NAME: &'static str = "/payouts/all";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let path = format!("/payouts/all{}", self.filter.query("currency"));
-        authed(api, http::Method::GET, &path, None, token)
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        let parts = Parts::get(Host::Api, Self::NAME);
+        Ok(self.filter.query(parts, "currency"))
     }
 
-    fn from_response(
-        &self,
-        response: http::Response<Vec<u8>>,
-    ) -> Result<super::models::PayoutPage, Error> {
-        read(&response, "payout list", None)
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<PayoutPage, Error> {
+        answer(self, &response)
     }
 }
 
@@ -629,7 +523,7 @@ pub struct GenerateCheckoutLink {
 
 impl GenerateCheckoutLink {
     /// A checkout link for `amount`.
-    pub fn new(order_reference: OrderReference, amount: CheckoutAmount) -> Result<Self, Error> {
+    pub fn new(amount: CheckoutAmount, order_reference: OrderReference) -> Result<Self, Error> {
         let currency = match &amount {
             CheckoutAmount::Total(m) => {
                 check_amount(m, &[Currency::TZS, Currency::USD], "checkout link")?;
@@ -699,93 +593,45 @@ impl GenerateCheckoutLink {
     }
 
     fn body(&self) -> Value {
-        let mut m = Map::new();
-        match &self.amount {
-            CheckoutAmount::Total(total) => {
-                m.insert("totalPrice".into(), amount_string(total).into());
-            }
+        let (total, items) = match &self.amount {
+            CheckoutAmount::Total(total) => (Some(amount_string(total)), None),
             CheckoutAmount::Items(items) => {
                 let items: Vec<Value> = items
                     .iter()
                     .map(|i| json!({"name": i.name, "price": amount_string(&i.price), "quantity": i.quantity}))
                     .collect();
-                m.insert("orderItems".into(), Value::Array(items));
-            }
-        }
-        m.insert(
-            "orderReference".into(),
-            self.order_reference.as_str().into(),
-        );
-        m.insert("orderCurrency".into(), self.currency.code().into());
-        let mut opt = |k: &str, v: Option<String>| {
-            if let Some(v) = v {
-                m.insert(k.into(), v.into());
+                (None, Some(items))
             }
         };
-        opt("customerName", self.customer_name.clone());
-        opt("customerEmail", self.customer_email.clone());
-        opt(
-            "customerPhone",
-            self.customer_phone.as_ref().map(|p| p.as_str().to_owned()),
-        );
-        opt("description", self.description.clone());
-        opt(
-            "callbackUrl",
-            self.callback_url.as_ref().map(|u| u.as_str().to_owned()),
-        );
-        Value::Object(m)
+        without_nulls(json!({
+            "totalPrice": total,
+            "orderItems": items,
+            "orderReference": self.order_reference.as_str(),
+            "orderCurrency": self.currency.code(),
+            "customerName": self.customer_name,
+            "customerEmail": self.customer_email,
+            "customerPhone": self.customer_phone.as_ref().map(Msisdn::as_str),
+            "description": self.description,
+            "callbackUrl": self.callback_url.as_ref().map(HttpsUrl::as_str),
+        }))
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CheckoutBody {
-    checkout_link: Option<String>,
-    client_id: Option<String>,
 }
 
 impl Operation for GenerateCheckoutLink {
     type Api = ClickpesaConfig;
     type Output = PaymentLink;
-    const NAME: &'static str = "generate-checkout-url";
+    const NAME: &'static str = "/checkout-link/generate-checkout-url";
     const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
 
     fn reference(&self) -> Option<String> {
         Some(self.order_reference.to_string())
     }
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        authed(
-            api,
-            http::Method::POST,
-            "/checkout-link/generate-checkout-url",
-            Some(self.body()),
-            token,
-        )
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        Ok(Parts::post(Host::Api, Self::NAME, Body::Json(self.body())))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PaymentLink, Error> {
-        let status = Some(response.status().as_u16());
-        let body: CheckoutBody = read_refusal(
-            &response,
-            "checkout link answer",
-            Some(self.order_reference.as_str()),
-        )?;
-        match body.checkout_link {
-            Some(url) if !url.is_empty() => Ok(PaymentLink {
-                url,
-                client_id: body.client_id,
-            }),
-            _ => Err(Error::decode(
-                "checkout link answer",
-                "no checkoutLink",
-                response.body(),
-                status,
-            )),
-        }
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<PaymentLink, Error> {
+        answer_link(self, &response, "checkoutLink")
     }
 }

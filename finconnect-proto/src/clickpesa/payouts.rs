@@ -10,13 +10,38 @@ use super::config::ClickpesaConfig;
 use super::models::{Bank, PaymentLink, Payout, PayoutAttempts, PayoutPreview};
 use super::reference::OrderReference;
 use super::wire::{
-    amount_number, amount_string, authed, authed_unsigned, check_amount, encode, read, read_refusal,
+    amount_number, amount_string, answer, answer_link, answer_with, check_amount, without_nulls,
 };
-use crate::operation::Operation;
+use crate::operation::{Body, Host, Operation, Parts};
 use crate::retry::Idempotency;
-use crate::{AccessToken, Currency, Error, Money, Msisdn};
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use crate::{wire, Currency, Error, Money, Msisdn};
+use serde_json::{json, Value};
+
+/// A payout's preview and its create: the same body, to two paths, with two
+/// answers. Only the create moves money.
+macro_rules! payout_operation {
+    ($op:ident, $name:literal, $output:ty, $idempotency:ident, |$payout:ident| $body:expr) => {
+        impl Operation for $op {
+            type Api = ClickpesaConfig;
+            type Output = $output;
+            const NAME: &'static str = $name;
+            const IDEMPOTENCY: Idempotency = Idempotency::$idempotency;
+
+            fn reference(&self) -> Option<String> {
+                Some(self.0.order_reference.to_string())
+            }
+
+            fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+                let $payout = &self.0;
+                Ok(Parts::post(Host::Api, Self::NAME, Body::Json($body)))
+            }
+
+            fn read(&self, response: http::Response<Vec<u8>>) -> Result<$output, Error> {
+                answer(self, &response)
+            }
+        }
+    };
+}
 
 /// A mobile-money payout: `amount` is debited from the balance in its currency
 /// (TZS or USD); the recipient always gets TZS.
@@ -31,8 +56,8 @@ impl MobileMoneyPayout {
     /// A payout to `phone`.
     pub fn new(
         amount: Money,
-        phone: Msisdn,
         order_reference: OrderReference,
+        phone: Msisdn,
     ) -> Result<Self, Error> {
         check_amount(&amount, &[Currency::TZS, Currency::USD], "a payout")?;
         amount_number(&amount)?;
@@ -44,15 +69,12 @@ impl MobileMoneyPayout {
     }
 
     fn body(&self) -> Result<Value, Error> {
-        let mut m = Map::new();
-        m.insert("amount".into(), amount_number(&self.amount)?);
-        m.insert("phoneNumber".into(), self.phone.as_str().into());
-        m.insert("currency".into(), self.amount.currency().code().into());
-        m.insert(
-            "orderReference".into(),
-            self.order_reference.as_str().into(),
-        );
-        Ok(Value::Object(m))
+        Ok(json!({
+            "amount": amount_number(&self.amount)?,
+            "phoneNumber": self.phone.as_str(),
+            "currency": self.amount.currency().code(),
+            "orderReference": self.order_reference.as_str(),
+        }))
     }
 }
 
@@ -65,71 +87,21 @@ pub struct PreviewMobileMoneyPayout(pub MobileMoneyPayout);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreateMobileMoneyPayout(pub MobileMoneyPayout);
 
-impl Operation for PreviewMobileMoneyPayout {
-    type Api = ClickpesaConfig;
-    type Output = PayoutPreview;
-    const NAME: &'static str = "preview-mobile-money-payout";
-    const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
+payout_operation!(
+    PreviewMobileMoneyPayout,
+    "/payouts/preview-mobile-money-payout",
+    PayoutPreview,
+    Idempotent,
+    |p| p.body()?
+);
 
-    fn reference(&self) -> Option<String> {
-        Some(self.0.order_reference.to_string())
-    }
-
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        authed(
-            api,
-            http::Method::POST,
-            "/payouts/preview-mobile-money-payout",
-            Some(self.0.body()?),
-            token,
-        )
-    }
-
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PayoutPreview, Error> {
-        read(
-            &response,
-            "mobile-money payout preview",
-            Some(self.0.order_reference.as_str()),
-        )
-    }
-}
-
-impl Operation for CreateMobileMoneyPayout {
-    type Api = ClickpesaConfig;
-    type Output = Payout;
-    const NAME: &'static str = "create-mobile-money-payout";
-    const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
-
-    fn reference(&self) -> Option<String> {
-        Some(self.0.order_reference.to_string())
-    }
-
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        authed(
-            api,
-            http::Method::POST,
-            "/payouts/create-mobile-money-payout",
-            Some(self.0.body()?),
-            token,
-        )
-    }
-
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Payout, Error> {
-        read_refusal(
-            &response,
-            "mobile-money payout answer",
-            Some(self.0.order_reference.as_str()),
-        )
-    }
-}
+payout_operation!(
+    CreateMobileMoneyPayout,
+    "/payouts/create-mobile-money-payout",
+    Payout,
+    NonIdempotent,
+    |p| p.body()?
+);
 
 /// How a bank transfer settles.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,10 +139,10 @@ impl BankPayout {
     /// A payout to `account_number` at the bank `bic` (from [`ListBanks`]).
     pub fn new(
         amount: Money,
+        order_reference: OrderReference,
         account_number: impl Into<String>,
         bic: impl Into<String>,
         transfer_type: TransferType,
-        order_reference: OrderReference,
     ) -> Result<Self, Error> {
         check_amount(&amount, &[Currency::TZS, Currency::USD], "a payout")?;
         amount_number(&amount)?;
@@ -206,33 +178,26 @@ impl BankPayout {
     }
 
     fn body(&self, with_name: bool) -> Result<Value, Error> {
-        let mut m = Map::new();
-        m.insert("amount".into(), amount_number(&self.amount)?);
-        m.insert("accountNumber".into(), self.account_number.as_str().into());
-        m.insert("currency".into(), self.amount.currency().code().into());
-        if let Some(c) = self.account_currency {
-            m.insert("accountCurrency".into(), c.code().into());
+        let name = self
+            .account_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty());
+        if with_name && name.is_none() {
+            return Err(Error::invalid(
+                "accountName",
+                "required to create a bank payout; look it up with VerifyBankAccount",
+            ));
         }
-        m.insert(
-            "orderReference".into(),
-            self.order_reference.as_str().into(),
-        );
-        m.insert("bic".into(), self.bic.as_str().into());
-        m.insert("transferType".into(), self.transfer_type.as_str().into());
-        if with_name {
-            let name = self
-                .account_name
-                .as_deref()
-                .filter(|n| !n.trim().is_empty())
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "accountName",
-                        "required to create a bank payout; look it up with VerifyBankAccount",
-                    )
-                })?;
-            m.insert("accountName".into(), name.into());
-        }
-        Ok(Value::Object(m))
+        Ok(without_nulls(json!({
+            "amount": amount_number(&self.amount)?,
+            "accountNumber": self.account_number,
+            "currency": self.amount.currency().code(),
+            "accountCurrency": self.account_currency.as_ref().map(Currency::code),
+            "orderReference": self.order_reference.as_str(),
+            "bic": self.bic,
+            "transferType": self.transfer_type.as_str(),
+            "accountName": if with_name { name } else { None },
+        })))
     }
 }
 
@@ -244,71 +209,21 @@ pub struct PreviewBankPayout(pub BankPayout);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CreateBankPayout(pub BankPayout);
 
-impl Operation for PreviewBankPayout {
-    type Api = ClickpesaConfig;
-    type Output = PayoutPreview;
-    const NAME: &'static str = "preview-bank-payout";
-    const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
+payout_operation!(
+    PreviewBankPayout,
+    "/payouts/preview-bank-payout",
+    PayoutPreview,
+    Idempotent,
+    |p| p.body(false)?
+);
 
-    fn reference(&self) -> Option<String> {
-        Some(self.0.order_reference.to_string())
-    }
-
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        authed(
-            api,
-            http::Method::POST,
-            "/payouts/preview-bank-payout",
-            Some(self.0.body(false)?),
-            token,
-        )
-    }
-
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PayoutPreview, Error> {
-        read(
-            &response,
-            "bank payout preview",
-            Some(self.0.order_reference.as_str()),
-        )
-    }
-}
-
-impl Operation for CreateBankPayout {
-    type Api = ClickpesaConfig;
-    type Output = Payout;
-    const NAME: &'static str = "create-bank-payout";
-    const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
-
-    fn reference(&self) -> Option<String> {
-        Some(self.0.order_reference.to_string())
-    }
-
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        authed(
-            api,
-            http::Method::POST,
-            "/payouts/create-bank-payout",
-            Some(self.0.body(true)?),
-            token,
-        )
-    }
-
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Payout, Error> {
-        read_refusal(
-            &response,
-            "bank payout answer",
-            Some(self.0.order_reference.as_str()),
-        )
-    }
-}
+payout_operation!(
+    CreateBankPayout,
+    "/payouts/create-bank-payout",
+    Payout,
+    NonIdempotent,
+    |p| p.body(true)?
+);
 
 /// `GET /payouts/{orderReference}`: the payouts for a reference; use
 /// [`PayoutAttempts::status`].
@@ -327,29 +242,21 @@ impl GetPayout {
 impl Operation for GetPayout {
     type Api = ClickpesaConfig;
     type Output = PayoutAttempts;
-    const NAME: &'static str = "query-payout";
+    const NAME: &'static str = "/payouts/{orderReference}";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
     fn reference(&self) -> Option<String> {
         Some(self.order_reference.to_string())
     }
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let path = format!("/payouts/{}", encode(self.order_reference.as_str()));
-        authed(api, http::Method::GET, &path, None, token)
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        // An order reference is letters and digits only: a safe path segment.
+        let path = format!("/payouts/{}", self.order_reference);
+        Ok(Parts::get(Host::Api, path))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PayoutAttempts, Error> {
-        let attempts: Vec<Payout> = read(
-            &response,
-            "payout status",
-            Some(self.order_reference.as_str()),
-        )?;
-        Ok(PayoutAttempts { attempts })
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<PayoutAttempts, Error> {
+        answer(self, &response).map(|attempts| PayoutAttempts { attempts })
     }
 }
 
@@ -360,24 +267,20 @@ pub struct ListBanks;
 impl Operation for ListBanks {
     type Api = ClickpesaConfig;
     type Output = Vec<Bank>;
-    const NAME: &'static str = "list-banks";
+    const NAME: &'static str = "/list/banks";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        authed(api, http::Method::GET, "/list/banks", None, token)
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        Ok(Parts::get(Host::Api, Self::NAME))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Vec<Bank>, Error> {
-        read(&response, "bank list", None)
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Vec<Bank>, Error> {
+        answer(self, &response)
     }
 }
 
 /// `POST /payouts/verify-bank-account`: the name on an account (404 "Account not
-/// found" otherwise). Reads only; not signed (the reference lists no checksum).
+/// found" otherwise). Reads only; ClickPesa takes no checksum on it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifyBankAccount {
     account_number: String,
@@ -402,44 +305,24 @@ impl VerifyBankAccount {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct AccountNameBody {
-    account_name: Option<String>,
-}
-
 impl Operation for VerifyBankAccount {
     type Api = ClickpesaConfig;
     type Output = String;
-    const NAME: &'static str = "verify-bank-account";
+    const NAME: &'static str = "/payouts/verify-bank-account";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = serde_json::json!({"accountNumber": self.account_number, "bic": self.bic});
-        authed_unsigned(
-            api,
-            http::Method::POST,
-            "/payouts/verify-bank-account",
-            body,
-            token,
-        )
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        // Sent as bytes: this endpoint takes no checksum.
+        let body = json!({"accountNumber": self.account_number, "bic": self.bic});
+        Ok(Parts::post(
+            Host::Api,
+            Self::NAME,
+            Body::Bytes(wire::to_json(&body)?),
+        ))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<String, Error> {
-        let status = Some(response.status().as_u16());
-        let body: AccountNameBody = read(&response, "bank account check", None)?;
-        body.account_name.ok_or_else(|| {
-            Error::decode(
-                "bank account check",
-                "no accountName",
-                response.body(),
-                status,
-            )
-        })
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<String, Error> {
+        answer_with(self, &response, "accountName").map(|(name, _)| name)
     }
 }
 
@@ -452,7 +335,7 @@ pub struct GeneratePayoutLink {
 }
 
 impl GeneratePayoutLink {
-    /// A payout link for `amount` (sent as a string, as the reference documents).
+    /// A payout link for `amount` (ClickPesa takes this amount as a string).
     pub fn new(amount: Money, order_reference: OrderReference) -> Result<Self, Error> {
         check_amount(&amount, &[Currency::TZS, Currency::USD], "a payout link")?;
         Ok(GeneratePayoutLink {
@@ -462,59 +345,25 @@ impl GeneratePayoutLink {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PayoutLinkBody {
-    payout_link: Option<String>,
-    client_id: Option<String>,
-}
-
 impl Operation for GeneratePayoutLink {
     type Api = ClickpesaConfig;
     type Output = PaymentLink;
-    const NAME: &'static str = "generate-payout-url";
+    const NAME: &'static str = "/payout-link/generate-payout-url";
     const IDEMPOTENCY: Idempotency = Idempotency::NonIdempotent;
 
     fn reference(&self) -> Option<String> {
         Some(self.order_reference.to_string())
     }
 
-    fn to_request(
-        &self,
-        api: &ClickpesaConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = serde_json::json!({
+    fn request(&self, _: &ClickpesaConfig) -> Result<Parts, Error> {
+        let body = json!({
             "amount": amount_string(&self.amount),
             "orderReference": self.order_reference.as_str(),
         });
-        authed(
-            api,
-            http::Method::POST,
-            "/payout-link/generate-payout-url",
-            Some(body),
-            token,
-        )
+        Ok(Parts::post(Host::Api, Self::NAME, Body::Json(body)))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<PaymentLink, Error> {
-        let status = Some(response.status().as_u16());
-        let body: PayoutLinkBody = read_refusal(
-            &response,
-            "payout link answer",
-            Some(self.order_reference.as_str()),
-        )?;
-        match body.payout_link {
-            Some(url) if !url.is_empty() => Ok(PaymentLink {
-                url,
-                client_id: body.client_id,
-            }),
-            _ => Err(Error::decode(
-                "payout link answer",
-                "no payoutLink",
-                response.body(),
-                status,
-            )),
-        }
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<PaymentLink, Error> {
+        answer_link(self, &response, "payoutLink")
     }
 }

@@ -5,8 +5,8 @@
 //! register it — see [`super::register_ipn_unsupported`]); answer any 2xx quickly.
 //!
 //! **Verification.** When checksum is enabled on the application, webhooks are
-//! signed "using the same method" as requests. No official sample shows where the
-//! checksum sits; this module follows the reading the reference recommends:
+//! signed "using the same method" as requests. ClickPesa shows no signed webhook,
+//! so where the checksum sits is read in this order:
 //! 1. a top-level `checksum` over the whole envelope minus `checksum` and
 //!    `checksumMethod`, canonical unless `checksumMethod` says `legacy`;
 //! 2. otherwise, a `data.checksum` over `data` minus the same two fields;
@@ -254,7 +254,7 @@ fn decode(reason: impl fmt::Display, body: &[u8]) -> Error {
 
 /// Parses a webhook body (raw bytes, at most [`wire::MAX_CALLBACK_BODY`]). Never
 /// panics. The checksum is checked separately ([`Webhook::verdict`]).
-pub fn parse(body: &[u8]) -> Result<Webhook, Error> {
+pub fn parse_webhook(body: &[u8]) -> Result<Webhook, Error> {
     if body.len() > wire::MAX_CALLBACK_BODY {
         return Err(decode(
             format!(
@@ -332,7 +332,7 @@ fn claim_in(payload: &JsValue, coverage: Coverage) -> Claim<'_> {
     match payload.get(checksum::CHECKSUM_FIELD) {
         None | Some(JsValue::Null) => Claim::None,
         Some(value) => {
-            let method = match payload.get(checksum::METHOD_FIELD) {
+            let method = match payload.get(checksum::CHECKSUM_METHOD_FIELD) {
                 None | Some(JsValue::Null) => Some(ChecksumMethod::Canonical),
                 Some(m) => m.as_string().as_deref().and_then(ChecksumMethod::from_word),
             };
@@ -355,7 +355,7 @@ fn judge(key: &Secret, claim: Claim<'_>) -> Verdict {
             method: Some(method),
             ..
         } => {
-            if checksum::matches(key, payload, method, &hex) {
+            if checksum::checksum_matches(key, payload, method, &hex) {
                 Verdict::Valid
             } else {
                 Verdict::Invalid

@@ -1,10 +1,13 @@
-//! ClickPesa's wire quirks: error bodies, signed JSON bodies, lenient amounts and
-//! the status vocabulary.
+//! ClickPesa's wire quirks: error bodies, answers, amounts and the status
+//! vocabulary.
 
-use super::checksum;
-use super::config::ClickpesaConfig;
-use crate::{wire, AccessToken, Currency, Error, Money, PaymentStatus, Provider};
+use super::models::PaymentLink;
+use crate::operation::Operation;
+use crate::retry::Idempotency;
+use crate::{wire, Currency, Error, Money, PaymentStatus, Provider};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
+use serde_json::{Map, Value};
 
 /// An error body: `{message}` with `message` a string, or the NestJS validation
 /// shape `{statusCode, message: [..], error}`.
@@ -111,107 +114,85 @@ pub(crate) fn error_from_response(
     }
 }
 
-/// Reads a successful answer as `T`, or turns an error answer into an [`Error`].
-pub(crate) fn read<T: serde::de::DeserializeOwned>(
-    response: &http::Response<Vec<u8>>,
-    context: &str,
-    reference: Option<&str>,
-) -> Result<T, Error> {
-    if !response.status().is_success() {
-        return Err(error_from_response(response, context, reference));
-    }
-    wire::from_json(context, response)
-}
-
-/// For operations that move money: [`read`], except that an error answer is a
-/// refusal only when it is one ClickPesa documents — a 409 (whatever its body),
+/// Reads the answer to `op` as `T`, or turns an error answer into an [`Error`]
+/// that quotes the operation's order reference.
+///
+/// For an operation that moves money (not idempotent), an error answer is a
+/// refusal only when it is one ClickPesa documents: a 409 (whatever its body)
 /// or a `{"message": …}` body. Anything else (an HTML page, an empty body, JSON
 /// without a message) is a decode error, which the driver turns into
 /// `OutcomeUnknown`.
-pub(crate) fn read_refusal<T: serde::de::DeserializeOwned>(
+pub(crate) fn answer<O: Operation, T: DeserializeOwned>(
+    op: &O,
     response: &http::Response<Vec<u8>>,
-    context: &str,
-    reference: Option<&str>,
 ) -> Result<T, Error> {
-    let status = response.status().as_u16();
+    let context = format!("ClickPesa {} answer", O::NAME);
     if response.status().is_success() {
-        return wire::from_json(context, response);
+        return wire::from_json(&context, response);
     }
-    let documented = status == 409
+    let status = response.status().as_u16();
+    let documented = O::IDEMPOTENCY == Idempotency::Idempotent
+        || status == 409
         || serde_json::from_slice::<ErrorBody>(response.body())
             .ok()
             .is_some_and(|b| b.message.is_some_and(|m| !m.trim().is_empty()));
-    if documented {
-        return Err(error_from_response(response, context, reference));
+    if !documented {
+        return Err(Error::decode(
+            context,
+            format!("HTTP {status} without a ClickPesa error message"),
+            response.body(),
+            Some(status),
+        ));
     }
-    Err(Error::decode(
-        context,
-        format!("HTTP {status} without a ClickPesa error message"),
-        response.body(),
-        Some(status),
+    Err(error_from_response(
+        response,
+        &context,
+        op.reference().as_deref(),
     ))
 }
 
-/// A JSON body as sent: signed with the checksum key when one is configured.
-pub(crate) fn body_bytes(
-    api: &ClickpesaConfig,
-    mut body: serde_json::Value,
-) -> Result<Vec<u8>, Error> {
-    if let Some(key) = api.checksum_key() {
-        checksum::sign(&mut body, key, api.checksum_method())?;
+/// Reads the answer to `op` as an object whose `field` must hold a non-empty
+/// string: that string, and the object.
+pub(crate) fn answer_with<O: Operation>(
+    op: &O,
+    response: &http::Response<Vec<u8>>,
+    field: &str,
+) -> Result<(String, Map<String, Value>), Error> {
+    let body: Map<String, Value> = answer(op, response)?;
+    match body.get(field).and_then(Value::as_str) {
+        Some(text) if !text.is_empty() => Ok((text.to_owned(), body)),
+        _ => Err(Error::decode(
+            format!("ClickPesa {} answer", O::NAME),
+            format!("no {field}"),
+            response.body(),
+            Some(response.status().as_u16()),
+        )),
     }
-    wire::to_json(&body)
 }
 
-/// An authenticated request with an optional JSON body.
-pub(crate) fn authed(
-    api: &ClickpesaConfig,
-    method: http::Method,
-    path: &str,
-    body: Option<serde_json::Value>,
-    token: Option<&AccessToken>,
-) -> Result<http::Request<Vec<u8>>, Error> {
-    let bytes = body.map(|b| body_bytes(api, b)).transpose()?;
-    authed_bytes(api, method, path, bytes, token)
+/// Reads a link answer: the URL in `field`, and the echoed `clientId`.
+pub(crate) fn answer_link<O: Operation>(
+    op: &O,
+    response: &http::Response<Vec<u8>>,
+    field: &str,
+) -> Result<PaymentLink, Error> {
+    let (url, body) = answer_with(op, response, field)?;
+    let client_id = body.get("clientId").and_then(Value::as_str);
+    Ok(PaymentLink {
+        url,
+        client_id: client_id.map(str::to_owned),
+    })
 }
 
-/// An authenticated request with a body that is never signed.
-pub(crate) fn authed_unsigned(
-    api: &ClickpesaConfig,
-    method: http::Method,
-    path: &str,
-    body: serde_json::Value,
-    token: Option<&AccessToken>,
-) -> Result<http::Request<Vec<u8>>, Error> {
-    authed_bytes(api, method, path, Some(wire::to_json(&body)?), token)
-}
-
-fn authed_bytes(
-    api: &ClickpesaConfig,
-    method: http::Method,
-    path: &str,
-    bytes: Option<Vec<u8>>,
-    token: Option<&AccessToken>,
-) -> Result<http::Request<Vec<u8>>, Error> {
-    let token = token.ok_or(Error::Misuse("ClickPesa operation sent without a token"))?;
-    let url = api.url(path);
-    let (name, value) = wire::bearer(token.secret())?;
-    let builder =
-        wire::request(method, &url, bytes.as_ref().map(|_| Vec::new()))?.header(name, value);
-    wire::finish(builder, bytes.unwrap_or_default())
-}
-
-/// Percent-encodes a path segment or query value (RFC 3986 unreserved kept).
-pub(crate) fn encode(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+/// A JSON object without its `null` fields: ClickPesa's optional fields are
+/// left out of a body, never sent as `null`.
+pub(crate) fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect())
         }
+        other => other,
     }
-    out
 }
 
 /// A collection amount: a decimal string (`"1000"`, `"10.5"`).

@@ -1,23 +1,23 @@
 //! `POST /api/Auth/RequestToken`.
 
 use super::config::PesapalConfig;
-use super::wire;
+use super::wire::{self, Answer};
+use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
-use crate::{AccessToken, Error, Expiry, Operation, Secret, TokenGrant};
+use crate::{Error, Expiry, Operation, Secret, TokenGrant};
 use std::time::SystemTime;
 
 /// Fetches a bearer token with the configuration's consumer key and secret.
 ///
-/// The token's lifetime comes from `expiryDate` (UTC, 7 fractional digits; the
-/// sandbox issued 1-hour tokens although the docs say 5 minutes); when it is
+/// The token's lifetime comes from `expiryDate` (UTC, 7 fractional digits; PesaPal
+/// announces 5-minute tokens, its sandbox has issued 1-hour ones); when it is
 /// missing or unreadable, 5 minutes are assumed. When the answer carries a `Date`
 /// header, the lifetime is `expiryDate − Date` (PesaPal's clock against PesaPal's
 /// clock) and runs from the moment the answer arrived, so a skewed local clock
 /// does not make fresh tokens look expired; without it, `expiryDate` is taken as
-/// an absolute instant. Refused keys
-/// (`invalid_consumer_key_or_secret_provided`) give [`Error::Unauthorized`] with a
-/// hint about the other environment's keys. Error texts never quote the body of
-/// this answer (it holds the token).
+/// an absolute instant. Refused keys (`invalid_consumer_key_or_secret_provided`)
+/// give [`Error::Unauthorized`] with a hint about the other environment's keys.
+/// Error texts never quote the body of this answer (it holds the token).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RequestToken;
 
@@ -31,62 +31,36 @@ fn http_date(headers: &http::HeaderMap) -> Option<SystemTime> {
     Some(t.assume_utc().into())
 }
 
-#[derive(serde::Serialize)]
-struct Body<'a> {
-    consumer_key: &'a str,
-    consumer_secret: &'a str,
-}
-
 impl Operation for RequestToken {
     type Api = PesapalConfig;
     type Output = TokenGrant;
     const NAME: &'static str = "RequestToken";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
+    const REQUIRES_AUTH: bool = false;
 
-    fn requires_auth(&self) -> bool {
-        false
+    fn request(&self, api: &PesapalConfig) -> Result<Parts, Error> {
+        let body = wire::object(&[
+            ("consumer_key", api.consumer_key().expose()),
+            ("consumer_secret", api.consumer_secret().expose()),
+        ])?;
+        Ok(Parts::post(Host::Api, "/api/Auth/RequestToken", body))
     }
 
-    fn to_request(
-        &self,
-        api: &PesapalConfig,
-        _token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = crate::wire::to_json(&Body {
-            consumer_key: api.consumer_key().expose(),
-            consumer_secret: api.consumer_secret().expose(),
-        })?;
-        wire::build(
-            http::Method::POST,
-            &api.url("/api/Auth/RequestToken"),
-            None,
-            Some(body),
-        )
-    }
-
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
-        const CONTEXT: &str = "PesaPal RequestToken answer";
-        let v = wire::parse(CONTEXT, &response, true)?;
-        let status = Some(response.status().as_u16());
-        wire::check(CONTEXT, &response, &v).map_err(|e| match e {
-            // Never quote the body of a token answer.
-            Error::Decode { reason, .. } => Error::decode_withheld(CONTEXT, reason, status),
-            other => other,
-        })?;
-        let token = wire::non_empty(&v, "token").ok_or_else(|| {
-            Error::decode_withheld(CONTEXT, "`token` is missing or empty", status)
-        })?;
-        let expiry = match wire::text(&v, "expiryDate").and_then(|t| crate::wire::parse_rfc3339(&t))
-        {
-            // Measured against PesaPal's own clock when the answer is dated, so a
-            // local clock that is off does not make every token look expired.
-            Some(at) => {
-                match http_date(response.headers()).and_then(|date| at.duration_since(date).ok()) {
-                    Some(lifetime) if !lifetime.is_zero() => Expiry::After(lifetime),
-                    _ => Expiry::At(at),
-                }
-            }
-            None => Expiry::After(PesapalConfig::DEFAULT_TOKEN_LIFETIME),
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
+        let answer = Answer::parse(Self::NAME, &response, true)?;
+        answer.check()?;
+        let token = answer.required("token")?;
+        let at = wire::text(&answer.v, "expiryDate").and_then(|t| crate::wire::parse_rfc3339(&t));
+        // Measured against PesaPal's own clock when the answer is dated, so a
+        // local clock that is off does not make every token look expired.
+        let lifetime = at
+            .zip(http_date(response.headers()))
+            .and_then(|(at, date)| at.duration_since(date).ok())
+            .filter(|lifetime| !lifetime.is_zero());
+        let expiry = match (lifetime, at) {
+            (Some(lifetime), _) => Expiry::After(lifetime),
+            (None, Some(at)) => Expiry::At(at),
+            (None, None) => Expiry::After(PesapalConfig::DEFAULT_TOKEN_LIFETIME),
         };
         Ok(TokenGrant {
             value: Secret::new(token),

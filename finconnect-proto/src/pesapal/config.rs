@@ -1,9 +1,9 @@
 //! The PesaPal configuration: credentials, base URL, URL policy.
 
 use super::auth::RequestToken;
-use super::wire::{self, codes};
-use crate::operation::Api;
-use crate::{Error, HttpsUrl, Provider, Secret, UrlPolicy};
+use super::wire;
+use crate::operation::{Api, Body, Host, Parts};
+use crate::{AccessToken, Error, HttpsUrl, Provider, Secret, UrlPolicy};
 use std::time::Duration;
 
 /// Which PesaPal environment a configuration talks to.
@@ -44,9 +44,9 @@ pub struct PesapalConfig {
 }
 
 impl PesapalConfig {
-    /// The sandbox base URL, verbatim from PesaPal's docs.
+    /// The sandbox base URL (`/pesapalv3` is part of it).
     pub const SANDBOX_BASE_URL: &'static str = "https://cybqa.pesapal.com/pesapalv3";
-    /// The live base URL, verbatim from PesaPal's docs.
+    /// The live base URL (`/v3` is part of it).
     pub const LIVE_BASE_URL: &'static str = "https://pay.pesapal.com/v3";
     /// How long a token is assumed to last when `expiryDate` is missing or unreadable.
     pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(5 * 60);
@@ -108,25 +108,14 @@ impl PesapalConfig {
         policy: UrlPolicy,
         environment: Environment,
     ) -> Result<Self, Error> {
-        if consumer_key.expose().trim().is_empty() {
-            return Err(Error::config(
-                "the PesaPal consumer key is empty; set it from the merchant dashboard (sandbox and live keys differ)",
-            ));
+        for (what, value) in [("key", &consumer_key), ("secret", &consumer_secret)] {
+            if value.expose().trim().is_empty() {
+                return Err(Error::config(format!(
+                    "the PesaPal consumer {what} is empty; set it from the merchant dashboard (sandbox and live keys differ)"
+                )));
+            }
         }
-        if consumer_secret.expose().trim().is_empty() {
-            return Err(Error::config(
-                "the PesaPal consumer secret is empty; set it from the merchant dashboard (sandbox and live keys differ)",
-            ));
-        }
-        let base_url = HttpsUrl::parse_base(base_url, policy).map_err(|e| {
-            Error::config(format!(
-                "bad PesaPal base URL: {}",
-                match e {
-                    Error::Invalid { reason, .. } | Error::Config { reason } => reason,
-                    other => other.to_string(),
-                }
-            ))
-        })?;
+        let base_url = HttpsUrl::parse_base("PesaPal base URL", base_url, policy)?;
         if base_url.as_url().query().is_some() || base_url.as_url().fragment().is_some() {
             return Err(Error::config(
                 "the PesaPal base URL must not have a query or fragment",
@@ -184,21 +173,41 @@ impl Api for PesapalConfig {
         Self::TOKEN_MARGIN
     }
 
-    /// HTTP 401, or a body (of any HTTP status) whose error is
-    /// `invalid_api_credentials_provided` / `authentication_error`.
-    fn is_auth_failure(&self, response: &http::Response<Vec<u8>>) -> bool {
-        if response.status() == http::StatusCode::UNAUTHORIZED {
-            return true;
+    /// The base URL joined with the path, the query form-encoded, `Accept` and
+    /// `Content-Type: application/json` on every call (PesaPal marks both
+    /// required, GET included), and `Authorization: Bearer <token>` when given.
+    fn finish(
+        &self,
+        parts: Parts,
+        token: Option<&AccessToken>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        if parts.host != Host::Api {
+            return Err(Error::Misuse("PesaPal has one host: Host::Api"));
         }
-        if response.body().len() > 64 * 1024 {
-            return false;
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&parts.query)
+            .finish();
+        let mut url = self.url(&parts.path);
+        if !query.is_empty() {
+            url = format!("{url}?{query}");
         }
-        let Ok(v) = serde_json::from_slice::<serde_json::Value>(response.body()) else {
-            return false;
+        let body = match parts.body {
+            None => Vec::new(),
+            Some(Body::Bytes(bytes)) => bytes,
+            Some(Body::Json(value)) => crate::wire::to_json(&value)?,
         };
-        wire::api_error(&v).is_some_and(|e| {
-            e.code.as_deref() == Some(codes::INVALID_API_CREDENTIALS)
-                || e.error_type.as_deref() == Some(codes::AUTHENTICATION_ERROR)
-        })
+        let mut builder = crate::wire::request(parts.method, &url, None)?
+            .header(http::header::CONTENT_TYPE, wire::JSON);
+        if let Some(token) = token {
+            let (name, value) = crate::wire::bearer(token.secret())?;
+            builder = builder.header(name, value);
+        }
+        crate::wire::finish(builder, body)
+    }
+
+    /// HTTP 401, or an answer of any HTTP status whose error is
+    /// `invalid_api_credentials_provided` or of type `authentication_error`.
+    fn is_auth_failure(&self, response: &http::Response<Vec<u8>>) -> bool {
+        response.status() == http::StatusCode::UNAUTHORIZED || wire::refuses_token(response)
     }
 }

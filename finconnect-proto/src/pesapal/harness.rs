@@ -100,26 +100,26 @@ pub fn pesapal_responses(data: &[u8]) {
     let f = fixtures();
     let response = crate::harness::response(status, body);
     match reader {
-        0 => match RequestToken.from_response(response) {
+        0 => match RequestToken.read(response) {
             Ok(grant) => assert!(!grant.value.is_empty()),
             Err(e) => check_error(&e, true),
         },
         1 => {
-            if let Err(e) = f.register.from_response(response) {
+            if let Err(e) = f.register.read(response) {
                 check_error(&e, false);
             }
         }
         2 => {
-            if let Err(e) = GetIpnList.from_response(response) {
+            if let Err(e) = GetIpnList.read(response) {
                 check_error(&e, false);
             }
         }
         3 => {
-            if let Err(e) = f.order.from_response(response) {
+            if let Err(e) = f.order.read(response) {
                 check_error(&e, false);
             }
         }
-        4 => match GetTransactionStatus::new(f.tracking.clone()).from_response(response) {
+        4 => match GetTransactionStatus::new(f.tracking.clone()).read(response) {
             Ok(s) => {
                 if s.status_code == Some(0) {
                     assert_ne!(s.status, PaymentStatus::Failed);
@@ -132,19 +132,19 @@ pub fn pesapal_responses(data: &[u8]) {
             Err(e) => check_error(&e, false),
         },
         5 => {
-            if let Err(e) = f.refund.from_response(response) {
+            if let Err(e) = f.refund.read(response) {
                 let _ = RefundRefusal::of(&e);
                 check_error(&e, false);
             }
         }
         6 => {
-            if let Err(e) = CancelOrder::new(f.tracking.clone()).from_response(response) {
+            if let Err(e) = CancelOrder::new(f.tracking.clone()).read(response) {
                 let _ = CancelRefusal::of(&e);
                 check_error(&e, false);
             }
         }
         7 => {
-            if let Err(e) = f.confirm.from_response(response) {
+            if let Err(e) = f.confirm.read(response) {
                 check_error(&e, false);
             }
         }

@@ -7,10 +7,12 @@
 
 use super::config::PesapalConfig;
 use super::order::OrderTrackingId;
-use super::status::{read_status, TransactionStatus};
+use super::status::{read_status, status_request, TransactionStatus};
+use crate::operation::Parts;
 use crate::retry::Idempotency;
-use crate::{AccessToken, Error, Operation, PaymentStatus};
+use crate::{Error, Operation, PaymentStatus};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// What a notification says happened.
@@ -138,7 +140,7 @@ impl Notification {
     /// From `key=value` pairs (query string or form body); keys match
     /// case-insensitively, the first occurrence wins.
     fn from_pairs<'a>(
-        pairs: impl Iterator<Item = (std::borrow::Cow<'a, str>, std::borrow::Cow<'a, str>)>,
+        pairs: impl Iterator<Item = (Cow<'a, str>, Cow<'a, str>)>,
     ) -> Result<Self, Error> {
         let (mut t, mut r, mut k) = (None, None, None);
         for (key, value) in pairs {
@@ -179,24 +181,15 @@ impl Notification {
         let Some(map) = value.as_object() else {
             return Err(Error::invalid("notification", "JSON body is not an object"));
         };
-        let (mut t, mut r, mut k) = (None, None, None);
-        for (key, value) in map {
-            let slot = match key.trim().to_ascii_lowercase().as_str() {
-                TRACKING => &mut t,
-                REFERENCE => &mut r,
-                KIND => &mut k,
-                _ => continue,
-            };
+        let pairs = map.iter().filter_map(|(key, value)| {
             let text = match value {
-                serde_json::Value::String(s) => Some(s.clone()),
-                serde_json::Value::Number(n) => Some(n.to_string()),
-                _ => None,
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => return None,
             };
-            if slot.is_none() {
-                *slot = text;
-            }
-        }
-        Self::from_parts(t, r, k)
+            Some((Cow::from(key.as_str()), Cow::from(text)))
+        });
+        Self::from_pairs(pairs)
     }
 
     /// From a POST body of any kind: JSON when the content type says so or the
@@ -344,7 +337,7 @@ impl Ack {
 /// Turns a notification into a trusted status: runs GetTransactionStatus for its
 /// tracking id and checks that PesaPal's answer concerns the same merchant
 /// reference (for RECURRING: the account number). A mismatch is
-/// [`Error::Invalid`] — do not act on the notification.
+/// [`Error::Contradiction`]: do not act on the notification.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfirmNotification {
     notification: Notification,
@@ -388,16 +381,11 @@ impl Operation for ConfirmNotification {
         Some(self.notification.merchant_reference.clone())
     }
 
-    fn to_request(
-        &self,
-        api: &PesapalConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        super::status::GetTransactionStatus::new(self.notification.order_tracking_id.clone())
-            .to_request(api, token)
+    fn request(&self, _api: &PesapalConfig) -> Result<Parts, Error> {
+        Ok(status_request(&self.notification.order_tracking_id))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Confirmed, Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Confirmed, Error> {
         let n = &self.notification;
         let status = read_status(&response, &n.order_tracking_id)?;
         n.check_status(&status)?;

@@ -2,9 +2,10 @@
 //! `GET /api/URLSetup/GetIpnList`.
 
 use super::config::PesapalConfig;
-use super::wire;
+use super::wire::{self, Answer};
+use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
-use crate::{AccessToken, Error, HttpsUrl, Operation, UrlPolicy};
+use crate::{Error, HttpsUrl, Operation, UrlPolicy};
 use serde_json::Value;
 use std::fmt;
 use std::time::SystemTime;
@@ -12,7 +13,7 @@ use std::time::SystemTime;
 /// The id of a registered IPN URL (`ipn_id`), which SubmitOrderRequest calls
 /// `notification_id`. It belongs to one merchant account **and one environment**.
 ///
-/// Not checked to be a GUID (PesaPal's own docs show a malformed one); it must be
+/// Not checked to be a GUID (PesaPal's own samples hold a malformed one); it must be
 /// non-empty, printable and at most 100 characters.
 ///
 /// ```
@@ -123,20 +124,9 @@ impl IpnRegistration {
             .and_then(crate::wire::parse_rfc3339)
     }
 
-    fn from_value(
-        context: &str,
-        response: &http::Response<Vec<u8>>,
-        v: &Value,
-    ) -> Result<Self, Error> {
-        let ipn_id = wire::required(context, response, v, "ipn_id")?;
-        let ipn_id = IpnId::new(ipn_id).map_err(|e| {
-            Error::decode(
-                context,
-                e,
-                response.body(),
-                Some(response.status().as_u16()),
-            )
-        })?;
+    /// Reads one registration (the body of RegisterIPN, an item of GetIpnList).
+    fn from_value(answer: &Answer<'_>, v: &Value) -> Result<Self, Error> {
+        let ipn_id = IpnId::new(answer.required_in(v, "ipn_id")?).map_err(|e| answer.bad(e))?;
         Ok(IpnRegistration {
             ipn_id,
             url: wire::text(v, "url").unwrap_or_default(),
@@ -199,12 +189,6 @@ impl RegisterIpn {
     }
 }
 
-#[derive(serde::Serialize)]
-struct RegisterBody<'a> {
-    url: &'a str,
-    ipn_notification_type: &'a str,
-}
-
 impl Operation for RegisterIpn {
     type Api = PesapalConfig;
     type Output = IpnRegistration;
@@ -212,29 +196,19 @@ impl Operation for RegisterIpn {
     // Registering the same URL twice returns the same kind of record; no money moves.
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &PesapalConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
+    fn request(&self, api: &PesapalConfig) -> Result<Parts, Error> {
         check_url("ipn url", &self.url, api.policy())?;
-        let body = crate::wire::to_json(&RegisterBody {
-            url: self.url.as_str(),
-            ipn_notification_type: self.method.as_str(),
-        })?;
-        wire::build(
-            http::Method::POST,
-            &api.url("/api/URLSetup/RegisterIPN"),
-            token,
-            Some(body),
-        )
+        let body = wire::object(&[
+            ("url", self.url.as_str()),
+            ("ipn_notification_type", self.method.as_str()),
+        ])?;
+        Ok(Parts::post(Host::Api, "/api/URLSetup/RegisterIPN", body))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<IpnRegistration, Error> {
-        const CONTEXT: &str = "PesaPal RegisterIPN answer";
-        let v = wire::parse(CONTEXT, &response, false)?;
-        wire::check(CONTEXT, &response, &v)?;
-        IpnRegistration::from_value(CONTEXT, &response, &v)
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<IpnRegistration, Error> {
+        let answer = Answer::parse(Self::NAME, &response, false)?;
+        answer.check()?;
+        IpnRegistration::from_value(&answer, &answer.v)
     }
 }
 
@@ -266,48 +240,23 @@ impl Operation for GetIpnList {
     const NAME: &'static str = "GetIpnList";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &PesapalConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        wire::build(
-            http::Method::GET,
-            &api.url("/api/URLSetup/GetIpnList"),
-            token,
-            None,
-        )
+    fn request(&self, _api: &PesapalConfig) -> Result<Parts, Error> {
+        Ok(Parts::get(Host::Api, "/api/URLSetup/GetIpnList"))
     }
 
-    fn from_response(
-        &self,
-        response: http::Response<Vec<u8>>,
-    ) -> Result<Vec<IpnRegistration>, Error> {
-        const CONTEXT: &str = "PesaPal GetIpnList answer";
-        let v = wire::parse(CONTEXT, &response, false)?;
-        match &v {
-            Value::Array(items) => {
-                wire::http_failure(CONTEXT, &response, &Value::Null)?;
-                items
-                    .iter()
-                    .map(|item| IpnRegistration::from_value(CONTEXT, &response, item))
-                    .collect()
+    /// A list is a bare JSON array; an error comes as PesaPal's error object.
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Vec<IpnRegistration>, Error> {
+        let answer = Answer::parse(Self::NAME, &response, false)?;
+        let Value::Array(items) = &answer.v else {
+            if answer.v.is_object() {
+                answer.check()?;
             }
-            Value::Object(_) => {
-                wire::check(CONTEXT, &response, &v)?;
-                Err(Error::decode(
-                    CONTEXT,
-                    "expected a list of IPN URLs",
-                    response.body(),
-                    Some(response.status().as_u16()),
-                ))
-            }
-            _ => Err(Error::decode(
-                CONTEXT,
-                "expected a list of IPN URLs",
-                response.body(),
-                Some(response.status().as_u16()),
-            )),
-        }
+            return Err(answer.bad("expected a list of IPN URLs"));
+        };
+        answer.http_failure()?;
+        items
+            .iter()
+            .map(|item| IpnRegistration::from_value(&answer, item))
+            .collect()
     }
 }

@@ -49,7 +49,7 @@
 //! let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_710_775_000);
 //! let mut sent = Vec::new();
 //! let (submitted, fresh_token) = drive_blocking(
-//!     Call::new(&api, op, None, now),
+//!     Call::new(&api, op, None),
 //!     |request| {
 //!         let path = request.uri().path().to_owned();
 //!         sent.push((request.method().clone(), path.clone()));
@@ -73,6 +73,7 @@
 
 mod auth;
 mod config;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod harness;
 mod ipn;

@@ -2,9 +2,10 @@
 
 use super::config::PesapalConfig;
 use super::ipn_setup::{check_url, IpnId};
-use super::wire;
+use super::wire::{self, Answer};
+use crate::operation::{Body, Host, Parts};
 use crate::retry::Idempotency;
-use crate::{AccessToken, Description, Error, MerchantReference, Money, Operation};
+use crate::{Description, Error, MerchantReference, Money, Operation};
 use serde::Serialize;
 use std::fmt;
 
@@ -268,8 +269,10 @@ impl Order {
         })
     }
 
-    /// Checks the rules of "What the SDK must do" that the types do not already
-    /// guarantee.
+    /// Checks PesaPal's rules that the types do not already guarantee: an amount
+    /// above zero with at most 2 decimals, an e-mail or a phone number, a state of
+    /// at most 3 characters, an upper-case country code, no empty optional text,
+    /// and recurring terms only with an account number.
     pub fn validate(&self) -> Result<(), Error> {
         if !self.amount.is_positive() {
             return Err(Error::invalid("amount", "must be above zero"));
@@ -369,34 +372,6 @@ impl SubmitOrder {
     pub fn ipn_id(&self) -> &IpnId {
         &self.ipn_id
     }
-
-    /// The JSON body, after validation.
-    pub fn body(&self, api: &PesapalConfig) -> Result<Vec<u8>, Error> {
-        let o = &self.order;
-        o.validate()?;
-        check_url("callback_url", &o.callback_url, api.policy())?;
-        if let Some(u) = &o.cancellation_url {
-            check_url("cancellation_url", u, api.policy())?;
-        }
-        crate::wire::to_json(&OrderBody {
-            id: o.reference.as_str(),
-            currency: o.amount.currency().code(),
-            amount: o.amount.to_json_number(),
-            description: o.description.as_str(),
-            callback_url: o.callback_url.as_str(),
-            cancellation_url: o.cancellation_url.as_ref().map(url::Url::as_str),
-            notification_id: self.ipn_id.as_str(),
-            branch: o.branch.as_deref(),
-            redirect_mode: o.redirect_mode.map(RedirectMode::as_str),
-            billing_address: &o.billing_address,
-            account_number: o.account_number.as_deref(),
-            subscription_details: o.subscription_details.map(|s| SubscriptionBody {
-                start_date: format_dd_mm_yyyy(s.start_date),
-                end_date: format_dd_mm_yyyy(s.end_date),
-                frequency: s.frequency.as_str(),
-            }),
-        })
-    }
 }
 
 /// PesaPal's answer to an order submission.
@@ -420,45 +395,47 @@ impl Operation for SubmitOrder {
         Some(self.order.reference.as_str().to_owned())
     }
 
-    fn to_request(
-        &self,
-        api: &PesapalConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = self.body(api)?;
-        wire::build(
-            http::Method::POST,
-            &api.url("/api/Transactions/SubmitOrderRequest"),
-            token,
-            Some(body),
-        )
+    /// Validates the order and its URLs, then writes the body.
+    fn request(&self, api: &PesapalConfig) -> Result<Parts, Error> {
+        let o = &self.order;
+        o.validate()?;
+        check_url("callback_url", &o.callback_url, api.policy())?;
+        if let Some(u) = &o.cancellation_url {
+            check_url("cancellation_url", u, api.policy())?;
+        }
+        let body = crate::wire::to_json(&OrderBody {
+            id: o.reference.as_str(),
+            currency: o.amount.currency().code(),
+            amount: o.amount.to_json_number(),
+            description: o.description.as_str(),
+            callback_url: o.callback_url.as_str(),
+            cancellation_url: o.cancellation_url.as_ref().map(url::Url::as_str),
+            notification_id: self.ipn_id.as_str(),
+            branch: o.branch.as_deref(),
+            redirect_mode: o.redirect_mode.map(RedirectMode::as_str),
+            billing_address: &o.billing_address,
+            account_number: o.account_number.as_deref(),
+            subscription_details: o.subscription_details.map(|s| SubscriptionBody {
+                start_date: format_dd_mm_yyyy(s.start_date),
+                end_date: format_dd_mm_yyyy(s.end_date),
+                frequency: s.frequency.as_str(),
+            }),
+        })?;
+        let path = "/api/Transactions/SubmitOrderRequest";
+        Ok(Parts::post(Host::Api, path, Body::Bytes(body)))
     }
 
-    /// Reads the answer: the order, a documented refusal (an error object with a
-    /// code PesaPal documents, such as `InvalidIpnId`), or a decode error for
-    /// anything else (which the driver reports as [`Error::OutcomeUnknown`]).
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<SubmittedOrder, Error> {
-        read_submitted(&response)
+    /// The order, a documented refusal (an error object with a code PesaPal
+    /// documents, such as `InvalidIpnId`), or a decode error for anything else
+    /// (which the driver reports as [`Error::OutcomeUnknown`]).
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<SubmittedOrder, Error> {
+        let answer = Answer::parse(Self::NAME, &response, false)?;
+        answer.check_refusal()?;
+        let tracking = answer.required("order_tracking_id")?;
+        Ok(SubmittedOrder {
+            order_tracking_id: OrderTrackingId::new(tracking).map_err(|e| answer.bad(e))?,
+            merchant_reference: wire::text(&answer.v, "merchant_reference").unwrap_or_default(),
+            redirect_url: answer.required("redirect_url")?,
+        })
     }
-}
-
-fn read_submitted(response: &http::Response<Vec<u8>>) -> Result<SubmittedOrder, Error> {
-    const CONTEXT: &str = "PesaPal SubmitOrderRequest answer";
-    let v = wire::parse(CONTEXT, response, false)?;
-    wire::check_refusal(CONTEXT, response, &v)?;
-    let tracking = wire::required(CONTEXT, response, &v, "order_tracking_id")?;
-    let order_tracking_id = OrderTrackingId::new(tracking).map_err(|e| {
-        Error::decode(
-            CONTEXT,
-            e,
-            response.body(),
-            Some(response.status().as_u16()),
-        )
-    })?;
-    let redirect_url = wire::required(CONTEXT, response, &v, "redirect_url")?;
-    Ok(SubmittedOrder {
-        order_tracking_id,
-        merchant_reference: wire::text(&v, "merchant_reference").unwrap_or_default(),
-        redirect_url,
-    })
 }

@@ -8,10 +8,10 @@
 
 use super::config::PesapalConfig;
 use super::order::OrderTrackingId;
-use super::wire::{self, codes};
+use super::wire::{self, Answer};
+use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
-use crate::{AccessToken, Error, Money, Operation, Provider};
-use serde::Serialize;
+use crate::{Error, Money, Operation};
 
 /// Asks for a refund of a completed payment. PesaPal's 200 means only "request
 /// received": the merchant approves it and PesaPal's finance team processes it.
@@ -83,14 +83,6 @@ fn two_decimals(amount: Money) -> Result<String, Error> {
     Ok(Money::from_minor(minor, crate::Currency::KES).to_decimal_string())
 }
 
-#[derive(Serialize)]
-struct RefundBody<'a> {
-    confirmation_code: &'a str,
-    amount: String,
-    username: &'a str,
-    remarks: &'a str,
-}
-
 /// PesaPal received a refund request or a cancellation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Accepted {
@@ -110,21 +102,18 @@ pub enum RefundRefusal {
 }
 
 impl RefundRefusal {
-    /// The refusal a [`RefundRequest`] error stands for, if it is one.
+    /// The refusal a [`RefundRequest`] error stands for, if it is one (read from
+    /// PesaPal's own words: it sends no code with these refusals).
     pub fn of(error: &Error) -> Option<RefundRefusal> {
-        match error {
-            Error::Provider {
-                code: Some(code),
-                message,
-                ..
-            } => match code.as_str() {
-                codes::REFUND_ALREADY_REQUESTED => Some(RefundRefusal::AlreadyRequested),
-                codes::REFUND_INVALID_AMOUNT => Some(RefundRefusal::InvalidAmount),
-                codes::REFUND_REFUSED => Some(RefundRefusal::Other(message.clone())),
-                _ => None,
-            },
-            _ => None,
-        }
+        let message = business_refusal(error)?;
+        let lower = message.to_ascii_lowercase();
+        Some(if lower.contains(ALREADY) {
+            RefundRefusal::AlreadyRequested
+        } else if lower.contains(INVALID_AMOUNT) {
+            RefundRefusal::InvalidAmount
+        } else {
+            RefundRefusal::Other(message.to_owned())
+        })
     }
 }
 
@@ -138,79 +127,81 @@ pub enum CancelRefusal {
 }
 
 impl CancelRefusal {
-    /// The refusal a [`CancelOrder`] error stands for, if it is one.
+    /// The refusal a [`CancelOrder`] error stands for, if it is one (read from
+    /// PesaPal's own words).
     pub fn of(error: &Error) -> Option<CancelRefusal> {
-        match error {
-            Error::Provider {
-                code: Some(code),
-                message,
-                ..
-            } => match code.as_str() {
-                codes::ORDER_NOT_CANCELLABLE => Some(CancelRefusal::NotCancellable),
-                codes::CANCEL_REFUSED => Some(CancelRefusal::Other(message.clone())),
-                _ => None,
-            },
-            _ => None,
-        }
+        let message = business_refusal(error)?;
+        Some(if message.to_ascii_lowercase().contains(NOT_CANCELLABLE) {
+            CancelRefusal::NotCancellable
+        } else {
+            CancelRefusal::Other(message.to_owned())
+        })
     }
 }
 
-/// Reads a refund/cancel answer: success message, or a business refusal typed by
-/// `classify(message)`.
-fn read_message_answer(
-    context: &str,
-    response: &http::Response<Vec<u8>>,
-    classify: impl Fn(&str) -> (&'static str, Option<&'static str>),
-) -> Result<Accepted, Error> {
-    let v = wire::parse(context, response, false)?;
-    if !v.is_object() {
-        return Err(Error::decode(
-            context,
-            "expected a JSON object",
-            response.body(),
-            Some(response.status().as_u16()),
-        ));
-    }
-    let http_status = response.status().as_u16();
-    if let Some(e) = wire::api_error(&v) {
-        if e.is_documented_refusal() || (400..500).contains(&http_status) {
-            return Err(e.into_error(http_status));
-        }
-        return Err(Error::decode(
-            context,
-            "an error object with a code PesaPal does not document",
-            response.body(),
-            Some(http_status),
-        ));
-    }
-    let message = wire::text(&v, "message").unwrap_or_default();
-    // PesaPal's documented refusal: a body status other than 200 with a message.
-    if wire::body_status_failed(&v) && !message.trim().is_empty() {
-        let (code, hint) = classify(&message);
-        return Err(Error::Provider {
-            provider: Provider::Pesapal,
-            code: Some(code.to_owned()),
+/// PesaPal's message, when `error` is one of its business refusals (a provider
+/// error without a code).
+fn business_refusal(error: &Error) -> Option<&str> {
+    match error {
+        Error::Provider {
+            provider: crate::Provider::Pesapal,
+            code: None,
             message,
-            http_status: Some(http_status),
-            hint,
-        });
+            ..
+        } => Some(message),
+        _ => None,
     }
-    if wire::body_status_failed(&v) {
-        return Err(Error::decode(
-            context,
-            "a failed body status without a message",
-            response.body(),
-            Some(http_status),
-        ));
+}
+
+/// Words of PesaPal's refusals (lower case).
+const ALREADY: &str = "already";
+const INVALID_AMOUNT: &str = "invalid amount";
+const NOT_CANCELLABLE: &str = "cannot be cancelled";
+
+/// A business refusal PesaPal words in `message`: words to look for (lower
+/// case; the first match wins, `""` matches any message) and a hint.
+type Refusal = (&'static str, Option<&'static str>);
+
+const REFUND_REFUSALS: &[Refusal] = &[
+    (
+        ALREADY,
+        Some("PesaPal takes one refund request per payment; this one is already in"),
+    ),
+    (
+        INVALID_AMOUNT,
+        Some("the amount must not exceed the payment, be in its currency, and be the full amount for mobile money"),
+    ),
+    ("", Some("only COMPLETED payments can be refunded")),
+];
+
+const CANCEL_REFUSALS: &[Refusal] = &[
+    (
+        NOT_CANCELLABLE,
+        Some("only pending or failed orders can be cancelled, once; query the status"),
+    ),
+    ("", None),
+];
+
+/// Reads a refund or cancellation answer: `{"status":"200","message":…}`, or
+/// PesaPal's business refusal, a failed body `status` with a message and no error
+/// object (typed by `refusals`), or what [`Answer::check_refusal`] says.
+fn read_accepted(
+    name: &'static str,
+    response: &http::Response<Vec<u8>>,
+    refusals: &[Refusal],
+) -> Result<Accepted, Error> {
+    let answer = Answer::parse(name, response, false)?.object()?;
+    let message = wire::text(&answer.v, "message").unwrap_or_default();
+    let refused = wire::api_error(&answer.v).is_none() && wire::body_status_failed(&answer.v);
+    if refused && !message.trim().is_empty() {
+        let lower = message.to_ascii_lowercase();
+        if let Some(&(_, hint)) = refusals.iter().find(|(words, _)| lower.contains(words)) {
+            return Err(answer.refused(None, message, hint));
+        }
     }
-    wire::refusal_status(context, response, &v)?;
-    if wire::body_status(&v).is_none() {
-        return Err(Error::decode(
-            context,
-            "`status` is missing",
-            response.body(),
-            Some(http_status),
-        ));
+    answer.check_refusal()?;
+    if wire::body_status(&answer.v).is_none() {
+        return Err(answer.bad("`status` is missing"));
     }
     Ok(Accepted { message })
 }
@@ -227,45 +218,22 @@ impl Operation for RefundRequest {
         Some(self.confirmation_code.clone())
     }
 
-    fn to_request(
-        &self,
-        api: &PesapalConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = crate::wire::to_json(&RefundBody {
-            confirmation_code: &self.confirmation_code,
-            amount: two_decimals(self.amount)?,
-            username: &self.username,
-            remarks: &self.remarks,
-        })?;
-        wire::build(
-            http::Method::POST,
-            &api.url("/api/Transactions/RefundRequest"),
-            token,
-            Some(body),
-        )
+    fn request(&self, _api: &PesapalConfig) -> Result<Parts, Error> {
+        let body = wire::object(&[
+            ("confirmation_code", self.confirmation_code.as_str()),
+            ("amount", two_decimals(self.amount)?.as_str()),
+            ("username", self.username.as_str()),
+            ("remarks", self.remarks.as_str()),
+        ])?;
+        Ok(Parts::post(
+            Host::Api,
+            "/api/Transactions/RefundRequest",
+            body,
+        ))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
-        read_message_answer("PesaPal RefundRequest answer", &response, |m| {
-            let m = m.to_ascii_lowercase();
-            if m.contains("received already") || m.contains("already") {
-                (
-                    codes::REFUND_ALREADY_REQUESTED,
-                    Some("PesaPal takes one refund request per payment; this one is already in"),
-                )
-            } else if m.contains("invalid amount") {
-                (
-                    codes::REFUND_INVALID_AMOUNT,
-                    Some("the amount must not exceed the payment, be in its currency, and be the full amount for mobile money"),
-                )
-            } else {
-                (
-                    codes::REFUND_REFUSED,
-                    Some("only COMPLETED payments can be refunded"),
-                )
-            }
-        })
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
+        read_accepted(Self::NAME, &response, REFUND_REFUSALS)
     }
 }
 
@@ -286,11 +254,6 @@ impl CancelOrder {
     }
 }
 
-#[derive(Serialize)]
-struct CancelBody<'a> {
-    order_tracking_id: &'a str,
-}
-
 impl Operation for CancelOrder {
     type Api = PesapalConfig;
     type Output = Accepted;
@@ -301,32 +264,16 @@ impl Operation for CancelOrder {
         Some(self.order_tracking_id.as_str().to_owned())
     }
 
-    fn to_request(
-        &self,
-        api: &PesapalConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let body = crate::wire::to_json(&CancelBody {
-            order_tracking_id: self.order_tracking_id.as_str(),
-        })?;
-        wire::build(
-            http::Method::POST,
-            &api.url("/api/Transactions/CancelOrder"),
-            token,
-            Some(body),
-        )
+    fn request(&self, _api: &PesapalConfig) -> Result<Parts, Error> {
+        let body = wire::object(&[("order_tracking_id", self.order_tracking_id.as_str())])?;
+        Ok(Parts::post(
+            Host::Api,
+            "/api/Transactions/CancelOrder",
+            body,
+        ))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
-        read_message_answer("PesaPal CancelOrder answer", &response, |m| {
-            if m.to_ascii_lowercase().contains("cannot be cancelled") {
-                (
-                    codes::ORDER_NOT_CANCELLABLE,
-                    Some("only pending or failed orders can be cancelled, once; query the status"),
-                )
-            } else {
-                (codes::CANCEL_REFUSED, None)
-            }
-        })
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<Accepted, Error> {
+        read_accepted(Self::NAME, &response, CANCEL_REFUSALS)
     }
 }

@@ -3,9 +3,10 @@
 
 use super::config::PesapalConfig;
 use super::order::OrderTrackingId;
-use super::wire::{self, codes};
+use super::wire::{self, codes, Answer};
+use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
-use crate::{AccessToken, Currency, Error, MerchantReference, Money, Operation, PaymentStatus};
+use crate::{Currency, Error, MerchantReference, Money, Operation, PaymentStatus};
 use serde_json::Value;
 use std::fmt;
 use std::time::SystemTime;
@@ -115,7 +116,7 @@ impl TransactionStatus {
     /// # use finconnect_proto::{Currency, MerchantReference, Money, Operation};
     /// let body = br#"{"status_code":1,"payment_status_description":"Completed","merchant_reference":"TX-1","amount":1000.0,"currency":"TZS","status":"200","error":{"error_type":null,"code":null,"message":null}}"#;
     /// let op = GetTransactionStatus::new(OrderTrackingId::new("dbc707c0").unwrap());
-    /// let status = op.from_response(http::Response::new(body.to_vec())).unwrap();
+    /// let status = op.read(http::Response::new(body.to_vec())).unwrap();
     /// let reference = MerchantReference::new("TX-1").unwrap();
     /// assert!(status.reconcile(&reference, Money::from_major(1000, Currency::TZS).unwrap()).is_ok());
     /// let err = status.reconcile(&reference, Money::from_major(999, Currency::TZS).unwrap()).unwrap_err();
@@ -248,62 +249,45 @@ impl Operation for GetTransactionStatus {
     const NAME: &'static str = "GetTransactionStatus";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
 
-    fn to_request(
-        &self,
-        api: &PesapalConfig,
-        token: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        let url = format!(
-            "{}?{}",
-            api.url("/api/Transactions/GetTransactionStatus"),
-            wire::query_pair("orderTrackingId", self.order_tracking_id.as_str())
-        );
-        wire::build(http::Method::GET, &url, token, None)
+    fn request(&self, _api: &PesapalConfig) -> Result<Parts, Error> {
+        Ok(status_request(&self.order_tracking_id))
     }
 
-    fn from_response(&self, response: http::Response<Vec<u8>>) -> Result<TransactionStatus, Error> {
+    fn read(&self, response: http::Response<Vec<u8>>) -> Result<TransactionStatus, Error> {
         read_status(&response, &self.order_tracking_id)
     }
 }
 
-/// Reads a GetTransactionStatus answer.
+/// `GET /api/Transactions/GetTransactionStatus?orderTrackingId=…`.
+pub(crate) fn status_request(order_tracking_id: &OrderTrackingId) -> Parts {
+    Parts::get(Host::Api, "/api/Transactions/GetTransactionStatus")
+        .query("orderTrackingId", order_tracking_id.as_str())
+}
+
+/// Reads a GetTransactionStatus answer to the query for `asked`.
 pub(crate) fn read_status(
     response: &http::Response<Vec<u8>>,
     asked: &OrderTrackingId,
 ) -> Result<TransactionStatus, Error> {
-    const CONTEXT: &str = "PesaPal GetTransactionStatus answer";
-    let v = wire::parse(CONTEXT, response, false)?;
-    if !v.is_object() {
-        return Err(Error::decode(
-            CONTEXT,
-            "expected a JSON object",
-            response.body(),
-            Some(response.status().as_u16()),
-        ));
-    }
-    let error = wire::api_error(&v);
-    // "Pending Payment" comes as an error (body status "500"); it is not one.
-    let pending = error
-        .as_ref()
+    let answer = Answer::parse(GetTransactionStatus::NAME, response, false)?.object()?;
+    let v = &answer.v;
+    // A payment not made yet comes as an error `payment_details_not_found` with
+    // body status "500": it is pending, not failed.
+    let pending = wire::api_error(v)
         .is_some_and(|e| e.code.as_deref() == Some(codes::PAYMENT_DETAILS_NOT_FOUND));
     if !pending {
-        wire::check(CONTEXT, response, &v)?;
+        answer.check()?;
     }
-    let status_code = wire::int(&v, "status_code");
-    let description = wire::non_empty(&v, "payment_status_description");
+    let status_code = wire::int(v, "status_code");
+    let description = wire::non_empty(v, "payment_status_description");
     if status_code.is_none() && description.is_none() && !pending {
-        return Err(Error::decode(
-            CONTEXT,
-            "neither `status_code` nor `payment_status_description` is present",
-            response.body(),
-            Some(response.status().as_u16()),
-        ));
+        return Err(answer.bad("neither `status_code` nor `payment_status_description` is present"));
     }
-    let currency_code = wire::non_empty(&v, "currency");
+    let currency_code = wire::non_empty(v, "currency");
     let currency = currency_code
         .as_deref()
         .and_then(|c| Currency::from_code(c.trim()).ok());
-    let order_tracking_id = wire::non_empty(&v, "order_tracking_id")
+    let order_tracking_id = wire::non_empty(v, "order_tracking_id")
         .and_then(|t| OrderTrackingId::new(t).ok())
         .unwrap_or_else(|| asked.clone());
     Ok(TransactionStatus {
@@ -311,20 +295,20 @@ pub(crate) fn read_status(
         status_code,
         payment_status_description: description,
         order_tracking_id,
-        merchant_reference: wire::text(&v, "merchant_reference").unwrap_or_default(),
-        account_number: wire::non_empty(&v, "account_number"),
+        merchant_reference: wire::text(v, "merchant_reference").unwrap_or_default(),
+        account_number: wire::non_empty(v, "account_number"),
         amount: money(v.get("amount"), currency),
-        amount_text: wire::text(&v, "amount"),
+        amount_text: wire::text(v, "amount"),
         currency_code,
-        confirmation_code: wire::non_empty(&v, "confirmation_code"),
-        payment_method: wire::non_empty(&v, "payment_method"),
-        payment_account: wire::non_empty(&v, "payment_account"),
-        payment_status_code: wire::non_empty(&v, "payment_status_code"),
-        description: wire::non_empty(&v, "description"),
-        message: wire::non_empty(&v, "message"),
-        created_date: wire::non_empty(&v, "created_date"),
-        call_back_url: wire::non_empty(&v, "call_back_url"),
-        subscription_transaction_info: subscription(&v, currency),
+        confirmation_code: wire::non_empty(v, "confirmation_code"),
+        payment_method: wire::non_empty(v, "payment_method"),
+        payment_account: wire::non_empty(v, "payment_account"),
+        payment_status_code: wire::non_empty(v, "payment_status_code"),
+        description: wire::non_empty(v, "description"),
+        message: wire::non_empty(v, "message"),
+        created_date: wire::non_empty(v, "created_date"),
+        call_back_url: wire::non_empty(v, "call_back_url"),
+        subscription_transaction_info: subscription(v, currency),
     })
 }
 

@@ -6,54 +6,229 @@
 //! or strings, unknown extra fields) can make a parser fail, and the public types
 //! stay plain Rust.
 
+use crate::operation::Body;
 use crate::{Error, Provider};
 use serde_json::Value;
 
-/// Headers every PesaPal call carries (`Accept` and `Content-Type`, even on GET).
+/// PesaPal wants `Accept` and `Content-Type: application/json` on every call,
+/// GET included.
 pub(crate) const JSON: &str = "application/json";
 
-/// Reads a body as JSON whatever the HTTP status. `withhold` keeps the body text
-/// out of the error (authentication answers may hold a token).
-pub(crate) fn parse(
-    context: &str,
-    response: &http::Response<Vec<u8>>,
+type Response = http::Response<Vec<u8>>;
+
+/// The largest answer [`refuses_token`] reads (real error answers are under 1 KiB).
+const MAX_REFUSAL_BODY: usize = 64 * 1024;
+
+/// An answer read once as JSON, whatever its HTTP status (PesaPal usually answers
+/// errors with HTTP 200 and a body `status` of `"500"`), with the name of the
+/// endpoint for the errors it gives.
+pub(crate) struct Answer<'a> {
+    name: &'static str,
+    response: &'a Response,
+    /// Keep the body out of errors (a token answer holds the token).
     withhold: bool,
-) -> Result<Value, Error> {
-    let status = Some(response.status().as_u16());
-    let body = response.body();
-    if crate::wire::looks_like_html(body) {
-        let reason = "the answer is an HTML page, not JSON (Cloudflare or a proxy answered instead of PesaPal; try again later)";
-        return Err(if withhold {
+    /// The JSON body.
+    pub(crate) v: Value,
+}
+
+impl<'a> Answer<'a> {
+    /// Reads the answer to the endpoint `name`; `withhold` keeps the body out of
+    /// every error (a token answer holds the token). An HTML page (PesaPal's
+    /// Cloudflare front), an empty body or broken JSON is a decode error.
+    pub(crate) fn parse(
+        name: &'static str,
+        response: &'a Response,
+        withhold: bool,
+    ) -> Result<Self, Error> {
+        let mut answer = Answer {
+            name,
+            response,
+            withhold,
+            v: Value::Null,
+        };
+        let body = response.body();
+        if crate::wire::looks_like_html(body) {
+            return Err(answer.bad("the answer is an HTML page, not JSON (Cloudflare or a proxy answered instead of PesaPal; try again later)"));
+        }
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(answer.bad("the answer is empty"));
+        }
+        answer.v = serde_json::from_slice(body).map_err(|e| answer.bad(e))?;
+        Ok(answer)
+    }
+
+    /// The answer, if its body is a JSON object.
+    pub(crate) fn object(self) -> Result<Self, Error> {
+        if self.v.is_object() {
+            return Ok(self);
+        }
+        Err(self.bad("expected a JSON object"))
+    }
+
+    /// The HTTP status.
+    pub(crate) fn status(&self) -> u16 {
+        self.response.status().as_u16()
+    }
+
+    /// An unreadable answer, for `reason`.
+    pub(crate) fn bad(&self, reason: impl std::fmt::Display) -> Error {
+        let context = format!("PesaPal {} answer", self.name);
+        let status = Some(self.status());
+        if self.withhold {
             Error::decode_withheld(context, reason, status)
         } else {
-            Error::decode(context, reason, body, status)
-        });
-    }
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(if withhold {
-            Error::decode_withheld(context, "the answer is empty", status)
-        } else {
-            Error::decode(context, "the answer is empty", body, status)
-        });
-    }
-    serde_json::from_slice::<Value>(body).map_err(|e| {
-        if withhold {
-            Error::decode_withheld(context, e, status)
-        } else {
-            Error::decode(context, e, body, status)
+            Error::decode(context, reason, self.response.body(), status)
         }
-    })
+    }
+
+    /// The start of the body for an error text, unless it is withheld.
+    fn quote(&self) -> String {
+        if self.withhold {
+            "[withheld: may contain a credential]".to_owned()
+        } else {
+            crate::snippet(self.response.body())
+        }
+    }
+
+    /// PesaPal's refusal, with finconnect's `code` when PesaPal gives none.
+    pub(crate) fn refused(
+        &self,
+        code: Option<&str>,
+        message: String,
+        hint: Option<&'static str>,
+    ) -> Error {
+        Error::Provider {
+            provider: Provider::Pesapal,
+            code: code.map(str::to_owned),
+            message,
+            http_status: Some(self.status()),
+            hint,
+        }
+    }
+
+    /// A required text field of `v` (the body, or an item of it).
+    pub(crate) fn required_in(&self, v: &Value, key: &str) -> Result<String, Error> {
+        non_empty(v, key).ok_or_else(|| self.bad(format!("`{key}` is missing or empty")))
+    }
+
+    /// A required text field of the body.
+    pub(crate) fn required(&self, key: &str) -> Result<String, Error> {
+        self.required_in(&self.v, key)
+    }
+
+    /// The checks every endpoint shares, in PesaPal's order: an error object →
+    /// that error; a body `status` other than 200 → a request failure with its
+    /// message; then [`Answer::http_failure`]. Money-moving operations use
+    /// [`Answer::check_refusal`].
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        if let Some(e) = api_error(&self.v) {
+            return Err(e.into_error(self.status()));
+        }
+        if body_status_failed(&self.v) {
+            let message = text(&self.v, "message").unwrap_or_else(|| {
+                format!("body status {}", body_status(&self.v).unwrap_or_default())
+            });
+            return Err(self.refused(None, message, None));
+        }
+        self.http_failure()
+    }
+
+    /// The HTTP status alone: ≥ 500 with no PesaPal answer is unreadable (the
+    /// driver retries it or reports a transport error); 401 is a refused token;
+    /// another 4xx is a provider error, with ASP.NET's `Message` when given.
+    pub(crate) fn http_failure(&self) -> Result<(), Error> {
+        let http_status = self.status();
+        if http_status >= 500 {
+            return Err(self.bad(format!("HTTP {http_status} without a PesaPal answer")));
+        }
+        if http_status == 401 {
+            return Err(Error::Unauthorized {
+                provider: Provider::Pesapal,
+                message: "HTTP 401".to_owned(),
+                hint: Some(HINT_TOKEN),
+            });
+        }
+        if http_status >= 400 {
+            // ASP.NET's own errors: {"Message": "No HTTP resource was found …"}.
+            let message = text(&self.v, "Message")
+                .or_else(|| text(&self.v, "message"))
+                .unwrap_or_else(|| self.quote());
+            let hint = if http_status == 404 || message.contains("No HTTP resource") {
+                Some("no such path at this base URL: the base URL must include /pesapalv3 (sandbox) or /v3 (live)")
+            } else if http_status == 403 {
+                Some("PesaPal's Cloudflare front refused the request; try again later")
+            } else {
+                None
+            };
+            return Err(self.refused(None, message, hint));
+        }
+        Ok(())
+    }
+
+    /// For operations that move money: [`Answer::check`], except that only the
+    /// refusals PesaPal documents come back as provider errors. An error object
+    /// with an undocumented code at 2xx, a body `status` other than 200 without
+    /// an error object, or a 4xx without PesaPal's words is no proof of a
+    /// refusal: it is a decode error, which the driver turns into
+    /// `OutcomeUnknown`.
+    pub(crate) fn check_refusal(&self) -> Result<(), Error> {
+        let client_error = (400..500).contains(&self.status());
+        if let Some(e) = api_error(&self.v) {
+            if e.is_documented_refusal() || client_error {
+                return Err(e.into_error(self.status()));
+            }
+            let code = e.code.as_deref().or(e.error_type.as_deref()).unwrap_or("?");
+            return Err(self.bad(format!("error {code} is not a refusal PesaPal documents")));
+        }
+        if body_status_failed(&self.v) && !client_error {
+            let status = body_status(&self.v).unwrap_or_default();
+            return Err(self.bad(format!("body status {status} without an error object")));
+        }
+        let has_message =
+            non_empty(&self.v, "Message").is_some() || non_empty(&self.v, "message").is_some();
+        if client_error && self.status() != 401 && !has_message {
+            return Err(self.bad(format!("HTTP {} without PesaPal's message", self.status())));
+        }
+        self.http_failure()
+    }
+}
+
+/// Whether an answer, of any HTTP status, says the token was refused: an error
+/// `invalid_api_credentials_provided` or of type `authentication_error`. Only a
+/// body that holds one of those words is parsed here, so any other answer is
+/// parsed once, by its reader.
+pub(crate) fn refuses_token(response: &Response) -> bool {
+    let body = response.body();
+    let holds = |word: &str| body.windows(word.len()).any(|w| w == word.as_bytes());
+    if body.len() > MAX_REFUSAL_BODY
+        || !(holds(codes::INVALID_API_CREDENTIALS) || holds(codes::AUTHENTICATION_ERROR))
+    {
+        return false;
+    }
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| api_error(&v))
+        .is_some_and(|e| {
+            e.code.as_deref() == Some(codes::INVALID_API_CREDENTIALS)
+                || e.error_type.as_deref() == Some(codes::AUTHENTICATION_ERROR)
+        })
+}
+
+/// A JSON object of text fields, written in the order given.
+pub(crate) fn object(fields: &[(&str, &str)]) -> Result<Body, Error> {
+    struct Fields<'a>(&'a [(&'a str, &'a str)]);
+    impl serde::Serialize for Fields<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(self.0.iter().copied())
+        }
+    }
+    Ok(Body::Bytes(crate::wire::to_json(&Fields(fields))?))
 }
 
 /// A field as text: a JSON string, or a number or boolean written out; `null` and
 /// absent are `None`.
 pub(crate) fn text(v: &Value, key: &str) -> Option<String> {
-    match v.get(key)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+    crate::wire::string_or_number(v.get(key)?).ok().flatten()
 }
 
 /// Like [`text`], with the empty string read as absent.
@@ -63,14 +238,7 @@ pub(crate) fn non_empty(v: &Value, key: &str) -> Option<String> {
 
 /// An integer given as a number or a numeric string.
 pub(crate) fn int(v: &Value, key: &str) -> Option<i64> {
-    let t = text(v, key)?;
-    let t = t.trim();
-    t.parse::<i64>().ok().or_else(|| {
-        t.parse::<f64>()
-            .ok()
-            .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
-            .map(|f| f as i64)
-    })
+    crate::wire::lenient_i64(v.get(key)?).ok().flatten()
 }
 
 /// The body-level `status` (`"200"`, `200`, or absent).
@@ -91,9 +259,10 @@ pub(crate) struct ApiError {
     pub(crate) message: Option<String>,
 }
 
-/// Reads `error` (`error_type`, or `type` as the docs spell it). An object whose
-/// `code` and type are both null or empty is "no error" (§2.4); `error` given as a
-/// plain non-empty string (an Android SDK models it so) is taken as the message.
+/// Reads `error`. Its kind is `error_type` on the wire, `type` in some of
+/// PesaPal's samples. Successful answers often carry an error object whose fields
+/// are all null: an object whose `code` and kind are both null or empty is "no
+/// error". An `error` given as a plain non-empty string is taken as the message.
 pub(crate) fn api_error(v: &Value) -> Option<ApiError> {
     match v.get("error")? {
         Value::Object(_) => {
@@ -118,7 +287,7 @@ pub(crate) fn api_error(v: &Value) -> Option<ApiError> {
     }
 }
 
-/// Codes PesaPal sends, and the ones finconnect gives to answers without a code.
+/// Codes PesaPal sends.
 pub mod codes {
     /// RequestToken with wrong keys, or the other environment's keys.
     pub const INVALID_CONSUMER_KEY_OR_SECRET: &str = "invalid_consumer_key_or_secret_provided";
@@ -135,18 +304,6 @@ pub mod codes {
     pub const INVALID_URL: &str = "invalid_url";
     /// The body does not match the endpoint's contract.
     pub const INVALID_REQUEST_PARAMETERS: &str = "invalid_api_request_parameters";
-    /// finconnect's code for "Refund request has been received already".
-    pub const REFUND_ALREADY_REQUESTED: &str = "refund_already_requested";
-    /// finconnect's code for "Invalid amount provided…" on a refund.
-    pub const REFUND_INVALID_AMOUNT: &str = "refund_invalid_amount";
-    /// finconnect's code for any other refund refusal (`status:"500"` + message).
-    pub const REFUND_REFUSED: &str = "refund_refused";
-    /// finconnect's code for "Transaction cannot be cancelled".
-    pub const ORDER_NOT_CANCELLABLE: &str = "order_not_cancellable";
-    /// finconnect's code for any other cancellation refusal.
-    pub const CANCEL_REFUSED: &str = "cancel_refused";
-    /// finconnect's code for a body `status` other than 200 with only a message.
-    pub const REQUEST_FAILED: &str = "request_failed";
 }
 
 const HINT_OTHER_ENV_KEYS: &str = "sandbox keys against live, or the reverse? Consumer keys belong to one environment (cybqa.pesapal.com/pesapalv3 or pay.pesapal.com/v3)";
@@ -220,187 +377,6 @@ impl ApiError {
             hint,
         }
     }
-}
-
-/// The checks every endpoint shares, in PesaPal's order: an error object → that
-/// error; a body `status` other than 200 → a request failure with its message;
-/// HTTP ≥ 500 with neither → unreadable (the driver retries it or reports a
-/// transport error); HTTP ≥ 400 → a provider error. Money-moving operations use
-/// [`check_refusal`].
-pub(crate) fn check(
-    context: &str,
-    response: &http::Response<Vec<u8>>,
-    v: &Value,
-) -> Result<(), Error> {
-    let http_status = response.status().as_u16();
-    if let Some(e) = api_error(v) {
-        return Err(e.into_error(http_status));
-    }
-    if body_status_failed(v) {
-        return Err(Error::Provider {
-            provider: Provider::Pesapal,
-            code: Some(codes::REQUEST_FAILED.to_owned()),
-            message: text(v, "message")
-                .unwrap_or_else(|| format!("body status {}", body_status(v).unwrap_or_default())),
-            http_status: Some(http_status),
-            hint: None,
-        });
-    }
-    http_failure(context, response, v)
-}
-
-/// The HTTP-status part of [`check`].
-pub(crate) fn http_failure(
-    context: &str,
-    response: &http::Response<Vec<u8>>,
-    v: &Value,
-) -> Result<(), Error> {
-    let http_status = response.status().as_u16();
-    if http_status >= 500 {
-        return Err(Error::decode(
-            context,
-            format!("HTTP {http_status} without a PesaPal answer"),
-            response.body(),
-            Some(http_status),
-        ));
-    }
-    if http_status == 401 {
-        return Err(Error::Unauthorized {
-            provider: Provider::Pesapal,
-            message: "HTTP 401".to_owned(),
-            hint: Some(HINT_TOKEN),
-        });
-    }
-    if http_status >= 400 {
-        // ASP.NET's own errors: {"Message": "No HTTP resource was found …"}.
-        let message = text(v, "Message")
-            .or_else(|| text(v, "message"))
-            .unwrap_or_else(|| crate::snippet(response.body()));
-        let hint = if http_status == 404 || message.contains("No HTTP resource") {
-            Some("no such path at this base URL: the base URL must include /pesapalv3 (sandbox) or /v3 (live)")
-        } else if http_status == 403 {
-            Some("PesaPal's Cloudflare front refused the request; try again later")
-        } else {
-            None
-        };
-        return Err(Error::Provider {
-            provider: Provider::Pesapal,
-            code: None,
-            message,
-            http_status: Some(http_status),
-            hint,
-        });
-    }
-    Ok(())
-}
-
-/// For operations that move money: [`check`], except that only the refusals
-/// PesaPal documents come back as provider errors. An error object with an
-/// undocumented code at 2xx, or a body `status` other than 200 without an error
-/// object, or a 4xx without PesaPal's words is not proof of a refusal: it comes
-/// back as a decode error, which the driver turns into `OutcomeUnknown`.
-pub(crate) fn check_refusal(
-    context: &str,
-    response: &http::Response<Vec<u8>>,
-    v: &Value,
-) -> Result<(), Error> {
-    let http_status = response.status().as_u16();
-    let client_error = (400..500).contains(&http_status);
-    if let Some(e) = api_error(v) {
-        if e.is_documented_refusal() || client_error {
-            return Err(e.into_error(http_status));
-        }
-        return Err(not_a_refusal(
-            context,
-            response,
-            format!(
-                "error {} is not a refusal PesaPal documents",
-                e.code.as_deref().or(e.error_type.as_deref()).unwrap_or("?")
-            ),
-        ));
-    }
-    if body_status_failed(v) && !client_error {
-        return Err(not_a_refusal(
-            context,
-            response,
-            format!(
-                "body status {} without an error object",
-                body_status(v).unwrap_or_default()
-            ),
-        ));
-    }
-    refusal_status(context, response, v)
-}
-
-/// The HTTP-status part of a money-moving reader: [`http_failure`], with a 4xx
-/// read as a refusal only when it carries PesaPal's (or ASP.NET's) message.
-pub(crate) fn refusal_status(
-    context: &str,
-    response: &http::Response<Vec<u8>>,
-    v: &Value,
-) -> Result<(), Error> {
-    let http_status = response.status().as_u16();
-    let has_message = non_empty(v, "Message").is_some() || non_empty(v, "message").is_some();
-    if (400..500).contains(&http_status) && http_status != 401 && !has_message {
-        return Err(not_a_refusal(
-            context,
-            response,
-            format!("HTTP {http_status} without PesaPal's message"),
-        ));
-    }
-    http_failure(context, response, v)
-}
-
-fn not_a_refusal(context: &str, response: &http::Response<Vec<u8>>, reason: String) -> Error {
-    Error::decode(
-        context,
-        reason,
-        response.body(),
-        Some(response.status().as_u16()),
-    )
-}
-
-/// A required text field, or a decode error naming it.
-pub(crate) fn required(
-    context: &str,
-    response: &http::Response<Vec<u8>>,
-    v: &Value,
-    key: &str,
-) -> Result<String, Error> {
-    non_empty(v, key).ok_or_else(|| {
-        Error::decode(
-            context,
-            format!("`{key}` is missing or empty"),
-            response.body(),
-            Some(response.status().as_u16()),
-        )
-    })
-}
-
-/// Writes `key=value` with the value percent-encoded.
-pub(crate) fn query_pair(key: &str, value: &str) -> String {
-    let encoded: String = url::form_urlencoded::byte_serialize(value.as_bytes()).collect();
-    format!("{key}={encoded}")
-}
-
-/// Builds a PesaPal request: `Accept` and `Content-Type: application/json` on every
-/// call (the docs mark both required even on GET), and the bearer token when given.
-pub(crate) fn build(
-    method: http::Method,
-    url: &str,
-    token: Option<&crate::AccessToken>,
-    body: Option<Vec<u8>>,
-) -> Result<http::Request<Vec<u8>>, Error> {
-    let has_body = body.is_some();
-    let mut builder = crate::wire::request(method, url, body.as_ref().map(|_| Vec::new()))?;
-    if !has_body {
-        builder = builder.header(http::header::CONTENT_TYPE, JSON);
-    }
-    if let Some(token) = token {
-        let (name, value) = crate::wire::bearer(token.secret())?;
-        builder = builder.header(name, value);
-    }
-    crate::wire::finish(builder, body.unwrap_or_default())
 }
 
 #[cfg(test)]

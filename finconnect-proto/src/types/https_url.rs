@@ -46,14 +46,18 @@ impl HttpsUrl {
     /// refused with [`Error::Config`] if it holds a user name or password
     /// (`https://user:pw@host`) — credentials belong in the configuration's
     /// credential fields, where they are kept secret.
-    pub fn parse_base(raw: &str, policy: UrlPolicy) -> Result<Self, Error> {
+    ///
+    /// `what` names the URL in the error ("PesaPal base URL").
+    pub fn parse_base(what: &str, raw: &str, policy: UrlPolicy) -> Result<Self, Error> {
         let url = Self::parse(raw, policy).map_err(|e| match e {
-            Error::Invalid { reason, .. } => Error::config(reason),
+            Error::Invalid { reason, .. } | Error::Config { reason } => {
+                Error::config(format!("{what}: {reason}"))
+            }
             other => other,
         })?;
         if has_userinfo(url.as_url()) {
             return Err(Error::config(format!(
-                "the base URL {} holds a user name or password (user:password@); \
+                "{what}: {} holds a user name or password (user:password@); \
                  remove it and put credentials in the credential fields",
                 url.redacted()
             )));

@@ -9,7 +9,7 @@ use hyper::Method;
 use serde_json::{Map, Value};
 
 use super::signing;
-use super::store::{Payment, TxState};
+use super::store::{HostedPage, Payment, TxState};
 use super::wire;
 use crate::config::Outcome;
 use crate::credentials::{AZAMPAY_APP_NAME, AZAMPAY_CLIENT_ID};
@@ -105,6 +105,7 @@ pub(crate) fn mno(state: &Arc<State>, req: &Req) -> Reply {
             operator: provider.to_string(),
             additional: additional(&body),
             state: TxState::Pending,
+            page: None,
         },
     )
 }
@@ -167,6 +168,7 @@ pub(crate) fn bank(state: &Arc<State>, req: &Req) -> Reply {
             operator: provider.to_string(),
             additional: additional(&body),
             state: TxState::Pending,
+            page: None,
         },
     )
 }
@@ -253,6 +255,7 @@ pub(crate) fn post_checkout(state: &Arc<State>, req: &Req) -> Reply {
                     operator: "Azampesa".to_string(),
                     additional: Value::Null,
                     state: TxState::Pending,
+                    page: Some(hosted_page(&body)),
                 };
                 let id = payment.transaction_id.clone();
                 store.add_payment(payment);
@@ -263,8 +266,35 @@ pub(crate) fn post_checkout(state: &Arc<State>, req: &Req) -> Reply {
     Reply::bytes(
         200,
         "text/plain; charset=utf-8",
-        format!("{}/azampay/checkout/pay/{transaction_id}", state.origin()),
+        format!(
+            "{}{}{transaction_id}",
+            state.origin(),
+            crate::checkout::AZAMPAY_PAGE
+        ),
     )
+}
+
+/// The page details of a (validated) PostCheckout body.
+fn hosted_page(body: &Map<String, Value>) -> HostedPage {
+    let field = |k: &str| text(body, k).unwrap_or_default().to_string();
+    let items: Vec<&str> = body
+        .get("cart")
+        .and_then(|c| c.get("items"))
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i.get("name").and_then(Value::as_str))
+                .collect()
+        })
+        .unwrap_or_default();
+    HostedPage {
+        vendor_name: field("vendorName"),
+        currency: field("currency"),
+        items: items.join(", "),
+        success_url: field("redirectSuccessURL"),
+        fail_url: field("redirectFailURL"),
+    }
 }
 
 /// `GET /api/v1/partner/gettransactionstatus?transactionId=…&provider=…` (unofficial; shape of

@@ -19,7 +19,7 @@ use crate::route::{ProviderName, Route};
 use crate::server::Host;
 use crate::state::{lock, State};
 
-pub(crate) use store::Store;
+pub(crate) use store::{Store, TxState};
 
 /// Maps a path below one of the three base URLs to a route (case-insensitive, like ASP.NET).
 pub(crate) fn route_for(host: Host, method: &Method, path: &str) -> Option<Route> {

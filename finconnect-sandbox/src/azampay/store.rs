@@ -33,6 +33,19 @@ pub(crate) struct Payment {
     pub operator: String,
     pub additional: Value,
     pub state: TxState,
+    /// What the hosted checkout page needs (PostCheckout payments only).
+    pub page: Option<HostedPage>,
+}
+
+/// A PostCheckout payment's page: who sells what, and where the browser goes next.
+#[derive(Debug, Clone)]
+pub(crate) struct HostedPage {
+    pub vendor_name: String,
+    pub currency: String,
+    /// The cart's item names, comma-separated.
+    pub items: String,
+    pub success_url: String,
+    pub fail_url: String,
 }
 
 /// A payout.

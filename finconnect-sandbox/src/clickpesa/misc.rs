@@ -151,6 +151,11 @@ pub(crate) fn checkout_link(state: &Arc<State>, req: &Req) -> Reply {
                 .get("customerEmail")
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            description: body
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .or_else(|| item_names(body.get("orderItems"))),
             status: "PENDING",
             payment_reference: String::new(),
             created: now,
@@ -161,10 +166,24 @@ pub(crate) fn checkout_link(state: &Arc<State>, req: &Req) -> Reply {
     Reply::json(
         200,
         &ojson!({
-            "checkoutLink": format!("{}/clickpesa/checkout/{reference}", state.origin()),
+            "checkoutLink": format!(
+                "{}{}{reference}",
+                state.origin(),
+                crate::checkout::CLICKPESA_PAGE
+            ),
             "clientId": CLICKPESA_CLIENT_ID
         }),
     )
+}
+
+/// The item names of `orderItems`, comma-separated.
+fn item_names(items: Option<&Value>) -> Option<String> {
+    let names: Vec<&str> = items?
+        .as_array()?
+        .iter()
+        .filter_map(|i| i.get("name").and_then(Value::as_str))
+        .collect();
+    (!names.is_empty()).then(|| names.join(", "))
 }
 
 /// `POST /payout-link/generate-payout-url`.

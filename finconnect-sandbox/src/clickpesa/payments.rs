@@ -121,6 +121,7 @@ fn new_payment(
         phone: None,
         customer_name: None,
         customer_email: None,
+        description: None,
         status,
         payment_reference: String::new(),
         created: now,

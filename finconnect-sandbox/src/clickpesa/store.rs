@@ -14,6 +14,8 @@ pub(crate) struct Payment {
     pub phone: Option<String>,
     pub customer_name: Option<String>,
     pub customer_email: Option<String>,
+    /// The order description a checkout link was created with.
+    pub description: Option<String>,
     pub status: &'static str,
     pub payment_reference: String,
     pub created: SystemTime,

@@ -15,7 +15,7 @@ use crate::route::Route;
 use crate::state::State;
 
 pub(crate) use orders::settle;
-pub(crate) use store::Store;
+pub(crate) use store::{Order, OrderState, Store};
 
 /// Maps a path below the base URL to a route. ASP.NET routing ignores case, so do we.
 pub(crate) fn route_for(method: &Method, path: &str) -> Option<Route> {

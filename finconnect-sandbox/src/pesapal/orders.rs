@@ -94,7 +94,11 @@ pub(crate) fn submit(state: &Arc<State>, req: &Req) -> Reply {
         merchant_reference: id.to_string(),
         amount,
         currency: currency.to_string(),
+        description: description.to_string(),
         callback_url: callback_url.to_string(),
+        cancellation_url: text(&body, "cancellation_url")
+            .unwrap_or_default()
+            .to_string(),
         notification_id: notification_id.to_string(),
         account_number: text(&body, "account_number")
             .unwrap_or_default()
@@ -118,8 +122,9 @@ fn submit_ok(state: &State, order: &Order) -> Json {
         "order_tracking_id": order.tracking_id,
         "merchant_reference": order.merchant_reference,
         "redirect_url": format!(
-            "{}/pesapal/pesapaliframe/PesapalIframe3/Index?OrderTrackingId={}",
+            "{}{}?OrderTrackingId={}",
             state.origin(),
+            crate::checkout::PESAPAL_PAGE,
             order.tracking_id
         ),
         "error": null,

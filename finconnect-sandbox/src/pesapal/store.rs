@@ -36,7 +36,10 @@ pub(crate) struct Order {
     pub merchant_reference: String,
     pub amount: f64,
     pub currency: String,
+    pub description: String,
     pub callback_url: String,
+    /// Where the customer goes after Cancel on the checkout page (optional).
+    pub cancellation_url: String,
     pub notification_id: String,
     pub account_number: String,
     pub created: SystemTime,

@@ -1,12 +1,12 @@
 //! AzamPay: every operation against the sandbox, and a signed callback verified
 //! with the key fetched from it.
 
-use finconnect_proto::azampay::{
+use finconnect::azampay::{
     parse_callback, AzampayPublicKey, BankCheckout, BankProvider, CallbackPolicy, Checked,
     Disburse, DisbursementStatus, GetPaymentPartners, GetPublicKey, MnoCheckout, MnoProvider,
     NameLookup, Party, PostCheckout, RsaVerifier, TransactionStatus, Wallet,
 };
-use finconnect_proto::{Currency, HttpsUrl, Money, PaymentStatus, Secret, UrlPolicy};
+use finconnect::{Currency, HttpsUrl, Money, PaymentStatus, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Route};
 use finconnect_tests::{azampay_config, fast_options, start_sandbox, Adapter, Merchant, Reply};
 use std::time::SystemTime;
@@ -56,7 +56,7 @@ async fn azampay_every_operation<A: Adapter>() {
     // MnoCheckout.
     let accepted = client
         .execute(
-            MnoCheckout::new("0712345678", tzs(2500), "ext-001", MnoProvider::Airtel).expect("op"),
+            MnoCheckout::new("ext-001", tzs(2500), "0712345678", MnoProvider::Airtel).expect("op"),
         )
         .await
         .expect("MnoCheckout");
@@ -107,10 +107,10 @@ async fn azampay_every_operation<A: Adapter>() {
     let bank = client
         .execute(
             BankCheckout::new(
-                BankProvider::Crdb,
+                tzs(10_000),
                 "0150012345678",
                 "0712345678",
-                tzs(10_000),
+                BankProvider::Crdb,
                 Secret::new("123456"),
             )
             .expect("op")
@@ -126,13 +126,13 @@ async fn azampay_every_operation<A: Adapter>() {
     let page = client
         .execute(
             PostCheckout::new(
+                "hosted-001",
+                tzs(3000),
                 &vendor_id,
                 credentials::AZAMPAY_APP_NAME,
-                "hosted-001",
                 "https://shop.example",
                 HttpsUrl::parse("https://shop.example/ok", UrlPolicy::Public).expect("url"),
                 HttpsUrl::parse("https://shop.example/fail", UrlPolicy::Public).expect("url"),
-                tzs(3000),
                 vec!["Shoes".to_owned()],
             )
             .expect("op"),
@@ -143,7 +143,7 @@ async fn azampay_every_operation<A: Adapter>() {
 
     // NameLookup.
     let name = client
-        .execute(NameLookup::new("Tigo", "255712345678").expect("op"))
+        .execute(NameLookup::new("255712345678", "Tigo").expect("op"))
         .await
         .expect("NameLookup");
     assert_eq!(name.name.as_deref(), Some("Sandbox Customer"));
@@ -153,10 +153,10 @@ async fn azampay_every_operation<A: Adapter>() {
     let disbursed = client
         .execute(
             Disburse::new(
-                Party::tz("Tembo Shop", Wallet::Tigo, "255712000000").expect("source"),
-                Party::tz("Jane Doe", Wallet::Airtel, "255682345678").expect("destination"),
-                tzs(5000),
                 "payout-001",
+                tzs(5000),
+                Party::tz("Tembo Shop", "255712000000", Wallet::Tigo).expect("source"),
+                Party::tz("Jane Doe", "255682345678", Wallet::Airtel).expect("destination"),
                 SystemTime::now(),
             )
             .expect("op")
@@ -202,7 +202,7 @@ async fn azampay_callback_tampering<A: Adapter>() {
     let key = client.execute(GetPublicKey::default()).await.expect("key");
     let accepted = client
         .execute(
-            MnoCheckout::new("0752345678", tzs(700), "ext-tamper", MnoProvider::Mpesa).expect("op"),
+            MnoCheckout::new("ext-tamper", tzs(700), "0752345678", MnoProvider::Mpesa).expect("op"),
         )
         .await
         .expect("MnoCheckout");

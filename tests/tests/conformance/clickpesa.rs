@@ -1,15 +1,15 @@
 //! ClickPesa: every operation against the sandbox (request checksums on), and a
-//! webhook verified with `clickpesa::webhook`.
+//! webhook verified with `clickpesa::parse_webhook`.
 
-use finconnect_proto::clickpesa::webhook::{self, Verdict};
-use finconnect_proto::clickpesa::{
+use finconnect::clickpesa::{parse_webhook, Verdict};
+use finconnect::clickpesa::{
     BankPayout, CardCustomer, CheckoutAmount, CreateBankPayout, CreateMobileMoneyPayout,
     GenerateCheckoutLink, GeneratePayoutLink, GetBalance, GetExchangeRates, GetPayment, GetPayout,
     InitiateCardPayment, InitiateUssdPush, ListBanks, ListFilter, ListPayments, ListPayouts,
     MobileMoneyPayout, OrderReference, PreviewBankPayout, PreviewCardPayment,
     PreviewMobileMoneyPayout, PreviewUssdPush, TransferType, VerifyBankAccount, WebhookEvent,
 };
-use finconnect_proto::{Currency, Money, Msisdn, PaymentStatus, Secret};
+use finconnect::{Currency, Money, Msisdn, PaymentStatus, Secret};
 use finconnect_sandbox::{Outcome, ProviderName, Route};
 use finconnect_tests::{
     clickpesa_checksum_key, clickpesa_config, fast_options, start_sandbox, Adapter, Merchant, Reply,
@@ -112,7 +112,7 @@ async fn clickpesa_every_operation<A: Adapter>() {
     let seen = merchant.received();
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert_eq!(seen[0].method, http::Method::POST);
-    let hook = webhook::parse(&seen[0].body).expect("a webhook");
+    let hook = parse_webhook(&seen[0].body).expect("a webhook");
     assert_eq!(hook.verdict(&key), Verdict::Valid);
     assert_eq!(hook.verdict(&Secret::new("another-key")), Verdict::Invalid);
     let verified = hook.verify(&key).expect("the checksum verifies");
@@ -178,8 +178,8 @@ async fn clickpesa_every_operation<A: Adapter>() {
     // Mobile-money payout: preview, create, get, webhook.
     let mm = MobileMoneyPayout::new(
         money("5000", Currency::TZS),
-        phone("0682345678"),
         reference("PAYOUT1"),
+        phone("0682345678"),
     )
     .expect("payout");
     let mm_preview = client
@@ -207,7 +207,7 @@ async fn clickpesa_every_operation<A: Adapter>() {
         .settle(ProviderName::Clickpesa, "PAYOUT1", Outcome::Complete)
         .await
         .expect("settle the payout");
-    let hook = webhook::parse(&merchant.received()[1].body).expect("a payout webhook");
+    let hook = parse_webhook(&merchant.received()[1].body).expect("a payout webhook");
     let verified = hook.verify(&key).expect("the checksum verifies");
     assert!(
         matches!(verified.event(), WebhookEvent::PayoutInitiated(_)),
@@ -219,10 +219,10 @@ async fn clickpesa_every_operation<A: Adapter>() {
     // Bank payout: preview (no name needed), create (with the verified name).
     let bank = BankPayout::new(
         money("20000", Currency::TZS),
+        reference("PAYOUT2"),
         "0150012345678",
         "CORUTZTZ",
         TransferType::Ach,
-        reference("PAYOUT2"),
     )
     .expect("payout");
     let bank_preview = client
@@ -246,8 +246,8 @@ async fn clickpesa_every_operation<A: Adapter>() {
     let link = client
         .execute(
             GenerateCheckoutLink::new(
-                reference("LINK1"),
                 CheckoutAmount::Total(money("15000", Currency::TZS)),
+                reference("LINK1"),
             )
             .expect("op")
             .description("Order LINK1"),
@@ -295,10 +295,7 @@ async fn clickpesa_checksum_is_checked<A: Adapter>() {
         )
         .await
         .expect_err("a wrong checksum is refused");
-    assert!(
-        matches!(err, finconnect_proto::Error::Provider { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, finconnect::Error::Provider { .. }), "{err:?}");
     assert_eq!(sandbox.orders(ProviderName::Clickpesa), 0);
     assert_eq!(sandbox.requests(Route::ClickpesaUssdInitiate), 1);
 }

@@ -6,21 +6,21 @@
 use super::azampay::tzs;
 use super::clickpesa::{phone, reference};
 use super::pesapal::order;
-use finconnect_proto::azampay::{
+use finconnect::azampay::{
     parse_callback, parse_disbursement_callback, AmountEncoding, CallbackPolicy, Disburse,
     DisbursementGeneration, DisbursementStatus, GetPublicKey, MnoCheckout, MnoProvider, NameLookup,
     Party, RsaVerifier, Wallet,
 };
-use finconnect_proto::clickpesa::webhook::{self, Verdict};
-use finconnect_proto::clickpesa::{
+use finconnect::clickpesa::{parse_webhook, Verdict};
+use finconnect::clickpesa::{
     CardCustomer, CheckoutAmount, CheckoutItem, CreateMobileMoneyPayout, GenerateCheckoutLink,
     GetPayout, InitiateCardPayment, InitiateUssdPush, ListFilter, ListPayments, MobileMoneyPayout,
     PreviewMobileMoneyPayout, SortOrder, WebhookEvent,
 };
-use finconnect_proto::pesapal::{
+use finconnect::pesapal::{
     BillingAddress, GetTransactionStatus, IpnMethod, Order, RegisterIpn, SubmitOrder,
 };
-use finconnect_proto::{Currency, Description, MerchantReference, Money, PaymentStatus};
+use finconnect::{Currency, Description, MerchantReference, Money, PaymentStatus};
 use finconnect_sandbox::{Outcome, ProviderName, Route};
 use finconnect_tests::{
     azampay_config, clickpesa_checksum_key, clickpesa_config, fast_options, pesapal_config,
@@ -41,7 +41,7 @@ async fn clickpesa_corners<A: Adapter>() {
     let usd = |s: &str| Money::from_decimal_str(s, Currency::USD).expect("amount");
 
     // A USD payout with cents, previewed and created under a checksum.
-    let payout = MobileMoneyPayout::new(usd("12.75"), phone("0712345678"), reference("USDP1"))
+    let payout = MobileMoneyPayout::new(usd("12.75"), reference("USDP1"), phone("0712345678"))
         .expect("payout");
     let preview = client
         .execute(PreviewMobileMoneyPayout(payout.clone()))
@@ -73,7 +73,7 @@ async fn clickpesa_corners<A: Adapter>() {
         .settle(ProviderName::Clickpesa, "USDP1", Outcome::Fail)
         .await
         .expect("settle");
-    let hook = webhook::parse(&merchant.received()[0].body).expect("webhook");
+    let hook = parse_webhook(&merchant.received()[0].body).expect("webhook");
     assert_eq!(hook.verdict(&key), Verdict::Valid, "{hook:?}");
     let verified = hook.verify(&key).expect("verified");
     assert!(
@@ -112,7 +112,7 @@ async fn clickpesa_corners<A: Adapter>() {
         .settle(ProviderName::Clickpesa, "FAIL1", Outcome::Fail)
         .await
         .expect("settle");
-    let hook = webhook::parse(&merchant.received()[1].body).expect("webhook");
+    let hook = parse_webhook(&merchant.received()[1].body).expect("webhook");
     let verified = hook.verify(&key).expect("PAYMENT FAILED verifies");
     assert!(
         matches!(verified.event(), WebhookEvent::PaymentFailed(_)),
@@ -148,7 +148,7 @@ async fn clickpesa_corners<A: Adapter>() {
         "the webhook carries the customer name: {}",
         String::from_utf8_lossy(&body)
     );
-    let hook = webhook::parse(&body).expect("webhook");
+    let hook = parse_webhook(&body).expect("webhook");
     assert_eq!(
         hook.verdict(&key),
         Verdict::Valid,
@@ -180,7 +180,6 @@ async fn clickpesa_corners<A: Adapter>() {
     let link = client
         .execute(
             GenerateCheckoutLink::new(
-                reference("LINK2"),
                 CheckoutAmount::Items(vec![
                     CheckoutItem {
                         name: "Book".to_owned(),
@@ -193,6 +192,7 @@ async fn clickpesa_corners<A: Adapter>() {
                         quantity: 3,
                     },
                 ]),
+                reference("LINK2"),
             )
             .expect("op"),
         )
@@ -245,7 +245,7 @@ async fn pesapal_corners<A: Adapter>() {
         .await
         .expect("order");
     client
-        .execute(finconnect_proto::pesapal::CancelOrder::new(
+        .execute(finconnect::pesapal::CancelOrder::new(
             pending.order_tracking_id.clone(),
         ))
         .await
@@ -274,9 +274,9 @@ async fn azampay_corners<A: Adapter>() {
     let accepted = client
         .execute(
             MnoCheckout::new(
-                "0652345678",
-                tzs(12_345),
                 "props-001",
+                tzs(12_345),
+                "0652345678",
                 MnoProvider::Halopesa,
             )
             .expect("op")
@@ -308,17 +308,17 @@ async fn azampay_corners<A: Adapter>() {
         &fast_options(),
     );
     let name = legacy
-        .execute(NameLookup::new("Airtel", "255682345678").expect("op"))
+        .execute(NameLookup::new("255682345678", "Airtel").expect("op"))
         .await
         .expect("legacy NameLookup");
     assert_eq!(name.first_name.as_deref(), Some("Sandbox"));
     let disbursed = legacy
         .execute(
             Disburse::new(
-                Party::tz("Tembo Shop", Wallet::Azampesa, "255712000000").expect("source"),
-                Party::tz("Jane Doe", Wallet::Tigo, "255712345678").expect("destination"),
-                tzs(7000),
                 "legacy-001",
+                tzs(7000),
+                Party::tz("Tembo Shop", "255712000000", Wallet::Azampesa).expect("source"),
+                Party::tz("Jane Doe", "255712345678", Wallet::Tigo).expect("destination"),
                 SystemTime::now(),
             )
             .expect("op"),

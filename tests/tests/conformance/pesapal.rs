@@ -1,10 +1,10 @@
 //! PesaPal API 3.0: every operation against the sandbox.
 
-use finconnect_proto::pesapal::{
+use finconnect::pesapal::{
     BillingAddress, CancelOrder, ConfirmNotification, GetIpnList, GetTransactionStatus, IpnId,
     IpnMethod, NotificationKind, Order, OrderTrackingId, RefundRequest, RegisterIpn, SubmitOrder,
 };
-use finconnect_proto::{Currency, Description, MerchantReference, Money, PaymentStatus};
+use finconnect::{Currency, Description, MerchantReference, Money, PaymentStatus};
 use finconnect_sandbox::{Outcome, ProviderName, Route};
 use finconnect_tests::{
     fast_options, pesapal_config, pesapal_notification, start_sandbox, Adapter, Merchant, Reply,
@@ -220,20 +220,14 @@ async fn pesapal_refusals<A: Adapter>() {
         ))
         .await
         .expect_err("an unknown IPN id is refused");
-    assert!(
-        matches!(err, finconnect_proto::Error::Provider { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, finconnect::Error::Provider { .. }), "{err:?}");
     let err = client
         .execute(GetTransactionStatus::new(
             OrderTrackingId::new("b945e4af-80a5-4ec1-8706-e03f8332fb04").expect("id"),
         ))
         .await
         .expect_err("an unknown tracking id is an error");
-    assert!(
-        matches!(err, finconnect_proto::Error::Provider { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, finconnect::Error::Provider { .. }), "{err:?}");
     let err = client
         .execute(
             RefundRequest::new(
@@ -247,7 +241,7 @@ async fn pesapal_refusals<A: Adapter>() {
         .await
         .expect_err("an unknown confirmation code is refused");
     assert!(
-        finconnect_proto::pesapal::RefundRefusal::of(&err).is_some(),
+        finconnect::pesapal::RefundRefusal::of(&err).is_some(),
         "{err:?}"
     );
     assert_eq!(sandbox.orders(ProviderName::Pesapal), 0);

@@ -5,10 +5,10 @@
 use super::azampay::tzs;
 use super::clickpesa::{phone, reference};
 use super::pesapal::order;
-use finconnect_proto::azampay::{MnoCheckout, MnoProvider, TransactionStatus};
-use finconnect_proto::clickpesa::{GetPayment, InitiateUssdPush};
-use finconnect_proto::pesapal::{GetTransactionStatus, IpnMethod, RegisterIpn, SubmitOrder};
-use finconnect_proto::{Error, PaymentStatus, Provider};
+use finconnect::azampay::{MnoCheckout, MnoProvider, TransactionStatus};
+use finconnect::clickpesa::{GetPayment, InitiateUssdPush};
+use finconnect::pesapal::{GetTransactionStatus, IpnMethod, RegisterIpn, SubmitOrder};
+use finconnect::{Error, PaymentStatus, Provider};
 use finconnect_sandbox::{Fault, ProviderName, Route, Sandbox};
 use finconnect_tests::{
     azampay_config, clickpesa_config, fast_options, options_with_timeout, pesapal_config,
@@ -44,8 +44,8 @@ async fn pesapal_order<A: Adapter>(
     sandbox: &Sandbox,
     reference: &str,
 ) -> (
-    finconnect_proto::pesapal::IpnId,
-    finconnect_proto::pesapal::OrderTrackingId,
+    finconnect::pesapal::IpnId,
+    finconnect::pesapal::OrderTrackingId,
 ) {
     let client = A::client(pesapal_config(sandbox), &fast_options());
     let ipn = client
@@ -81,7 +81,7 @@ async fn status_query_survives_two_503s<A: Adapter>() {
     let azampay = A::client(azampay_config(&sandbox), &options);
     let accepted = azampay
         .execute(
-            MnoCheckout::new("0712345678", tzs(1000), "retry-1", MnoProvider::Tigo).expect("op"),
+            MnoCheckout::new("retry-1", tzs(1000), "0712345678", MnoProvider::Tigo).expect("op"),
         )
         .await
         .expect("checkout");
@@ -185,7 +185,7 @@ async fn pesapal_submit_timeout_is_outcome_unknown<A: Adapter>() {
     );
     // Take the token first, so the order is the only request timed.
     client
-        .execute(finconnect_proto::pesapal::GetIpnList)
+        .execute(finconnect::pesapal::GetIpnList)
         .await
         .expect("GetIpnList");
     let (orders, sent) = (
@@ -210,13 +210,13 @@ async fn azampay_checkout_timeout_is_outcome_unknown<A: Adapter>() {
         &options_with_timeout(SHORT_TIMEOUT),
     );
     client
-        .execute(finconnect_proto::azampay::GetPaymentPartners)
+        .execute(finconnect::azampay::GetPaymentPartners)
         .await
         .expect("partners");
     sandbox.inject(Route::AzampayMnoCheckout, lost_answer());
     let err = client
         .execute(
-            MnoCheckout::new("0712345678", tzs(4000), "timeout-az-1", MnoProvider::Airtel)
+            MnoCheckout::new("timeout-az-1", tzs(4000), "0712345678", MnoProvider::Airtel)
                 .expect("op"),
         )
         .await
@@ -235,7 +235,7 @@ async fn clickpesa_ussd_timeout_is_outcome_unknown<A: Adapter>() {
         &options_with_timeout(SHORT_TIMEOUT),
     );
     client
-        .execute(finconnect_proto::clickpesa::ListBanks)
+        .execute(finconnect::clickpesa::ListBanks)
         .await
         .expect("banks");
     sandbox.inject(Route::ClickpesaUssdInitiate, lost_answer());
@@ -286,7 +286,7 @@ async fn payment_5xx_is_never_resent<A: Adapter>() {
     sandbox.inject(Route::AzampayMnoCheckout, [Fault::Status(500)]);
     let err = azampay
         .execute(
-            MnoCheckout::new("0712345678", tzs(100), "fivexx-az", MnoProvider::Tigo).expect("op"),
+            MnoCheckout::new("fivexx-az", tzs(100), "0712345678", MnoProvider::Tigo).expect("op"),
         )
         .await
         .expect_err("500");
@@ -300,7 +300,7 @@ async fn payment_5xx_is_never_resent<A: Adapter>() {
     );
     let err = azampay
         .execute(
-            MnoCheckout::new("0712345678", tzs(100), "dropped-az", MnoProvider::Tigo).expect("op"),
+            MnoCheckout::new("dropped-az", tzs(100), "0712345678", MnoProvider::Tigo).expect("op"),
         )
         .await
         .expect_err("dropped");

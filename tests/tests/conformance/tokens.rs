@@ -3,10 +3,10 @@
 //! refused or runs out in the middle of a run.
 
 use super::pesapal::order;
-use finconnect_proto::azampay::GetPaymentPartners;
-use finconnect_proto::clickpesa::GetExchangeRates;
-use finconnect_proto::pesapal::{GetTransactionStatus, IpnMethod, RegisterIpn, SubmitOrder};
-use finconnect_proto::Currency;
+use finconnect::azampay::GetPaymentPartners;
+use finconnect::clickpesa::GetExchangeRates;
+use finconnect::pesapal::{GetTransactionStatus, IpnMethod, RegisterIpn, SubmitOrder};
+use finconnect::Currency;
 use finconnect_sandbox::{Fault, Route, SandboxConfig};
 use finconnect_tests::{
     azampay_config, clickpesa_config, fast_options, pesapal_config, start_sandbox,

@@ -19,11 +19,11 @@ use crate::common::{self, AdapterName, Counters, Latency};
 use crate::payments;
 use base64::Engine;
 use bytes::Bytes;
+use finconnect::clickpesa::{sign, ChecksumMethod, ClickpesaConfig};
+use finconnect::driver::Transport;
+use finconnect::sdk::{FintechSdk, IpnMethod, ProviderConfig};
+use finconnect::{Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_proto::clickpesa::{checksum, ChecksumMethod, ClickpesaConfig};
-use finconnect_proto::driver::Transport;
-use finconnect_proto::sdk::{FintechSdk, IpnMethod, ProviderConfig};
-use finconnect_proto::{Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, ProviderName, Sandbox};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
@@ -139,13 +139,15 @@ pub async fn run(
     let config = match provider {
         ProviderName::Pesapal => payments::provider_config(provider, &sandbox),
         ProviderName::Azampay => ProviderConfig::Azampay(
-            finconnect_proto::azampay::AzampayConfig::custom(
+            finconnect::azampay::AzampayConfig::custom(
                 credentials::AZAMPAY_APP_NAME,
                 credentials::AZAMPAY_CLIENT_ID,
                 Secret::new(credentials::AZAMPAY_CLIENT_SECRET),
-                UNREACHABLE,
-                UNREACHABLE,
-                UNREACHABLE,
+                finconnect::azampay::AzampayEndpoints {
+                    auth: UNREACHABLE,
+                    checkout: UNREACHABLE,
+                    disbursement: UNREACHABLE,
+                },
                 UrlPolicy::Local,
             )
             .expect("an AzamPay configuration")
@@ -153,7 +155,7 @@ pub async fn run(
             .expect("the sandbox's public key"),
         ),
         ProviderName::Clickpesa => ProviderConfig::Clickpesa(
-            ClickpesaConfig::with_base_url(
+            ClickpesaConfig::custom(
                 credentials::CLICKPESA_CLIENT_ID,
                 Secret::new(credentials::CLICKPESA_API_KEY),
                 UNREACHABLE,
@@ -165,12 +167,12 @@ pub async fn run(
     };
     let mut run = match adapter {
         AdapterName::Reqwest => {
-            let sdk = finconnect_reqwest::fintech_sdk_with(config, options.clone())
-                .expect("a reqwest facade");
+            let sdk =
+                finconnect_reqwest::fintech_sdk_with(config, &options).expect("a reqwest facade");
             drive(sdk, &sandbox, provider, callbacks, concurrency).await
         }
         AdapterName::Hyper => {
-            let sdk = finconnect_hyper::fintech_sdk_with(
+            let sdk = finconnect_hyper::fintech_sdk_over(
                 config,
                 finconnect_hyper::HyperTransport::http(&options),
                 &options,
@@ -199,7 +201,7 @@ async fn drive<T: Transport + 'static>(
         let sink = Arc::clone(&sink);
         // Every event reaching the handler is confirmed; failures to confirm
         // are answered with "retry" and show up as ack errors.
-        move |_event: finconnect_proto::sdk::CallbackEvent| {
+        move |_event: finconnect::sdk::CallbackEvent| {
             let sink = Arc::clone(&sink);
             async move {
                 sink.ok.fetch_add(1, Ordering::SeqCst);
@@ -438,7 +440,7 @@ fn clickpesa_webhooks(addr: SocketAddr, n: usize) -> Vec<Prepared> {
                          "orderReference": format!("BENCH{i}"), "collectedAmount": "1000",
                          "collectedCurrency": "TZS", "channel": "TIGO-PESA"}
             });
-            checksum::sign(&mut body, &key, ChecksumMethod::Canonical).expect("a checksum");
+            sign(&mut body, &key, ChecksumMethod::Canonical).expect("a checksum");
             Prepared {
                 method: http::Method::POST,
                 uri: format!("http://{addr}/clickpesa"),

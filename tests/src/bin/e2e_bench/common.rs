@@ -1,7 +1,7 @@
 //! What every mode shares: the provider and adapter names, latency summaries,
 //! peak RSS, sandbox counters and the client options.
 
-use finconnect_proto::driver::ClientOptions;
+use finconnect::driver::ClientOptions;
 use finconnect_sandbox::{ProviderName, Route, Sandbox, SandboxConfig};
 use std::time::Duration;
 

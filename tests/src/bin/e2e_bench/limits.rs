@@ -1,10 +1,10 @@
 //! The limits printed beside the measurements: OpenSSL's RSA-2048 verify rate
 //! on this machine (`openssl speed -seconds 2 rsa2048`, one core) and
 //! finconnect's own, measured here on one core with
-//! `finconnect_proto::azampay::default_verifier` on a signed callback.
+//! `finconnect::azampay::default_verifier` on a signed callback.
 
 use crate::callbacks;
-use finconnect_proto::azampay::{default_verifier, parse_callback, AzampayPublicKey, Verdict};
+use finconnect::azampay::{default_verifier, parse_callback, AzampayPublicKey, Verdict};
 use finconnect_sandbox::credentials;
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -12,9 +12,9 @@
 //! benchmark checks that and counts anything else as an error.
 
 use crate::common::{self, AdapterName, Counters, Latency};
-use finconnect_proto::driver::Transport;
-use finconnect_proto::sdk::{FintechSdk, IpnMethod, MobileOperator, Payment, ProviderConfig};
-use finconnect_proto::{Currency, Money, PaymentStatus};
+use finconnect::driver::Transport;
+use finconnect::sdk::{FintechSdk, IpnMethod, Payment, ProviderConfig};
+use finconnect::{Currency, Money, PaymentStatus};
 use finconnect_sandbox::{ProviderName, Sandbox};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -114,7 +114,7 @@ pub fn payment(provider: ProviderName, i: usize) -> Payment {
         .expect("a description")
         .email("bench@example.com")
         .phone("0712345678")
-        .operator(MobileOperator::Airtel)
+        .operator(finconnect::azampay::MnoProvider::Airtel)
         .callback_url("http://127.0.0.1/return")
 }
 
@@ -132,12 +132,12 @@ pub async fn run(
     let config = provider_config(provider, &sandbox);
     let mut run = match adapter {
         AdapterName::Reqwest => {
-            let sdk = finconnect_reqwest::fintech_sdk_with(config, options.clone())
-                .expect("a reqwest facade");
+            let sdk =
+                finconnect_reqwest::fintech_sdk_with(config, &options).expect("a reqwest facade");
             drive(sdk, &sandbox, provider, payments, concurrency).await
         }
         AdapterName::Hyper => {
-            let sdk = finconnect_hyper::fintech_sdk_with(
+            let sdk = finconnect_hyper::fintech_sdk_over(
                 config,
                 finconnect_hyper::HyperTransport::http(&options),
                 &options,

@@ -3,10 +3,10 @@
 use super::accepted::{retry_503, AcceptedCallback, Confirmation};
 use super::dedupe::DedupeKey;
 use super::event::{Claims, Expected, Facts};
-use super::payment::{MobileOperator, Payment, PaymentStarted, StatusQuery, StatusReport};
+use super::payment::{Payment, PaymentStarted, StatusQuery, StatusReport};
 use crate::azampay::{
     self, default_verifier, AzampayConfig, GetPublicKey, KeyDecision, KeyFormat, MnoCheckout,
-    MnoProvider, PublicKeyCache, RefetchDecision, TransactionStatus, Verdict, Verifier,
+    PublicKeyCache, RefetchDecision, TransactionStatus, Verdict, Verifier,
 };
 use crate::driver::{Driver, Transport};
 use crate::{Error, PaymentStatus, Provider};
@@ -20,9 +20,8 @@ type SharedVerifier = Arc<dyn Verifier + Send + Sync>;
 pub(super) struct Backend<T: Transport> {
     pub(super) driver: Driver<AzampayConfig, T>,
     keys: Mutex<PublicKeyCache<SharedVerifier>>,
-    /// Held while a key fetch is in flight, so callbacks arriving meanwhile wait
-    /// for that one fetch instead of starting their own (single flight).
-    flight: async_lock::Mutex<()>,
+    /// Callbacks arriving while a key is being fetched wait for that one fetch.
+    flight: crate::single_flight::SingleFlight,
 }
 
 impl<T: Transport> Backend<T> {
@@ -34,7 +33,7 @@ impl<T: Transport> Backend<T> {
         Ok(Backend {
             driver,
             keys: Mutex::new(keys),
-            flight: async_lock::Mutex::new(()),
+            flight: crate::single_flight::SingleFlight::new(),
         })
     }
 
@@ -70,16 +69,18 @@ impl<T: Transport> Backend<T> {
     /// had now.
     async fn verdict(&self, event: &azampay::CallbackEvent) -> Option<(Verdict, SharedVerifier)> {
         let now = self.driver.transport().now();
-        let verifier = {
-            // Decide and fetch under the flight lock: callbacks arriving while a
-            // key is being fetched wait for that one fetch (single flight).
-            let _flight = self.flight.lock().await;
+        // A fresh key is used as it is; else one caller at a time decides (the
+        // decision records a fetch, so it is taken only under the flight) and
+        // fetches, while the others wait and then find the key fresh.
+        let fresh = || self.cache().fresh_key(now).cloned().map(Some);
+        let decide_and_fetch = || async {
             let decision = self.cache().decide(now);
             match decision {
                 KeyDecision::Use | KeyDecision::Unavailable => self.cache().current().cloned(),
                 KeyDecision::Fetch => self.fetch().await,
             }
-        }?;
+        };
+        let verifier = self.flight.run(fresh, decide_and_fetch).await?;
         let verdict = event.verdict(&*verifier);
         if verdict != Verdict::Invalid {
             return Some((verdict, verifier));
@@ -87,22 +88,11 @@ impl<T: Transport> Backend<T> {
         // The key may have rotated: one re-fetch per interval, then verify again.
         let refetch = self.cache().on_invalid(now);
         if refetch == RefetchDecision::FetchNow {
-            let _flight = self.flight.lock().await;
-            if let Some(fresh) = self.fetch().await {
+            if let Some(fresh) = self.flight.run(|| None, || self.fetch()).await {
                 return Some((event.verdict(&*fresh), fresh));
             }
         }
         Some((verdict, verifier))
-    }
-}
-
-fn provider_of(operator: MobileOperator) -> MnoProvider {
-    match operator {
-        MobileOperator::Airtel => MnoProvider::Airtel,
-        MobileOperator::Tigo => MnoProvider::Tigo,
-        MobileOperator::Halopesa => MnoProvider::Halopesa,
-        MobileOperator::Azampesa => MnoProvider::Azampesa,
-        MobileOperator::Mpesa => MnoProvider::Mpesa,
     }
 }
 
@@ -112,12 +102,7 @@ pub(super) async fn pay<T: Transport>(
 ) -> Result<PaymentStarted, Error> {
     let phone = Payment::require(P, "phone", payment.customer.phone.as_deref())?;
     let operator = *Payment::require(P, "operator", payment.operator.as_ref())?;
-    let checkout = MnoCheckout::new(
-        phone,
-        payment.amount,
-        payment.reference.as_str(),
-        provider_of(operator),
-    )?;
+    let checkout = MnoCheckout::new(payment.reference.as_str(), payment.amount, phone, operator)?;
     let accepted = b.driver.execute(checkout).await?;
     Ok(PaymentStarted {
         provider: P,
@@ -141,10 +126,7 @@ pub(super) async fn status<T: Transport>(
     })?;
     let s = b
         .driver
-        .execute(TransactionStatus::new(
-            &query.reference,
-            provider_of(operator),
-        )?)
+        .execute(TransactionStatus::new(&query.reference, operator)?)
         .await?;
     Ok(StatusReport {
         provider: P,

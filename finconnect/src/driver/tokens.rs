@@ -39,19 +39,17 @@ impl TokenStore for MemoryTokenStore {
     }
 }
 
-/// Refreshes through one flight at a time: whoever finds the token missing,
-/// expiring or refused fetches a new one while the others wait, then they all use
-/// it.
+/// The token of one account: its store, refreshed through one flight at a time.
 pub(crate) struct SingleFlight {
     store: Arc<dyn TokenStore>,
-    flight: async_lock::Mutex<()>,
+    flight: crate::single_flight::SingleFlight,
 }
 
 impl SingleFlight {
     pub(crate) fn new(store: Arc<dyn TokenStore>) -> Self {
         SingleFlight {
             store,
-            flight: async_lock::Mutex::new(()),
+            flight: crate::single_flight::SingleFlight::new(),
         }
     }
 
@@ -59,6 +57,8 @@ impl SingleFlight {
         &*self.store
     }
 
+    /// A usable token from the store (not `rejected`, not inside the margin), or
+    /// one fetched once for all concurrent callers and stored.
     pub(crate) async fn get_or_refresh<T, F, Fut>(
         &self,
         rejected: Option<&AccessToken>,
@@ -72,16 +72,15 @@ impl SingleFlight {
         Fut: Future<Output = Result<AccessToken, Error>>,
     {
         let usable = |t: &AccessToken| t.is_usable(transport.now(), margin) && Some(t) != rejected;
-        if let Some(token) = self.store.get().filter(usable) {
-            return Ok(token);
-        }
-        let _flight = self.flight.lock().await;
-        // Someone may have refreshed while this caller waited for the flight.
-        if let Some(token) = self.store.get().filter(usable) {
-            return Ok(token);
-        }
-        let token = fetch().await?;
-        self.store.put(Some(token.clone()));
-        Ok(token)
+        self.flight
+            .run(
+                || self.store.get().filter(usable).map(Ok),
+                || async {
+                    let token = fetch().await?;
+                    self.store.put(Some(token.clone()));
+                    Ok(token)
+                },
+            )
+            .await
     }
 }

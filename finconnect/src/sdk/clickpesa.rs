@@ -4,11 +4,10 @@ use super::accepted::{ok_json, retry_503, AcceptedCallback, Confirmation};
 use super::dedupe::DedupeKey;
 use super::event::{Claims, Facts};
 use super::payment::{Payment, PaymentStarted, StatusQuery, StatusReport};
-use crate::clickpesa::models::to_money;
-use crate::clickpesa::webhook::{self, Verdict, Verified, Webhook, WebhookEvent};
 use crate::clickpesa::{
-    ClickpesaConfig, GetPayment, GetPayout, InitiateUssdPush, OrderReference, PaymentAttempts,
-    Payout, PayoutAttempts,
+    self, parse_webhook, to_money, ClickpesaConfig, GetPayment, GetPayout, InitiateUssdPush,
+    OrderReference, PaymentAttempts, Payout, PayoutAttempts, Verdict, Verified, Webhook,
+    WebhookEvent,
 };
 use crate::driver::{Driver, Transport};
 use crate::{Error, Money, Msisdn, Provider};
@@ -63,18 +62,23 @@ pub(super) enum Answer {
 /// The facts a verified webhook's checksum covers.
 fn covered_facts(verified: &Verified) -> Facts {
     let event = verified.event();
-    let amount = match event {
-        WebhookEvent::PaymentReceived(p) | WebhookEvent::PaymentFailed(p) => p.amount(),
-        WebhookEvent::PayoutInitiated(p)
-        | WebhookEvent::PayoutRefunded(p)
-        | WebhookEvent::PayoutReversed(p) => payout_amount(&p.payout),
-        WebhookEvent::Other { .. } => None,
-    };
+    let amount = amount_of(event);
     Facts {
         status: verified.status(),
         reference: event.order_reference().map(str::to_owned),
         provider_reference: event.id().map(str::to_owned),
         amount,
+    }
+}
+
+/// The amount a webhook's data states.
+fn amount_of(event: &WebhookEvent) -> Option<Money> {
+    match event {
+        WebhookEvent::PaymentReceived(p) | WebhookEvent::PaymentFailed(p) => p.amount(),
+        WebhookEvent::PayoutInitiated(p)
+        | WebhookEvent::PayoutRefunded(p)
+        | WebhookEvent::PayoutReversed(p) => payout_amount(&p.payout),
+        _ => None,
     }
 }
 
@@ -94,13 +98,7 @@ fn is_payout(event: &WebhookEvent) -> bool {
 /// What the webhook says, unverified.
 fn claims_of(hook: &Webhook) -> Claims {
     let event = hook.event();
-    let amount = match event {
-        WebhookEvent::PaymentReceived(p) | WebhookEvent::PaymentFailed(p) => p.amount(),
-        WebhookEvent::PayoutInitiated(p)
-        | WebhookEvent::PayoutRefunded(p)
-        | WebhookEvent::PayoutReversed(p) => payout_amount(&p.payout),
-        WebhookEvent::Other { .. } => None,
-    };
+    let amount = amount_of(event);
     Claims {
         kind: hook.event_name().to_owned(),
         reference: event.order_reference().map(str::to_owned),
@@ -112,7 +110,7 @@ fn claims_of(hook: &Webhook) -> Claims {
 
 /// The key of a ClickPesa event (see [`Verified::dedupe_key`]).
 pub(super) fn dedupe_key(payout: bool, facts: &Facts) -> DedupeKey {
-    webhook::dedupe_key(
+    clickpesa::dedupe_key(
         payout,
         facts.reference.as_deref(),
         facts.provider_reference.as_deref(),
@@ -125,7 +123,7 @@ pub(super) fn accept(
     request: &http::Request<Vec<u8>>,
     arrival: u64,
 ) -> Result<AcceptedCallback, Error> {
-    let hook = webhook::parse(request.body())?;
+    let hook = parse_webhook(request.body())?;
     let claims = claims_of(&hook);
     let payout = is_payout(hook.event());
     let verified = match config.checksum_key() {

@@ -1,9 +1,11 @@
 //! The async driver and its single-flight token cache, over a scripted in-memory
 //! transport on a virtual clock.
 
-use finconnect_proto::driver::{Driver, Transport, TransportFailure};
-use finconnect_proto::retry::Idempotency;
-use finconnect_proto::{AccessToken, Api, Error, Expiry, Operation, Provider, Secret, TokenGrant};
+use finconnect::driver::{Driver, Transport, TransportFailure};
+use finconnect::retry::Idempotency;
+use finconnect::{
+    AccessToken, Api, Error, Expiry, Host, Operation, Parts, Provider, Secret, TokenGrant,
+};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -35,6 +37,13 @@ impl Api for TestApi {
     fn token_margin(&self) -> Duration {
         self.margin
     }
+    fn finish(
+        &self,
+        parts: Parts,
+        token: Option<&AccessToken>,
+    ) -> Result<http::Request<Vec<u8>>, Error> {
+        Ok(get(&parts.path, token))
+    }
 }
 
 fn get(path: &str, token: Option<&AccessToken>) -> http::Request<Vec<u8>> {
@@ -50,17 +59,11 @@ impl Operation for Auth {
     type Output = TokenGrant;
     const NAME: &'static str = "Auth";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
-    fn requires_auth(&self) -> bool {
-        false
+    const REQUIRES_AUTH: bool = false;
+    fn request(&self, _: &TestApi) -> Result<Parts, Error> {
+        Ok(Parts::get(Host::Api, "/auth"))
     }
-    fn to_request(
-        &self,
-        _: &TestApi,
-        _: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        Ok(get("/auth", None))
-    }
-    fn from_response(&self, r: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
+    fn read(&self, r: http::Response<Vec<u8>>) -> Result<TokenGrant, Error> {
         Ok(TokenGrant {
             value: Secret::new(String::from_utf8_lossy(r.body()).into_owned()),
             expiry: Expiry::After(Duration::from_secs(3600)),
@@ -73,14 +76,10 @@ impl Operation for Ping {
     type Output = String;
     const NAME: &'static str = "Ping";
     const IDEMPOTENCY: Idempotency = Idempotency::Idempotent;
-    fn to_request(
-        &self,
-        _: &TestApi,
-        t: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        Ok(get("/ping", t))
+    fn request(&self, _: &TestApi) -> Result<Parts, Error> {
+        Ok(Parts::get(Host::Api, "/ping"))
     }
-    fn from_response(&self, r: http::Response<Vec<u8>>) -> Result<String, Error> {
+    fn read(&self, r: http::Response<Vec<u8>>) -> Result<String, Error> {
         if r.status() != 200 {
             return Err(Error::decode(
                 "ping",
@@ -101,15 +100,11 @@ impl Operation for Pay {
     fn reference(&self) -> Option<String> {
         Some("ORDER-7".into())
     }
-    fn to_request(
-        &self,
-        _: &TestApi,
-        t: Option<&AccessToken>,
-    ) -> Result<http::Request<Vec<u8>>, Error> {
-        Ok(get("/pay", t))
+    fn request(&self, _: &TestApi) -> Result<Parts, Error> {
+        Ok(Parts::get(Host::Api, "/pay"))
     }
-    fn from_response(&self, r: http::Response<Vec<u8>>) -> Result<String, Error> {
-        Ping.from_response(r)
+    fn read(&self, r: http::Response<Vec<u8>>) -> Result<String, Error> {
+        Ping.read(r)
     }
 }
 

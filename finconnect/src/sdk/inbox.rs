@@ -1,27 +1,4 @@
-//! One callback route, end to end, losing nothing: accept → confirm → claim →
-//! your handler → answer.
-//!
-//! For each request a [`CallbackInbox`]:
-//! 1. parses and verifies it ([`FintechSdk::accept_callback`]); a malformed body
-//!    gets a 400, a forged signature or checksum a 401 — never passed on;
-//! 2. optionally looks up your order from the callback's claims and confirms the
-//!    event ([`FintechSdk::confirm_callback`]); a contradiction gets a 409; a
-//!    confirmation that cannot happen now (status query failed, too many in
-//!    flight) gets the provider's "retry" answer;
-//! 3. claims the event's [`DedupeKey`](super::DedupeKey) in the
-//!    [`DedupeStore`]: an event already handed off is acknowledged again and not
-//!    passed on; one being handed off by a concurrent delivery gets "retry";
-//! 4. awaits your handler; `Ok` → the key is marked done and the provider hears
-//!    "received"; `Err` → the claim is released and the provider hears "retry",
-//!    so its next delivery is processed.
-//!
-//! **Why the provider waits.** The provider is told "received" only after the
-//! event is confirmed and handed off, so a crash, a failed status query or a
-//! failing handler can never swallow a notification: the provider still holds
-//! it and sends it again. The cost is latency on the provider's request: one
-//! status query for unsigned callbacks (PesaPal IPNs always) plus your handler's
-//! time. Keep the handler quick — write the event to a table or a queue and
-//! return; do the slow work from there.
+//! One callback route, end to end (see [`CallbackInbox`]).
 
 use super::accepted::retry_503;
 use super::dedupe::{BoxFuture, Claim, DedupeKey, DedupeStore, MemoryDedupe};
@@ -57,7 +34,32 @@ pub enum Outcome {
     Retry(String),
 }
 
-/// See the [module docs](self). Cheap to clone.
+/// One callback route, end to end, losing nothing: accept → confirm → claim →
+/// your handler → answer.
+///
+/// For each request a [`CallbackInbox`]:
+/// 1. parses and verifies it ([`FintechSdk::accept_callback`]); a malformed body
+///    gets a 400, a forged signature or checksum a 401 — never passed on;
+/// 2. optionally looks up your order from the callback's claims and confirms the
+///    event ([`FintechSdk::confirm_callback`]); a contradiction gets a 409; a
+///    confirmation that cannot happen now (status query failed, too many in
+///    flight) gets the provider's "retry" answer;
+/// 3. claims the event's [`DedupeKey`](super::DedupeKey) in the
+///    [`DedupeStore`]: an event already handed off is acknowledged again and not
+///    passed on; one being handed off by a concurrent delivery gets "retry";
+/// 4. awaits your handler; `Ok` → the key is marked done and the provider hears
+///    "received"; `Err` → the claim is released and the provider hears "retry",
+///    so its next delivery is processed.
+///
+/// **Why the provider waits.** The provider is told "received" only after the
+/// event is confirmed and handed off, so a crash, a failed status query or a
+/// failing handler can never swallow a notification: the provider still holds
+/// it and sends it again. The cost is latency on the provider's request: one
+/// status query for unsigned callbacks (PesaPal IPNs always) plus your handler's
+/// time. Keep the handler quick — write the event to a table or a queue and
+/// return; do the slow work from there.
+///
+/// Cheap to clone.
 pub struct CallbackInbox<T: Transport> {
     sdk: FintechSdk<T>,
     dedupe: Arc<dyn DedupeStore>,

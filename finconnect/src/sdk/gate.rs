@@ -1,21 +1,4 @@
-//! Bounds on the status queries that callbacks trigger.
-//!
-//! Every unverified callback (every PesaPal IPN, every unsigned AzamPay or
-//! ClickPesa callback) costs an authenticated status query, and anyone can send
-//! callbacks. Without bounds, a flood of made-up callbacks would become a flood of
-//! queries on the merchant's account (ClickPesa accounts without KYC have 100
-//! calls a day). So a [`ConfirmGate`]:
-//! - **coalesces** per reference: callbacks for one payment share one query — but
-//!   only a query that *started after* the callback arrived, since an older one
-//!   may predate the change the callback announces (sharing it would swallow a
-//!   completion behind an earlier "pending");
-//! - **caps** the queries in flight across all references; past the cap the
-//!   callback is [`Error::NotConfirmed`] (the provider is asked to retry later);
-//! - keeps a short **negative cache**: after a failed query, callbacks for that
-//!   reference are asked to retry without a new query until it lapses.
-//!
-//! The gate is pure bookkeeping around a future the caller supplies; time comes
-//! in as an argument.
+//! Bounds on the status queries that callbacks trigger (see [`ConfirmLimits`]).
 
 use crate::{Error, Provider};
 use std::collections::HashMap;
@@ -25,6 +8,25 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// Limits of the status queries triggered by callbacks.
+///
+/// Bounds on the status queries that callbacks trigger.
+///
+/// Every unverified callback (every PesaPal IPN, every unsigned AzamPay or
+/// ClickPesa callback) costs an authenticated status query, and anyone can send
+/// callbacks. Without bounds, a flood of made-up callbacks would become a flood of
+/// queries on the merchant's account (ClickPesa accounts without KYC have 100
+/// calls a day). So the facade:
+/// - **coalesces** per reference: callbacks for one payment share one query — but
+///   only a query that *started after* the callback arrived, since an older one
+///   may predate the change the callback announces (sharing it would swallow a
+///   completion behind an earlier "pending");
+/// - **caps** the queries in flight across all references; past the cap the
+///   callback is [`Error::NotConfirmed`] (the provider is asked to retry later);
+/// - keeps a short **negative cache**: after a failed query, callbacks for that
+///   reference are asked to retry without a new query until it lapses.
+///
+/// The gate is pure bookkeeping around a future the caller supplies; time comes
+/// in as an argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConfirmLimits {
     /// Queries in flight at once, all references together (default 16).
@@ -61,7 +63,7 @@ struct Slot<V> {
 
 type SharedSlot<V> = Arc<async_lock::Mutex<Slot<V>>>;
 
-/// See the [module docs](self).
+/// See [`ConfirmLimits`].
 pub(crate) struct ConfirmGate<V> {
     provider: Provider,
     limits: ConfirmLimits,
@@ -189,16 +191,7 @@ mod tests {
     use super::*;
     use std::cell::Cell;
 
-    fn block<F: Future>(f: F) -> F::Output {
-        let waker = std::task::Waker::noop();
-        let mut cx = std::task::Context::from_waker(waker);
-        let mut f = std::pin::pin!(f);
-        loop {
-            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-                return v;
-            }
-        }
-    }
+    use crate::block_on_ready as block;
 
     const T0: SystemTime = SystemTime::UNIX_EPOCH;
 

@@ -19,10 +19,10 @@
 //! [`DedupeStore`] so each event reaches your handler once.
 //!
 //! ```
-//! use finconnect_proto::driver::{Transport, TransportFailure};
-//! use finconnect_proto::pesapal::PesapalConfig;
-//! use finconnect_proto::sdk::{FintechSdk, Payment, ProviderConfig};
-//! use finconnect_proto::{Currency, Money, Secret};
+//! use finconnect::driver::{Transport, TransportFailure};
+//! use finconnect::pesapal::PesapalConfig;
+//! use finconnect::sdk::{FintechSdk, Payment, ProviderConfig};
+//! use finconnect::{Currency, Money, Secret};
 //! use std::time::{Duration, SystemTime};
 //!
 //! # struct Offline;
@@ -42,15 +42,16 @@
 //!     .callback_url("https://shop.example/return");
 //! // PesaPal needs the ipn_id from register_ipn: leaving it out is caught before
 //! // anything is sent, with the field named.
-//! let err = futures_lite_block_on(sdk.pay(&payment, None)).unwrap_err();
+//! let err = poll_once_ready(sdk.pay(&payment, None)).unwrap_err();
 //! assert!(err.to_string().contains("ipn_id"));
-//! # fn futures_lite_block_on<F: std::future::Future>(f: F) -> F::Output {
+//! # /// Polls a future that never waits (the refusal comes before any I/O).
+//! # fn poll_once_ready<F: std::future::Future>(f: F) -> F::Output {
 //! #     let waker = std::task::Waker::noop();
 //! #     let mut cx = std::task::Context::from_waker(&waker);
 //! #     let mut f = std::pin::pin!(f);
 //! #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
 //! # }
-//! # Ok::<(), finconnect_proto::Error>(())
+//! # Ok::<(), finconnect::Error>(())
 //! ```
 
 mod accepted;
@@ -68,9 +69,7 @@ pub use self::dedupe::{BoxFuture, Claim, DedupeKey, DedupeStore, MemoryDedupe, S
 pub use self::event::{CallbackEvent, Claims, Expected, Facts, Trust};
 pub use self::gate::ConfirmLimits;
 pub use self::inbox::{CallbackInbox, HandlerError, Outcome};
-pub use self::payment::{
-    Customer, MobileOperator, Payment, PaymentStarted, StatusQuery, StatusReport,
-};
+pub use self::payment::{Customer, Payment, PaymentStarted, StatusQuery, StatusReport};
 pub use crate::pesapal::{IpnMethod, IpnRegistration};
 
 use self::accepted::Confirmation;
@@ -159,6 +158,16 @@ impl<T: Transport> FintechSdk<T> {
     /// The facade for `config`, sending over `transport`.
     pub fn new(config: ProviderConfig, transport: T) -> Result<Self, Error> {
         Self::with_driver_options(config, transport, crate::RetryPolicy::default())
+    }
+
+    /// As [`FintechSdk::new`], with the retry policy of `options` (what the
+    /// adapters' constructors build).
+    pub fn with_options(
+        config: ProviderConfig,
+        transport: T,
+        options: &crate::driver::ClientOptions,
+    ) -> Result<Self, Error> {
+        Self::with_driver_options(config, transport, options.retry)
     }
 
     /// As [`FintechSdk::new`], with a retry policy.
@@ -289,7 +298,7 @@ impl<T: Transport> FintechSdk<T> {
     }
 
     /// Parses and verifies a callback (body at most
-    /// [`MAX_CALLBACK_BODY`](crate::wire::MAX_CALLBACK_BODY)); then
+    /// [`MAX_CALLBACK_BODY`](crate::MAX_CALLBACK_BODY)); then
     /// [`FintechSdk::confirm_callback`]. A forged AzamPay signature or ClickPesa
     /// checksum is [`Error::Signature`]; a signed AzamPay callback while no public
     /// key can be had is [`Error::NotConfirmed`] (fail closed: ask to retry).
@@ -297,13 +306,13 @@ impl<T: Transport> FintechSdk<T> {
         &self,
         request: &http::Request<Vec<u8>>,
     ) -> Result<AcceptedCallback, Error> {
-        if request.body().len() > crate::wire::MAX_CALLBACK_BODY {
+        if request.body().len() > crate::MAX_CALLBACK_BODY {
             return Err(Error::invalid(
                 "callback",
                 format!(
                     "body of {} bytes is over the {} byte limit",
                     request.body().len(),
-                    crate::wire::MAX_CALLBACK_BODY
+                    crate::MAX_CALLBACK_BODY
                 ),
             ));
         }

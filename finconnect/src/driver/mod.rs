@@ -10,7 +10,7 @@
 //! suite checks transports, not two copies of the same logic.
 //!
 //! ```
-//! use finconnect_proto::driver::{Driver, Transport, TransportFailure};
+//! use finconnect::driver::{Driver, Transport, TransportFailure};
 //! use std::time::{Duration, SystemTime};
 //!
 //! /// A transport that answers every request itself (a test double).
@@ -31,7 +31,7 @@ mod tokens;
 pub use options::{ClientOptions, USER_AGENT};
 pub use tokens::{MemoryTokenStore, TokenStore};
 
-use crate::call::{Call, Purpose, Step};
+use crate::call::{Call, Step};
 use crate::operation::{Api, Operation};
 use crate::retry::{Failure, RetryPolicy};
 use crate::{AccessToken, Error};
@@ -84,6 +84,10 @@ pub trait Transport: Send + Sync {
     fn seed(&self) -> u64;
 }
 
+/// What [`Driver::token`] returns.
+pub type TokenFuture<'a> =
+    std::pin::Pin<Box<dyn Future<Output = Result<AccessToken, Error>> + Send + 'a>>;
+
 /// Runs operations of one provider over a [`Transport`], sharing one token.
 ///
 /// Cloning is cheap; clones share the token cache.
@@ -128,6 +132,17 @@ where
             transport,
             Arc::new(MemoryTokenStore::default()),
             RetryPolicy::default(),
+        )
+    }
+
+    /// A driver with an in-memory token cache and the retry policy of `options`
+    /// (what the adapters' constructors build).
+    pub fn with_options(api: A, transport: T, options: &ClientOptions) -> Self {
+        Self::with_store(
+            api,
+            transport,
+            Arc::new(MemoryTokenStore::default()),
+            options.retry,
         )
     }
 
@@ -176,72 +191,64 @@ where
             provider = A::PROVIDER.as_str(),
             operation = O::NAME
         );
-        self.run(op).instrument(span).await
+        let inner = &*self.inner;
+        let call = Call::new(&inner.api, op, inner.tokens.store().get())
+            .with_retry(inner.policy, inner.transport.seed());
+        self.drive(call).instrument(span).await
     }
 
-    async fn run<O>(&self, op: O) -> Result<O::Output, Error>
+    /// The drive loop — the only async one: answers each [`Step`] of a call.
+    async fn drive<O>(&self, mut call: Call<'_, O>) -> Result<O::Output, Error>
     where
         O: Operation<Api = A> + Send,
         O::Output: Send,
     {
-        let inner = &*self.inner;
-        let now = inner.transport.now();
-        let cached = inner
-            .tokens
-            .store()
-            .get()
-            .filter(|t| t.is_usable(now, inner.api.token_margin()));
-        let mut call =
-            Call::new(&inner.api, op, cached, now).with_retry(inner.policy, inner.transport.seed());
+        let transport = &self.inner.transport;
         loop {
-            match call.step()? {
-                Step::Send(request) => {
-                    if call.in_flight() == Some(Purpose::Auth) {
-                        let token = self.token(call.rejected_token().cloned()).await?;
-                        call.provide_token(token)?;
-                        continue;
-                    }
-                    self.exchange(&mut call, request, O::NAME).await?;
+            match call.step(transport.now()) {
+                Step::Send(request) => self.exchange(&mut call, request, O::NAME).await,
+                Step::NeedToken { rejected } => {
+                    let token = self.token(rejected).await;
+                    call.supply_token(token);
                 }
-                Step::Wait(delay) => {
+                Step::Wait { until } => {
+                    let delay = until.duration_since(transport.now()).unwrap_or_default();
                     tracing::debug!(
                         delay_ms = delay.as_millis() as u64,
                         "retrying after back-off"
                     );
-                    inner.transport.sleep(delay).await;
+                    transport.sleep(delay).await;
                 }
-                Step::Done(output) => return Ok(output),
+                Step::Done(result) => return result,
+                _ => return Err(Error::Misuse("a call step this driver does not know")),
             }
         }
     }
 
     /// A usable token: the cached one unless it is `rejected` or expiring, else
-    /// one fresh from the provider — fetched once for all concurrent callers.
-    pub async fn token(&self, rejected: Option<AccessToken>) -> Result<AccessToken, Error> {
-        let inner = &*self.inner;
-        inner
-            .tokens
-            .get_or_refresh(
-                rejected.as_ref(),
-                inner.api.token_margin(),
-                &inner.transport,
-                || async {
-                    let now = inner.transport.now();
-                    let mut call = Call::new(&inner.api, inner.api.auth(), None, now)
-                        .with_retry(inner.policy, inner.transport.seed());
-                    loop {
-                        match call.step()? {
-                            Step::Send(request) => {
-                                self.exchange(&mut call, request, <A::Auth as Operation>::NAME)
-                                    .await?
-                            }
-                            Step::Wait(delay) => inner.transport.sleep(delay).await,
-                            Step::Done(grant) => return Ok(grant.into_token(inner.transport.now())),
-                        }
-                    }
-                },
-            )
-            .await
+    /// one fresh from the provider — fetched once for all concurrent callers, by
+    /// driving the provider's token call through the same loop.
+    ///
+    /// (A boxed future: the loop that needs a token is the loop that fetches it,
+    /// so its future type would otherwise contain itself.)
+    pub fn token(&self, rejected: Option<AccessToken>) -> TokenFuture<'_> {
+        Box::pin(async move {
+            let inner = &*self.inner;
+            inner
+                .tokens
+                .get_or_refresh(
+                    rejected.as_ref(),
+                    inner.api.token_margin(),
+                    &inner.transport,
+                    || async {
+                        let auth = Call::new(&inner.api, inner.api.auth(), None)
+                            .with_retry(inner.policy, inner.transport.seed());
+                        let grant = self.drive(auth).await?;
+                        Ok(grant.into_token(inner.transport.now()))
+                    },
+                )
+                .await
+        })
     }
 
     async fn exchange<O: Operation<Api = A>>(
@@ -249,7 +256,7 @@ where
         call: &mut Call<'_, O>,
         request: http::Request<Vec<u8>>,
         name: &'static str,
-    ) -> Result<(), Error> {
+    ) {
         let transport = &self.inner.transport;
         let t0 = transport.now();
         let result = transport.send(request).await;
@@ -260,14 +267,14 @@ where
             .as_millis() as u64;
         match result {
             Ok(response) => {
-                tracing::info!(
+                tracing::debug!(
                     provider = A::PROVIDER.as_str(),
                     operation = name,
                     http_status = response.status().as_u16(),
                     latency_ms,
                     "answer received"
                 );
-                call.receive(response, transport.now())
+                call.receive(response, transport.now());
             }
             Err(failure) => {
                 tracing::warn!(
@@ -278,7 +285,7 @@ where
                     latency_ms,
                     "no answer"
                 );
-                call.failed_because(failure.failure, &failure.detail, transport.now())
+                call.failed(failure.failure, &failure.detail, transport.now());
             }
         }
     }

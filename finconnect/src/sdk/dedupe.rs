@@ -1,25 +1,6 @@
-//! Deduplicating notifications: fixed-size keys and a store of claims.
-//!
-//! None of the providers signs a timestamp or a nonce, so a genuine notification
-//! can be delivered (or replayed) any number of times. Each confirmed event gets
-//! a [`DedupeKey`] built only from facts the provider vouched for and the
-//! *confirmed* status: a replay has the same key, a real status change a new one,
-//! and nothing an attacker writes into an unverified field can mint new keys.
-//!
-//! A [`DedupeStore`] records keys with claims, so the provider's retry of an event
-//! whose hand-off failed is processed again, and two deliveries of one event
-//! racing each other reach user code once:
-//! - [`DedupeStore::claim`]: one caller wins ([`Claim::Won`]); others see
-//!   [`Claim::Busy`] (in progress: ask the provider to retry later) or
-//!   [`Claim::Done`] (handed off before: acknowledge again);
-//! - [`DedupeStore::done`] once the event was handed off;
-//! - [`DedupeStore::release`] if it was not, so the next delivery is processed.
-//!
-//! A claim whose holder died expires after its lease. The store's methods return
-//! boxed futures so that a store shared by a fleet (Redis, a database) fits the
-//! same trait as the in-memory [`MemoryDedupe`].
+//! Deduplicating notifications (see [`DedupeStore`]).
 
-pub use crate::dedupe_key::DedupeKey;
+pub use crate::DedupeKey;
 #[cfg(test)]
 use crate::Provider;
 use std::collections::{HashMap, VecDeque};
@@ -51,7 +32,28 @@ pub enum Claim {
 #[error("dedupe store unavailable: {0}")]
 pub struct StoreError(pub String);
 
-/// Where the keys of handed-off events are kept; see the [module docs](self).
+/// Where the keys of handed-off events are kept.
+///
+/// Deduplicating notifications: fixed-size keys and a store of claims.
+///
+/// None of the providers signs a timestamp or a nonce, so a genuine notification
+/// can be delivered (or replayed) any number of times. Each confirmed event gets
+/// a [`DedupeKey`] built only from facts the provider vouched for and the
+/// *confirmed* status: a replay has the same key, a real status change a new one,
+/// and nothing an attacker writes into an unverified field can mint new keys.
+///
+/// A [`DedupeStore`] records keys with claims, so the provider's retry of an event
+/// whose hand-off failed is processed again, and two deliveries of one event
+/// racing each other reach user code once:
+/// - [`DedupeStore::claim`]: one caller wins ([`Claim::Won`]); others see
+///   [`Claim::Busy`] (in progress: ask the provider to retry later) or
+///   [`Claim::Done`] (handed off before: acknowledge again);
+/// - [`DedupeStore::done`] once the event was handed off;
+/// - [`DedupeStore::release`] if it was not, so the next delivery is processed.
+///
+/// A claim whose holder died expires after its lease. The store's methods return
+/// boxed futures so that a store shared by a fleet (Redis, a database) fits the
+/// same trait as the in-memory [`MemoryDedupe`].
 pub trait DedupeStore: Send + Sync {
     /// Claims `key` for `lease` (after which an unfinished claim lapses, so a
     /// crashed holder does not block the event forever). `now` is the caller's
@@ -223,16 +225,7 @@ impl DedupeStore for MemoryDedupe {
 mod tests {
     use super::*;
 
-    fn block<F: Future>(f: F) -> F::Output {
-        let waker = std::task::Waker::noop();
-        let mut cx = std::task::Context::from_waker(waker);
-        let mut f = std::pin::pin!(f);
-        loop {
-            if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
-                return v;
-            }
-        }
-    }
+    use crate::block_on_ready as block;
 
     const T0: SystemTime = SystemTime::UNIX_EPOCH;
     const LEASE: Duration = Duration::from_secs(30);

@@ -1,23 +1,4 @@
-//! Callbacks as the facade reports them: what the provider vouched for
-//! ([`Facts`]) kept apart from what the callback merely says ([`Claims`]).
-//!
-//! A callback is untrusted input: anyone who knows the URL can POST to it, and
-//! none of the providers signs a timestamp. The facade therefore reports a money
-//! fact — status, merchant reference, provider reference, amount — as a fact only
-//! when the provider vouched for it:
-//!
-//! | provider, callback | how it is vouched | facts |
-//! |---|---|---|
-//! | PesaPal IPN (never signed) | GetTransactionStatus | status, reference, tracking id, amount — all from the answer |
-//! | AzamPay, valid signature | RSA signature over `utilityref‖externalreference‖transactionstatus‖operator` | status; reference and provider reference only once [`Expected`] fixes the split of the unseparated text; never the amount (not signed) |
-//! | AzamPay, unsigned | the status query by `transid` | status and the transaction id; reference only through [`Expected`] |
-//! | ClickPesa, checksum over the envelope | HMAC checksum | status, kind, reference, id, amount |
-//! | ClickPesa, checksum inside `data` | HMAC checksum over `data` | the same, read from `data`; a top-level event name that contradicts `data` is refused |
-//! | ClickPesa, unsigned | the payment (or payout) query | status, reference, id, amount — from the answer |
-//!
-//! A claim that contradicts the status answer (or your order) refuses the event
-//! with [`Error::Contradiction`](crate::Error::Contradiction); a missing fact is
-//! never filled in from the callback.
+//! Callbacks as the facade reports them (see [`CallbackEvent`]).
 
 use super::dedupe::DedupeKey;
 use crate::{Error, Money, PaymentStatus, Provider};
@@ -52,7 +33,7 @@ pub struct Claims {
     pub amount: Option<Money>,
 }
 
-/// What the provider vouched for (see the [module docs](self)). A field is
+/// What the provider vouched for (see [`CallbackEvent`]). A field is
 /// `None` when nothing trustworthy states it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -90,14 +71,14 @@ impl Facts {
 /// event be bound to your order.
 ///
 /// ```
-/// use finconnect_proto::sdk::Expected;
-/// use finconnect_proto::{Currency, Money};
+/// use finconnect::sdk::Expected;
+/// use finconnect::{Currency, Money};
 ///
 /// let order = Expected::order("ORDER-1001")
 ///     .provider_reference("5aae72e0e5974f0e8319394167d7708f")
 ///     .amount(Money::from_major(60_000, Currency::TZS)?);
 /// assert_eq!(order.reference(), "ORDER-1001");
-/// # Ok::<(), finconnect_proto::Error>(())
+/// # Ok::<(), finconnect::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expected {
@@ -146,6 +127,27 @@ impl Expected {
 
 /// A confirmed notification: facts the provider vouched for, the claims it
 /// arrived with, and the key to process it once by.
+///
+/// Callbacks as the facade reports them: what the provider vouched for
+/// ([`Facts`]) kept apart from what the callback merely says ([`Claims`]).
+///
+/// A callback is untrusted input: anyone who knows the URL can POST to it, and
+/// none of the providers signs a timestamp. The facade therefore reports a money
+/// fact — status, merchant reference, provider reference, amount — as a fact only
+/// when the provider vouched for it:
+///
+/// | provider, callback | how it is vouched | facts |
+/// |---|---|---|
+/// | PesaPal IPN (never signed) | GetTransactionStatus | status, reference, tracking id, amount — all from the answer |
+/// | AzamPay, valid signature | RSA signature over `utilityref‖externalreference‖transactionstatus‖operator` | status; reference and provider reference only once [`Expected`] fixes the split of the unseparated text; never the amount (not signed) |
+/// | AzamPay, unsigned | the status query by `transid` | status and the transaction id; reference only through [`Expected`] |
+/// | ClickPesa, checksum over the envelope | HMAC checksum | status, kind, reference, id, amount |
+/// | ClickPesa, checksum inside `data` | HMAC checksum over `data` | the same, read from `data`; a top-level event name that contradicts `data` is refused |
+/// | ClickPesa, unsigned | the payment (or payout) query | status, reference, id, amount — from the answer |
+///
+/// A claim that contradicts the status answer (or your order) refuses the event
+/// with [`Error::Contradiction`](crate::Error::Contradiction); a missing fact is
+/// never filled in from the callback.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallbackEvent {

@@ -1,23 +1,7 @@
 //! The provider-agnostic payment request and what comes back.
 
+use crate::azampay::MnoProvider;
 use crate::{Description, Error, MerchantReference, Money, PaymentStatus, Provider};
-
-/// The mobile-money network a payer uses (AzamPay needs it; PesaPal and ClickPesa
-/// find it themselves).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum MobileOperator {
-    /// Airtel Money.
-    Airtel,
-    /// Tigo Pesa (Mixx by Yas).
-    Tigo,
-    /// HaloPesa.
-    Halopesa,
-    /// AzamPesa.
-    Azampesa,
-    /// M-Pesa (Vodacom).
-    Mpesa,
-}
 
 /// Who pays.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -36,16 +20,17 @@ pub struct Customer {
 /// fields it needs are there and names the missing one.
 ///
 /// ```
-/// use finconnect_proto::sdk::{MobileOperator, Payment};
-/// use finconnect_proto::{Currency, Money};
+/// use finconnect::azampay::MnoProvider;
+/// use finconnect::sdk::Payment;
+/// use finconnect::{Currency, Money};
 /// let payment = Payment::new("ORDER1001", Money::from_major(1500, Currency::TZS)?)?
 ///     .description("Two bags of rice")?
 ///     .phone("0712345678")
 ///     .email("amina@example.com")
-///     .operator(MobileOperator::Airtel)
+///     .operator(MnoProvider::Airtel)
 ///     .callback_url("https://shop.example/paid");
 /// assert_eq!(payment.reference.as_str(), "ORDER1001");
-/// # Ok::<(), finconnect_proto::Error>(())
+/// # Ok::<(), finconnect::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Payment {
@@ -61,7 +46,7 @@ pub struct Payment {
     /// requires it).
     pub callback_url: Option<String>,
     /// The payer's network (AzamPay requires it).
-    pub operator: Option<MobileOperator>,
+    pub operator: Option<MnoProvider>,
 }
 
 impl Payment {
@@ -111,8 +96,9 @@ impl Payment {
         self
     }
 
-    /// Sets the mobile operator.
-    pub fn operator(mut self, operator: MobileOperator) -> Self {
+    /// Sets the mobile operator (AzamPay needs it; PesaPal and ClickPesa find it
+    /// themselves).
+    pub fn operator(mut self, operator: MnoProvider) -> Self {
         self.operator = Some(operator);
         self
     }
@@ -146,7 +132,7 @@ pub struct PaymentStarted {
     pub status: PaymentStatus,
     /// The mobile operator, when the payment named one (AzamPay status queries
     /// need it).
-    pub operator: Option<MobileOperator>,
+    pub operator: Option<MnoProvider>,
 }
 
 /// What to ask the status of.
@@ -161,7 +147,7 @@ pub struct StatusQuery {
     /// The reference to ask about.
     pub reference: String,
     /// The operator (AzamPay).
-    pub operator: Option<MobileOperator>,
+    pub operator: Option<MnoProvider>,
 }
 
 impl StatusQuery {
@@ -174,7 +160,7 @@ impl StatusQuery {
     }
 
     /// Adds the operator (AzamPay).
-    pub fn operator(mut self, operator: MobileOperator) -> Self {
+    pub fn operator(mut self, operator: MnoProvider) -> Self {
         self.operator = Some(operator);
         self
     }
