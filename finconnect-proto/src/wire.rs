@@ -30,6 +30,43 @@ pub fn request(
     Ok(builder)
 }
 
+/// The URL of a request: `base` joined with `path`, then the query pairs,
+/// form-encoded, after `?` (or `&` when the path already holds a query).
+pub(crate) fn url(base: &crate::HttpsUrl, path: &str, query: &[(String, String)]) -> String {
+    let mut url = base.join_path(path);
+    if !query.is_empty() {
+        url.push(if path.contains('?') { '&' } else { '?' });
+        let start = url.len();
+        url = url::form_urlencoded::Serializer::for_suffix(url, start)
+            .extend_pairs(query)
+            .finish();
+    }
+    url
+}
+
+/// A request body as bytes (a JSON value written out).
+pub(crate) fn body_bytes(body: Option<crate::Body>) -> Result<Option<Vec<u8>>, Error> {
+    Ok(match body {
+        None => None,
+        Some(crate::Body::Bytes(bytes)) => Some(bytes),
+        Some(crate::Body::Json(value)) => Some(to_json(&value)?),
+    })
+}
+
+/// Adds `Authorization: Bearer <token>` (sensitive) when a token is given.
+pub(crate) fn authorize(
+    builder: http::request::Builder,
+    token: Option<&crate::AccessToken>,
+) -> Result<http::request::Builder, Error> {
+    Ok(match token {
+        Some(token) => {
+            let (name, value) = bearer(token.secret())?;
+            builder.header(name, value)
+        }
+        None => builder,
+    })
+}
+
 /// Finishes a request started with [`request`].
 pub fn finish(
     builder: http::request::Builder,

@@ -3,7 +3,7 @@
 
 use super::public_key::AzampayPublicKey;
 use super::token::GenerateToken;
-use crate::operation::{Api, Body, Host, Parts};
+use crate::operation::{Api, Host, Parts};
 use crate::{wire, AccessToken, Error, HttpsUrl, Provider, Secret, UrlPolicy};
 
 /// AzamPay's three hosts: tokens come from the authenticator, collections go to
@@ -328,23 +328,10 @@ impl Api for AzampayConfig {
             Host::Disbursement => (&self.disbursement_base, None),
             _ => return Err(Error::Misuse("AzamPay has no such host")),
         };
-        let mut url = base.join_path(&parts.path);
-        if !parts.query.is_empty() {
-            url.push(if parts.path.contains('?') { '&' } else { '?' });
-            let start = url.len();
-            let mut query = url::form_urlencoded::Serializer::for_suffix(url, start);
-            url = query.extend_pairs(&parts.query).finish();
-        }
-        let body = match parts.body {
-            Some(Body::Json(value)) => Some(wire::to_json(&value)?),
-            Some(Body::Bytes(bytes)) => Some(bytes),
-            None => None,
-        };
-        let mut builder = wire::request(parts.method, &url, body.as_ref().map(|_| Vec::new()))?;
-        if let Some(token) = token {
-            let (name, value) = wire::bearer(token.secret())?;
-            builder = builder.header(name, value);
-        }
+        let url = wire::url(base, &parts.path, &parts.query);
+        let body = wire::body_bytes(parts.body)?;
+        let builder = wire::request(parts.method, &url, body.as_ref().map(|_| Vec::new()))?;
+        let mut builder = wire::authorize(builder, token)?;
         if let Some(key) = api_key {
             builder = builder.header("X-API-Key", wire::secret_header(key.expose())?);
         }

@@ -148,27 +148,19 @@ impl Api for ClickpesaConfig {
         if parts.host != Host::Api {
             return Err(Error::Misuse("ClickPesa has a single host (Host::Api)"));
         }
-        let mut url = self.url(&parts.path);
-        if !parts.query.is_empty() {
-            let mut query = url::form_urlencoded::Serializer::new(String::new());
-            url = format!("{url}?{}", query.extend_pairs(&parts.query).finish());
-        }
+        let url = wire::url(&self.base_url, &parts.path, &parts.query);
         let body = match parts.body {
-            None => None,
-            Some(Body::Bytes(bytes)) => Some(bytes),
             Some(Body::Json(mut value)) => {
                 if let Some(key) = &self.checksum_key {
                     checksum::sign(&mut value, key, self.checksum_method)?;
                 }
                 Some(wire::to_json(&value)?)
             }
+            other => wire::body_bytes(other)?,
         };
         let builder = wire::request(parts.method, &url, body.as_ref().map(|_| Vec::new()))?;
         let builder = match token {
-            Some(token) => {
-                let (name, value) = wire::bearer(token.secret())?;
-                builder.header(name, value)
-            }
+            Some(_) => wire::authorize(builder, token)?,
             None if parts.path == GenerateToken::NAME => builder
                 .header(
                     HeaderName::from_static("client-id"),

@@ -2,7 +2,7 @@
 
 use super::auth::RequestToken;
 use super::wire;
-use crate::operation::{Api, Body, Host, Parts};
+use crate::operation::{Api, Host, Parts};
 use crate::{AccessToken, Error, HttpsUrl, Provider, Secret, UrlPolicy};
 use std::time::Duration;
 
@@ -184,24 +184,11 @@ impl Api for PesapalConfig {
         if parts.host != Host::Api {
             return Err(Error::Misuse("PesaPal has one host: Host::Api"));
         }
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(&parts.query)
-            .finish();
-        let mut url = self.url(&parts.path);
-        if !query.is_empty() {
-            url = format!("{url}?{query}");
-        }
-        let body = match parts.body {
-            None => Vec::new(),
-            Some(Body::Bytes(bytes)) => bytes,
-            Some(Body::Json(value)) => crate::wire::to_json(&value)?,
-        };
-        let mut builder = crate::wire::request(parts.method, &url, None)?
+        let url = crate::wire::url(&self.base_url, &parts.path, &parts.query);
+        let body = crate::wire::body_bytes(parts.body)?.unwrap_or_default();
+        let builder = crate::wire::request(parts.method, &url, None)?
             .header(http::header::CONTENT_TYPE, wire::JSON);
-        if let Some(token) = token {
-            let (name, value) = crate::wire::bearer(token.secret())?;
-            builder = builder.header(name, value);
-        }
+        let builder = crate::wire::authorize(builder, token)?;
         crate::wire::finish(builder, body)
     }
 
