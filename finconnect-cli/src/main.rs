@@ -24,6 +24,11 @@ enum Command {
     /// Run every provider's full payment flow against an embedded sandbox.
     Demo(demo::DemoArgs),
     /// Serve the PesaPal/AzamPay/ClickPesa simulator on 127.0.0.1 until Ctrl-C.
+    ///
+    /// Prints the base URLs, the TEST-ONLY credentials, and the path of a temporary
+    /// file holding the TEST-ONLY public key that signs its AzamPay callbacks (for
+    /// `finconnect verify azampay --public-key`); the file is written at start and
+    /// removed when the sandbox stops.
     Sandbox(sandbox_cmd::SandboxArgs),
     /// Verify a captured callback offline: AzamPay signature, ClickPesa checksum, PesaPal IPN.
     ///
