@@ -32,7 +32,8 @@ enum Command {
     Sandbox(sandbox_cmd::SandboxArgs),
     /// Verify a captured callback offline: AzamPay signature, ClickPesa checksum, PesaPal IPN.
     ///
-    /// Exit status: 0 verified (PesaPal: parsed), 1 rejected, 2 usage error.
+    /// Exit status: 0 verified (PesaPal: parsed), 1 rejected or not verifiable
+    /// (e.g. an unusable key), 2 usage error.
     Verify(verify::VerifyArgs),
     /// PesaPal API 3.0 operations (credentials: PESAPAL_CONSUMER_KEY, PESAPAL_CONSUMER_SECRET).
     Pesapal(ops::pesapal::PesapalArgs),

@@ -147,9 +147,7 @@ pub async fn run(args: SandboxArgs) -> i32 {
         "       -d '{{\"provider\":\"pesapal\",\"reference\":\"<order tracking id>\",\"outcome\":\"complete\"}}'"
     );
     println!("  (provider: pesapal|azampay|clickpesa; outcome: complete|fail)");
-    println!(
-        "Inspect: GET {origin}/_sandbox/deliveries (every notification delivery),"
-    );
+    println!("Inspect: GET {origin}/_sandbox/deliveries (every notification delivery),");
     println!(
         "         GET {origin}/_sandbox/counters (totals), GET {origin}/_sandbox/counters/requests (per route)"
     );

@@ -1,7 +1,8 @@
 //! `finconnect verify`: checks a captured callback offline (no network).
 //!
 //! Exit status 0 when it verifies (a PesaPal IPN: when it parses), 1 when it is
-//! rejected (the reason on stderr), 2 for usage errors (clap's).
+//! rejected (`rejected: …` on stderr) or cannot be judged, e.g. the key is empty,
+//! private or unusable (`cannot verify: …`), 2 for usage errors (clap's).
 
 use crate::output;
 use clap::{ArgGroup, Args, Subcommand};
@@ -233,8 +234,11 @@ fn azampay_key(path: &Path) -> Result<AzampayPublicKey, Problem> {
         ))
     })?;
     let shown = shown(path);
-    let pem = String::from_utf8(pem)
-        .map_err(|_| unusable(format!("{shown} is not text (a PEM or XML public key expected)")))?;
+    let pem = String::from_utf8(pem).map_err(|_| {
+        unusable(format!(
+            "{shown} is not text (a PEM or XML public key expected)"
+        ))
+    })?;
     let upper = pem.to_ascii_uppercase();
     if upper.contains("PRIVATE KEY") || upper.contains("<D>") || upper.contains("<P>") {
         return Err(unusable(format!(
@@ -348,7 +352,8 @@ fn clickpesa_webhook(key: &Secret, file: &Path) -> Result<Outcome, Problem> {
         return Err(Problem::CannotVerify("the checksum key is empty".into()));
     }
     let body = read_input(file, "webhook")?;
-    let hook = parse_webhook(&body).map_err(|e| format!("malformed ClickPesa webhook: {}", reason(e)))?;
+    let hook =
+        parse_webhook(&body).map_err(|e| format!("malformed ClickPesa webhook: {}", reason(e)))?;
     match hook.verdict(key) {
         CpVerdict::Valid => {}
         CpVerdict::Invalid => {

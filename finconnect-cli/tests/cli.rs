@@ -273,7 +273,11 @@ fn a_plain_http_base_url_without_env_asks_which_it_is() {
     let cases: &[(&str, &str, &[&str])] = &[
         ("pesapal", "http://pay.example.com/v3", &["list-ipns"]),
         ("azampay", "http://checkout.example.com", &["partners"]),
-        ("clickpesa", "http://api.example.com/third-parties", &["balance"]),
+        (
+            "clickpesa",
+            "http://api.example.com/third-parties",
+            &["balance"],
+        ),
     ];
     for (provider, url, op) in cases {
         let mut args = vec![*provider, "--base-url", url];
@@ -313,7 +317,11 @@ fn a_plain_http_base_url_without_env_asks_which_it_is() {
         "list-ipns",
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    assert!(stderr_of(&out).contains("could not connect"), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("could not connect"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]
@@ -355,7 +363,12 @@ fn pesapal_pay_needs_email_or_phone() {
         let mut args = order.to_vec();
         args.extend_from_slice(&contact);
         let out = with_credentials(&args);
-        assert_eq!(out.status.code(), Some(1), "{contact:?}: {}", stderr_of(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{contact:?}: {}",
+            stderr_of(&out)
+        );
     }
 }
 
@@ -588,7 +601,10 @@ fn sandbox_banner_names_the_control_endpoints_and_they_answer() {
         "/_sandbox/counters",
         "/_sandbox/counters/requests",
     ] {
-        assert!(banner.contains(&format!("{}{path}", sandbox.origin)), "{path}: {banner}");
+        assert!(
+            banner.contains(&format!("{}{path}", sandbox.origin)),
+            "{path}: {banner}"
+        );
     }
     assert!(!banner.contains("/_sandbox/requests"), "{banner}");
     for path in [
@@ -641,11 +657,7 @@ fn pesapal_status_shows_the_confirmation_code_refund_takes() {
         args.extend(rest.iter().map(|s| s.to_string()));
         args
     };
-    let ipn = json_of(&pp(&[
-        "register-ipn",
-        "--url",
-        "http://127.0.0.1:9/ipn",
-    ]));
+    let ipn = json_of(&pp(&["register-ipn", "--url", "http://127.0.0.1:9/ipn"]));
     let ipn_id = ipn["ipn_id"].as_str().expect("ipn_id").to_owned();
     let order = json_of(&pp(&[
         "pay",
@@ -678,7 +690,8 @@ fn pesapal_status_shows_the_confirmation_code_refund_takes() {
         stdout_of(&out)
     );
 
-    let settle = serde_json::json!({"provider": "pesapal", "reference": tracking, "outcome": "complete"});
+    let settle =
+        serde_json::json!({"provider": "pesapal", "reference": tracking, "outcome": "complete"});
     assert_eq!(sandbox.post("/_sandbox/settle", &settle.to_string()).0, 200);
 
     let paid = json_of(&pp(&["status", &tracking]));
@@ -781,7 +794,10 @@ fn the_public_key_the_cli_prints_verifies_the_sandboxs_callbacks() {
     assert!(!stdout_of(&out).contains("BEGIN PUBLIC KEY"));
     assert!(stdout_of(&out).contains("add --pem"), "{}", stdout_of(&out));
     let v = json_of(&["azampay", "--base-url", &checkout, "public-key", "--pem"]);
-    assert!(same_pem(v["pem"].as_str().expect("pem"), AZAMPAY_PUBLIC_KEY_PEM));
+    assert!(same_pem(
+        v["pem"].as_str().expect("pem"),
+        AZAMPAY_PUBLIC_KEY_PEM
+    ));
     assert_eq!(v["bits"], 2048);
 
     // 3. A real sandbox callback verifies with either.
@@ -800,7 +816,8 @@ fn the_public_key_the_cli_prints_verifies_the_sandboxs_callbacks() {
         "KEYTEST1",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let settle = serde_json::json!({"provider": "azampay", "reference": "KEYTEST1", "outcome": "complete"});
+    let settle =
+        serde_json::json!({"provider": "azampay", "reference": "KEYTEST1", "outcome": "complete"});
     assert_eq!(sandbox.post("/_sandbox/settle", &settle.to_string()).0, 200);
     let body = callbacks
         .recv_timeout(std::time::Duration::from_secs(60))
@@ -816,7 +833,13 @@ fn the_public_key_the_cli_prints_verifies_the_sandboxs_callbacks() {
             key.to_str().expect("utf-8 path"),
             callback.to_str().expect("utf-8 path"),
         ]);
-        assert_eq!(out.status.code(), Some(0), "{}: {}", key.display(), stderr_of(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            key.display(),
+            stderr_of(&out)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
         assert_eq!(v["reference"], "KEYTEST1", "{v}");
         assert_eq!(v["status"], "completed", "{v}");

@@ -301,10 +301,7 @@ async fn unknown_control_paths_list_the_endpoints() {
         assert_eq!(a.status, 404, "{method} {path}");
         let v = a.json();
         assert_eq!(v["ok"], false);
-        assert!(
-            v["error"].as_str().is_some_and(|e| e.contains(path)),
-            "{v}"
-        );
+        assert!(v["error"].as_str().is_some_and(|e| e.contains(path)), "{v}");
         let endpoints: Vec<&str> = v["endpoints"]
             .as_array()
             .expect("the endpoints")
@@ -322,8 +319,16 @@ async fn unknown_control_paths_list_the_endpoints() {
         );
     }
     // Each listed GET endpoint answers.
-    for path in ["/_sandbox/deliveries", "/_sandbox/counters", "/_sandbox/counters/requests"] {
-        assert_eq!(get(&format!("{origin}{path}"), &[]).await.status, 200, "{path}");
+    for path in [
+        "/_sandbox/deliveries",
+        "/_sandbox/counters",
+        "/_sandbox/counters/requests",
+    ] {
+        assert_eq!(
+            get(&format!("{origin}{path}"), &[]).await.status,
+            200,
+            "{path}"
+        );
     }
     sb.shutdown().await;
 }

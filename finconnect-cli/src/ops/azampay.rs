@@ -4,8 +4,8 @@ use super::{finish, money, options, or_dash, Conn, Env, Failure, Report, Target}
 use crate::output;
 use clap::{Args, Subcommand, ValueEnum};
 use finconnect::azampay::{
-    AzampayConfig, AzampayEndpoints, AzampayPublicKey, BankCheckout, BankProvider, GetPaymentPartners, GetPublicKey,
-    KeyFormat, MnoCheckout, MnoProvider, TransactionStatus,
+    AzampayConfig, AzampayEndpoints, AzampayPublicKey, BankCheckout, BankProvider,
+    GetPaymentPartners, GetPublicKey, KeyFormat, MnoCheckout, MnoProvider, TransactionStatus,
 };
 use finconnect::sdk::ProviderConfig;
 use rsa::pkcs8::{EncodePublicKey, LineEnding};
@@ -146,7 +146,10 @@ pub async fn run(args: AzampayArgs) -> i32 {
                 print!("{pem}");
                 0
             }
-            None => finish(Err(Failure::failed("the key could not be written as PEM")), json),
+            None => finish(
+                Err(Failure::failed("the key could not be written as PEM")),
+                json,
+            ),
         },
         result => finish(result, json),
     }

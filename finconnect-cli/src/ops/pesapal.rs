@@ -190,7 +190,9 @@ async fn run_op(args: PesapalArgs) -> Result<Report, Failure> {
         }
         Op::Status { tracking_id } => {
             let s = driver
-                .execute(GetTransactionStatus::new(OrderTrackingId::new(tracking_id)?))
+                .execute(GetTransactionStatus::new(OrderTrackingId::new(
+                    tracking_id,
+                )?))
                 .await?;
             let reference = Some(s.merchant_reference.as_str()).filter(|r| !r.is_empty());
             let code = s.confirmation_code.as_deref().filter(|c| !c.is_empty());
@@ -209,8 +211,16 @@ async fn run_op(args: PesapalArgs) -> Result<Report, Failure> {
             .line("reference", or_dash(reference))
             .line("order tracking id", s.order_tracking_id.as_str())
             .line("status", s.status.to_string())
-            .line("PesaPal says", or_dash(s.payment_status_description.as_deref()))
-            .line("amount", s.amount.map(|a| a.to_string()).unwrap_or_else(|| "-".into()))
+            .line(
+                "PesaPal says",
+                or_dash(s.payment_status_description.as_deref()),
+            )
+            .line(
+                "amount",
+                s.amount
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "-".into()),
+            )
             .line("payment method", or_dash(s.payment_method.as_deref()))
             .line(
                 "confirmation code",
