@@ -340,7 +340,13 @@ fn azampay_callback(key_file: &Path, callback_file: &Path) -> Result<Outcome, Pr
                     AZAMPAY_SIGNED_FIELDS.join(", ")
                 ),
             ),
-            ("not signed", AZAMPAY_UNSIGNED_FIELDS.join(", ")),
+            (
+                "not signed",
+                format!(
+                    "every other field, including {}",
+                    AZAMPAY_UNSIGNED_FIELDS.join(", ")
+                ),
+            ),
             ("check", AZAMPAY_AMOUNT_NOTE.to_owned()),
         ],
         json,

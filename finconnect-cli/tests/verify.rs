@@ -450,6 +450,7 @@ fn azampay_says_which_fields_are_signed_and_that_the_amount_is_not() {
             "utilityref, externalreference, transactionstatus, operator (concatenated without separator)",
             "NOT signed: check it against the order",
             "the amount is not signed",
+            "every other field, including amount",
         ] {
             assert!(text.contains(words), "{file} lacks {words:?}: {text}");
         }
