@@ -24,10 +24,16 @@ enum Command {
     /// Run every provider's full payment flow against an embedded sandbox.
     Demo(demo::DemoArgs),
     /// Serve the PesaPal/AzamPay/ClickPesa simulator on 127.0.0.1 until Ctrl-C.
+    ///
+    /// Prints the base URLs, the TEST-ONLY credentials, and the path of a temporary
+    /// file holding the TEST-ONLY public key that signs its AzamPay callbacks (for
+    /// `finconnect verify azampay --public-key`); the file is written at start and
+    /// removed when the sandbox stops.
     Sandbox(sandbox_cmd::SandboxArgs),
     /// Verify a captured callback offline: AzamPay signature, ClickPesa checksum, PesaPal IPN.
     ///
-    /// Exit status: 0 verified (PesaPal: parsed), 1 rejected, 2 usage error.
+    /// Exit status: 0 verified (PesaPal: parsed), 1 rejected or not verifiable
+    /// (e.g. an unusable key), 2 usage error.
     Verify(verify::VerifyArgs),
     /// PesaPal API 3.0 operations (credentials: PESAPAL_CONSUMER_KEY, PESAPAL_CONSUMER_SECRET).
     Pesapal(ops::pesapal::PesapalArgs),

@@ -1,10 +1,21 @@
 //! `finconnect sandbox`: serves the simulator until Ctrl-C.
+//!
+//! The banner names everything a user needs: base URLs, TEST-ONLY credentials, the
+//! control endpoints, and a file holding the public key of the sandbox's AzamPay
+//! callback signatures (written to a temporary file for as long as the sandbox runs,
+//! because the key URL itself needs a bearer token).
 
 use clap::{Args, ValueEnum};
 use finconnect_sandbox::{credentials, Outcome, Sandbox, SandboxConfig};
+use std::io::Write;
 use std::time::Duration;
+use tempfile::NamedTempFile;
 
 /// `finconnect sandbox` options.
+///
+/// The banner prints the path of a temporary file holding the TEST-ONLY public key
+/// that signs the sandbox's AzamPay callbacks (pass it to `finconnect verify azampay
+/// --public-key`); the file is written at start and removed when the sandbox stops.
 #[derive(Args, Debug)]
 pub struct SandboxArgs {
     /// TCP port on 127.0.0.1 (0 picks a free one).
@@ -65,6 +76,15 @@ pub async fn run(args: SandboxArgs) -> i32 {
         config.clickpesa_token_lifetime.as_secs()
     );
     let remote = config.allow_remote_delivery;
+    let key_file = match public_key_file() {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "finconnect: could not write the sandbox's AzamPay public key to a temporary file: {e}"
+            );
+            return 1;
+        }
+    };
     let sandbox = match Sandbox::start(config).await {
         Ok(s) => s,
         Err(e) => {
@@ -103,7 +123,11 @@ pub async fn run(args: SandboxArgs) -> i32 {
     println!("  client secret     {}", credentials::AZAMPAY_CLIENT_SECRET);
     println!("  API key           {}", credentials::AZAMPAY_API_KEY);
     println!(
-        "  public key        {}/azampay/v1/public-key?format=Pem",
+        "  public key file   {}  (TEST-ONLY; removed when the sandbox stops)",
+        key_file.path().display()
+    );
+    println!(
+        "  public key URL    {}/azampay/v1/public-key?format=Pem  (needs a bearer token: use `finconnect azampay public-key --pem`)",
         sandbox.azampay_checkout_base_url()
     );
     println!("ClickPesa");
@@ -123,8 +147,13 @@ pub async fn run(args: SandboxArgs) -> i32 {
         "       -d '{{\"provider\":\"pesapal\",\"reference\":\"<order tracking id>\",\"outcome\":\"complete\"}}'"
     );
     println!("  (provider: pesapal|azampay|clickpesa; outcome: complete|fail)");
+    println!("Inspect: GET {origin}/_sandbox/deliveries (every notification delivery),");
     println!(
-        "Inspect: GET {origin}/_sandbox/deliveries, GET {origin}/_sandbox/requests, GET {origin}/_sandbox/counters"
+        "         GET {origin}/_sandbox/counters (totals), GET {origin}/_sandbox/counters/requests (per route)"
+    );
+    println!(
+        "Verify a captured AzamPay callback: finconnect verify azampay --public-key {} CALLBACK_FILE",
+        key_file.path().display()
     );
     println!();
     println!("Use it from the CLI, e.g.:");
@@ -138,5 +167,18 @@ pub async fn run(args: SandboxArgs) -> i32 {
     }
     println!("stopping the sandbox");
     sandbox.shutdown().await;
+    drop(key_file);
     0
+}
+
+/// The sandbox's TEST-ONLY AzamPay public key in a fresh temporary file (created
+/// exclusively, removed when dropped).
+fn public_key_file() -> std::io::Result<NamedTempFile> {
+    let mut file = tempfile::Builder::new()
+        .prefix("finconnect-sandbox-azampay-public-key.TEST-ONLY.")
+        .suffix(".pem")
+        .tempfile()?;
+    file.write_all(credentials::AZAMPAY_PUBLIC_KEY_PEM.as_bytes())?;
+    file.flush()?;
+    Ok(file)
 }

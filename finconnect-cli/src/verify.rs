@@ -1,7 +1,8 @@
 //! `finconnect verify`: checks a captured callback offline (no network).
 //!
 //! Exit status 0 when it verifies (a PesaPal IPN: when it parses), 1 when it is
-//! rejected (the reason on stderr), 2 for usage errors (clap's).
+//! rejected (`rejected: …` on stderr) or cannot be judged, e.g. the key is empty,
+//! private or unusable (`cannot verify: …`), 2 for usage errors (clap's).
 
 use crate::output;
 use clap::{ArgGroup, Args, Subcommand};
@@ -26,10 +27,17 @@ pub struct VerifyArgs {
 enum Target {
     /// Verify an AzamPay collection callback's RSA signature with AzamPay's public key.
     ///
+    /// The signature covers utilityref, externalreference, transactionstatus and
+    /// operator, concatenated without separator. The amount is NOT signed (nor are
+    /// transid, msisdn, reference and mnoreference): check the amount against your
+    /// order before acting on it.
+    ///
     /// Exit 0 when the signature verifies; 1 when it is invalid or missing, or the
     /// callback or key cannot be read.
     Azampay {
-        /// AzamPay's public key (PEM: `BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`, or .NET XML).
+        /// AzamPay's public key (PEM: `BEGIN PUBLIC KEY` or `BEGIN RSA PUBLIC KEY`, or .NET
+        /// XML), not a private key. `finconnect azampay public-key --pem` prints it;
+        /// `finconnect sandbox` prints the path of its own.
         #[arg(long, value_name = "PEM_FILE")]
         public_key: PathBuf,
         /// The callback body as received (JSON); `-` reads standard input.
@@ -118,12 +126,69 @@ pub fn run(args: VerifyArgs) -> i32 {
             }
             0
         }
-        Err(reason) => {
-            eprintln!("finconnect: rejected: {reason}");
+        Err(problem) => {
+            eprintln!("finconnect: {problem}");
             1
         }
     }
 }
+
+/// Why nothing was verified (exit 1).
+#[derive(Debug)]
+enum Problem {
+    /// The callback itself fails: unsigned, tampered, malformed.
+    Rejected(String),
+    /// The callback could not be judged: the key is missing or unusable.
+    CannotVerify(String),
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Rejected(reason) => write!(f, "rejected: {reason}"),
+            Problem::CannotVerify(reason) => write!(f, "cannot verify: {reason}"),
+        }
+    }
+}
+
+impl From<String> for Problem {
+    fn from(reason: String) -> Self {
+        Problem::Rejected(reason)
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(reason: &str) -> Self {
+        Problem::Rejected(reason.to_owned())
+    }
+}
+
+/// The core's reason without the words the CLI's own prefix already says
+/// (`azampay callback rejected:`, `could not read the …:`, `unusable public key:`).
+fn reason(e: finconnect::Error) -> String {
+    match e {
+        finconnect::Error::Signature { reason, .. } => reason
+            .strip_prefix("unusable public key: ")
+            .map(str::to_owned)
+            .unwrap_or(reason),
+        finconnect::Error::Decode { reason, .. } => reason,
+        other => other.to_string(),
+    }
+}
+
+/// The fields AzamPay's callback signature covers, in signing order.
+const AZAMPAY_SIGNED_FIELDS: [&str; 4] = [
+    "utilityref",
+    "externalreference",
+    "transactionstatus",
+    "operator",
+];
+/// Fields of the callback that no signature covers.
+const AZAMPAY_UNSIGNED_FIELDS: [&str; 5] =
+    ["amount", "transid", "msisdn", "reference", "mnoreference"];
+/// What to do about the unsigned amount.
+const AZAMPAY_AMOUNT_NOTE: &str =
+    "the amount is not signed: check it against the order before acting on it";
 
 /// A verified (or parsed) callback.
 struct Outcome {
@@ -132,29 +197,75 @@ struct Outcome {
     json: Value,
 }
 
+/// The bytes of `path` (`-`: standard input); an empty input is an error.
 fn read_input(path: &Path, what: &str) -> Result<Vec<u8>, String> {
-    if path.as_os_str() == "-" {
+    let (bytes, shown) = if path.as_os_str() == "-" {
         let mut buf = Vec::new();
         std::io::stdin()
             .read_to_end(&mut buf)
             .map_err(|e| format!("could not read the {what} from standard input: {e}"))?;
-        return Ok(buf);
+        (buf, shown(path))
+    } else {
+        let bytes = std::fs::read(path)
+            .map_err(|e| format!("could not read the {what} file {}: {e}", path.display()))?;
+        (bytes, shown(path))
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(format!("empty file: {shown} holds no {what}"));
     }
-    std::fs::read(path).map_err(|e| format!("could not read the {what} {}: {e}", path.display()))
+    Ok(bytes)
+}
+
+/// A path as messages show it (`-` is standard input).
+fn shown(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "standard input".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// AzamPay's public key from `path`, or why it cannot be used.
+fn azampay_key(path: &Path) -> Result<AzampayPublicKey, Problem> {
+    let unusable = Problem::CannotVerify;
+    let pem = read_input(path, "public key").map_err(|r| {
+        unusable(format!(
+            "{r} (pass AzamPay's public key as PEM; `finconnect azampay public-key --pem` prints it)"
+        ))
+    })?;
+    let shown = shown(path);
+    let pem = String::from_utf8(pem).map_err(|_| {
+        unusable(format!(
+            "{shown} is not text (a PEM or XML public key expected)"
+        ))
+    })?;
+    let upper = pem.to_ascii_uppercase();
+    if upper.contains("PRIVATE KEY") || upper.contains("<D>") || upper.contains("<P>") {
+        return Err(unusable(format!(
+            "{shown}: this is a private key; pass the public key (`openssl pkey -in KEY -pubout` derives it)"
+        )));
+    }
+    let key = AzampayPublicKey::parse(&pem)
+        .map_err(|e| unusable(format!("{shown} is not a usable public key: {}", reason(e))))?;
+    Ok(key)
 }
 
 fn text(v: Option<&str>) -> String {
     v.filter(|s| !s.is_empty()).unwrap_or("-").to_owned()
 }
 
-fn azampay_callback(key_file: &Path, callback_file: &Path) -> Result<Outcome, String> {
-    let pem = read_input(key_file, "public key")?;
-    let pem = String::from_utf8(pem).map_err(|_| "the public key file is not UTF-8 text")?;
-    let key = AzampayPublicKey::parse(&pem).map_err(|e| format!("unusable public key: {e}"))?;
-    let verifier = default_verifier(&key).map_err(|e| format!("unusable public key: {e}"))?;
+fn azampay_callback(key_file: &Path, callback_file: &Path) -> Result<Outcome, Problem> {
+    let key = azampay_key(key_file)?;
+    let verifier = default_verifier(&key).map_err(|e| {
+        Problem::CannotVerify(format!(
+            "{} is not a usable public key: {}",
+            shown(key_file),
+            reason(e)
+        ))
+    })?;
     let body = read_input(callback_file, "callback")?;
-    let event =
-        azampay::parse_callback(&body).map_err(|e| format!("malformed AzamPay callback: {e}"))?;
+    let event = azampay::parse_callback(&body)
+        .map_err(|e| format!("not an AzamPay callback: {}", reason(e)))?;
     match event.verdict(&*verifier) {
         AzVerdict::Valid => {}
         AzVerdict::Invalid => {
@@ -173,7 +284,7 @@ fn azampay_callback(key_file: &Path, callback_file: &Path) -> Result<Outcome, St
     let verified = event
         .check(&*verifier)
         .apply(CallbackPolicy::RequireSignature)
-        .map_err(|e| e.to_string())?
+        .map_err(reason)?
         .ok_or("AzamPay callback signature did not verify")?;
     let e = verified.event();
     let amount = e.amount_tzs();
@@ -193,6 +304,11 @@ fn azampay_callback(key_file: &Path, callback_file: &Path) -> Result<Outcome, St
         "msisdn": e.msisdn.as_deref().map(output::mask_phone),
         "dedupe_key": verified.dedupe_key().to_string(),
         "key_fingerprint": key.fingerprint(),
+        "signed_fields": AZAMPAY_SIGNED_FIELDS,
+        "signed_as": "concatenated without separator",
+        "unsigned_fields": AZAMPAY_UNSIGNED_FIELDS,
+        "amount_signed": false,
+        "amount_check": AZAMPAY_AMOUNT_NOTE,
     });
     Ok(Outcome {
         headline: "✔ AzamPay callback signature valid".into(),
@@ -203,7 +319,10 @@ fn azampay_callback(key_file: &Path, callback_file: &Path) -> Result<Outcome, St
             ("status", status.to_string()),
             (
                 "amount",
-                amount.map(|a| a.to_string()).unwrap_or_else(|| "-".into()),
+                format!(
+                    "{}  (NOT signed: check it against the order)",
+                    amount.map(|a| a.to_string()).unwrap_or_else(|| "-".into())
+                ),
             ),
             (
                 "payer",
@@ -214,17 +333,33 @@ fn azampay_callback(key_file: &Path, callback_file: &Path) -> Result<Outcome, St
             ),
             ("dedupe key", verified.dedupe_key().to_string()),
             ("key fingerprint", key.fingerprint()),
+            (
+                "signed fields",
+                format!(
+                    "{} (concatenated without separator)",
+                    AZAMPAY_SIGNED_FIELDS.join(", ")
+                ),
+            ),
+            (
+                "not signed",
+                format!(
+                    "every other field, including {}",
+                    AZAMPAY_UNSIGNED_FIELDS.join(", ")
+                ),
+            ),
+            ("check", AZAMPAY_AMOUNT_NOTE.to_owned()),
         ],
         json,
     })
 }
 
-fn clickpesa_webhook(key: &Secret, file: &Path) -> Result<Outcome, String> {
+fn clickpesa_webhook(key: &Secret, file: &Path) -> Result<Outcome, Problem> {
     if key.is_empty() {
-        return Err("the checksum key is empty".into());
+        return Err(Problem::CannotVerify("the checksum key is empty".into()));
     }
     let body = read_input(file, "webhook")?;
-    let hook = parse_webhook(&body).map_err(|e| format!("malformed ClickPesa webhook: {e}"))?;
+    let hook =
+        parse_webhook(&body).map_err(|e| format!("malformed ClickPesa webhook: {}", reason(e)))?;
     match hook.verdict(key) {
         CpVerdict::Valid => {}
         CpVerdict::Invalid => {
@@ -234,7 +369,7 @@ fn clickpesa_webhook(key: &Secret, file: &Path) -> Result<Outcome, String> {
             return Err("ClickPesa webhook carries no checksum (is checksum enabled on the application?)".into())
         }
     }
-    let verified = hook.verify(key).map_err(|e| e.to_string())?;
+    let verified = hook.verify(key).map_err(reason)?;
     let event = verified.event();
     let amount = match event {
         WebhookEvent::PaymentReceived(p) | WebhookEvent::PaymentFailed(p) => p.amount(),
@@ -275,7 +410,7 @@ fn pesapal_ipn(
     query: Option<&str>,
     body: Option<&Path>,
     content_type: Option<&str>,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, Problem> {
     let notification = match (query, body) {
         (Some(q), _) => {
             let q = q.trim();
@@ -291,7 +426,7 @@ fn pesapal_ipn(
             Notification::from_query(&q)
         }
         (None, Some(file)) => Notification::from_body(content_type, &read_input(file, "IPN body")?),
-        (None, None) => return Err("give --query or --body".into()),
+        (None, None) => return Err(Problem::Rejected("give --query or --body".into())),
     }
     .map_err(|e| format!("malformed PesaPal IPN: {e}"))?;
     let ack = notification.ack(true);

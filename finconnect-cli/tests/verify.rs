@@ -120,7 +120,7 @@ fn azampay_human_output_masks_the_phone() {
 }
 
 #[test]
-fn azampay_unusable_key_is_rejected() {
+fn azampay_unusable_key_means_cannot_verify() {
     let out = finconnect(&[
         "verify",
         "azampay",
@@ -141,6 +141,335 @@ fn azampay_unusable_key_is_rejected() {
             .unwrap(),
     ]);
     assert_eq!(missing.status.code(), Some(1), "{}", describe(&missing));
+    // A key that cannot be used is no verdict on the callback.
+    for out in [&out, &missing] {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("finconnect: cannot verify: "),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("rejected"), "{stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("is not a usable public key"), "{stderr}");
+}
+
+/// `verify azampay` with stdin holding `input`.
+fn with_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_finconnect"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write stdin");
+    child.wait_with_output().expect("run")
+}
+
+#[test]
+fn azampay_empty_files_say_empty_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, b"").expect("write");
+    let blank = dir.path().join("blank.json");
+    std::fs::write(&blank, b"  \n\n").expect("write");
+    let key = data("azampay/public_key.pem");
+    let cb = data("azampay/valid__valid_four_field.json");
+    let (empty, blank) = (empty.to_str().unwrap(), blank.to_str().unwrap());
+    let cases: Vec<(Vec<&str>, &[u8], String)> = vec![
+        (
+            vec!["--public-key", empty, cb.to_str().unwrap()],
+            b"",
+            format!("cannot verify: empty file: {empty} holds no public key"),
+        ),
+        (
+            vec!["--public-key", key.to_str().unwrap(), empty],
+            b"",
+            format!("rejected: empty file: {empty} holds no callback"),
+        ),
+        (
+            vec!["--public-key", key.to_str().unwrap(), blank],
+            b"",
+            format!("rejected: empty file: {blank} holds no callback"),
+        ),
+        (
+            vec!["--public-key", key.to_str().unwrap(), "-"],
+            b"\n",
+            "rejected: empty file: standard input holds no callback".to_owned(),
+        ),
+        (
+            vec!["--public-key", "-", cb.to_str().unwrap()],
+            b"",
+            "cannot verify: empty file: standard input holds no public key".to_owned(),
+        ),
+    ];
+    for (rest, stdin, want) in cases {
+        let mut args = vec!["verify", "azampay"];
+        args.extend_from_slice(&rest);
+        let out = with_stdin(&args, stdin);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", describe(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&want), "{args:?}: want {want:?}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+    // The empty key file also says where a key comes from.
+    let out = finconnect(&[
+        "verify",
+        "azampay",
+        "--public-key",
+        empty,
+        cb.to_str().unwrap(),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("finconnect azampay public-key --pem"),
+        "{}",
+        describe(&out)
+    );
+}
+
+/// Private keys in the forms people have at hand: the sandbox's PKCS#8 key, a
+/// PKCS#1 header, an encrypted PKCS#8 header, a .NET XML private key.
+fn private_keys(dir: &Path) -> Vec<PathBuf> {
+    let pkcs8 = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../finconnect-sandbox/keys/sandbox-signing-key.TEST-ONLY.pem");
+    assert!(pkcs8.exists(), "{}", pkcs8.display());
+    let mut out = vec![pkcs8];
+    for (name, text) in [
+        (
+            "pkcs1.pem",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----\n",
+        ),
+        (
+            "encrypted.pem",
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHDBOBgkqhkiG\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        ),
+        (
+            "private.xml",
+            "<RSAKeyValue><Modulus>AQAB</Modulus><Exponent>AQAB</Exponent><P>AQAB</P><Q>AQAB</Q><D>AQAB</D></RSAKeyValue>",
+        ),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, text).expect("write");
+        out.push(path);
+    }
+    out
+}
+
+#[test]
+fn azampay_private_key_is_named_as_such() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cb = data("azampay/valid__valid_four_field.json");
+    for key in private_keys(dir.path()) {
+        let out = finconnect(&[
+            "verify",
+            "azampay",
+            "--public-key",
+            key.to_str().unwrap(),
+            cb.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("this is a private key; pass the public key"),
+            "{}: {stderr}",
+            key.display()
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+/// The first run of `n` words (lower case, punctuation dropped) that occurs twice.
+fn repeated_words(message: &str, n: usize) -> Option<String> {
+    let words: Vec<String> = message
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    let runs: Vec<String> = words.windows(n).map(|w| w.join(" ")).collect();
+    runs.iter().enumerate().find_map(|(i, run)| {
+        runs[i + 1..]
+            .iter()
+            .any(|later| later == run)
+            .then(|| run.clone())
+    })
+}
+
+#[test]
+fn the_repeat_check_catches_the_old_message() {
+    let old = "finconnect: rejected: unusable public key: azampay callback rejected: unusable public key: public key error";
+    assert!(repeated_words(old, 3).is_some());
+    assert_eq!(
+        repeated_words(
+            "finconnect: rejected: AzamPay callback signature is invalid",
+            3
+        ),
+        None
+    );
+}
+
+#[test]
+fn no_verify_message_repeats_itself() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, b"").expect("write");
+    let key = data("azampay/public_key.pem");
+    let good = data("azampay/valid__valid_four_field.json");
+    let mut runs: Vec<Vec<String>> = Vec::new();
+    let s = |p: &Path| p.to_str().unwrap().to_owned();
+    for (name, path) in cases("azampay") {
+        if expected_code(&name) == 1 {
+            runs.push(vec![
+                "azampay".into(),
+                "--public-key".into(),
+                s(&key),
+                s(&path),
+            ]);
+        }
+    }
+    for bad_key in [
+        data("azampay/not_a_key.pem"),
+        data("azampay/no-such-file.pem"),
+        empty.clone(),
+    ]
+    .into_iter()
+    .chain(private_keys(dir.path()))
+    {
+        runs.push(vec![
+            "azampay".into(),
+            "--public-key".into(),
+            s(&bad_key),
+            s(&good),
+        ]);
+    }
+    runs.push(vec![
+        "azampay".into(),
+        "--public-key".into(),
+        s(&key),
+        s(&empty),
+    ]);
+    for (name, path) in cases("clickpesa") {
+        if expected_code(&name) == 1 {
+            runs.push(vec![
+                "clickpesa".into(),
+                "--checksum-key".into(),
+                checksum_key_of(&name),
+                s(&path),
+            ]);
+        }
+    }
+    runs.push(vec![
+        "pesapal-ipn".into(),
+        "--body".into(),
+        s(&data("pesapal/malformed_body.json")),
+    ]);
+    runs.push(vec!["pesapal-ipn".into(), "--body".into(), s(&empty)]);
+    assert!(runs.len() >= 20);
+    for rest in runs {
+        let mut args = vec!["verify"];
+        args.extend(rest.iter().map(String::as_str));
+        let out = finconnect(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", describe(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        assert_eq!(
+            repeated_words(&stderr, 3),
+            None,
+            "{args:?} repeats itself: {stderr}"
+        );
+    }
+}
+
+/// AzamPay's signed fields, as `verify azampay --json` names them.
+const SIGNED: [&str; 4] = [
+    "utilityref",
+    "externalreference",
+    "transactionstatus",
+    "operator",
+];
+
+#[test]
+fn azampay_says_which_fields_are_signed_and_that_the_amount_is_not() {
+    let key = data("azampay/public_key.pem");
+    for file in [
+        "azampay/valid__valid_four_field.json",
+        "azampay/valid__valid_amount_changed_is_still_valid.json",
+    ] {
+        let cb = data(file);
+        let out = finconnect(&[
+            "verify",
+            "azampay",
+            "--json",
+            "--public-key",
+            key.to_str().unwrap(),
+            cb.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(v["signed_fields"], serde_json::json!(SIGNED), "{v}");
+        assert_eq!(v["signed_as"], "concatenated without separator");
+        assert_eq!(v["amount_signed"], false);
+        let unsigned = v["unsigned_fields"].as_array().expect("unsigned fields");
+        assert!(unsigned.iter().any(|f| f == "amount"), "{v}");
+        assert!(
+            v["amount_check"]
+                .as_str()
+                .is_some_and(|c| c.contains("not signed") && c.contains("order")),
+            "{v}"
+        );
+        // The listed fields, joined without separator, are the bytes the core verifies.
+        let raw: serde_json::Value = serde_json::from_slice(&std::fs::read(&cb).unwrap()).unwrap();
+        let joined: String = SIGNED
+            .iter()
+            .map(|f| raw[f].as_str().unwrap_or(""))
+            .collect();
+        let event =
+            finconnect::azampay::parse_callback(&std::fs::read(&cb).unwrap()).expect("a callback");
+        assert_eq!(event.signed_message(), joined.as_bytes(), "{file}");
+
+        let out = finconnect(&[
+            "verify",
+            "azampay",
+            "--public-key",
+            key.to_str().unwrap(),
+            cb.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        for words in [
+            "utilityref, externalreference, transactionstatus, operator (concatenated without separator)",
+            "NOT signed: check it against the order",
+            "the amount is not signed",
+            "every other field, including amount",
+        ] {
+            assert!(text.contains(words), "{file} lacks {words:?}: {text}");
+        }
+        let help = finconnect(&["verify", "azampay", "--help"]);
+        let help = String::from_utf8_lossy(&help.stdout);
+        assert!(
+            help.contains("concatenated without separator")
+                && help.contains("amount is NOT signed"),
+            "{help}"
+        );
+    }
+}
+
+/// The checksum key a ClickPesa case names (`….key-KEY.json`), `secret-key` otherwise.
+fn checksum_key_of(name: &str) -> String {
+    name.split(".key-")
+        .nth(1)
+        .map(|k| k.trim_end_matches(".json").to_owned())
+        .unwrap_or_else(|| "secret-key".to_owned())
 }
 
 #[test]
@@ -148,11 +477,7 @@ fn clickpesa_checksum_vectors() {
     let all = cases("clickpesa");
     assert!(all.len() >= 6);
     for (name, path) in all {
-        let key = name
-            .split(".key-")
-            .nth(1)
-            .map(|k| k.trim_end_matches(".json").to_owned())
-            .unwrap_or_else(|| "secret-key".to_owned());
+        let key = checksum_key_of(&name);
         let out = finconnect(&[
             "verify",
             "clickpesa",

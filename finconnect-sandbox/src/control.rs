@@ -1,4 +1,14 @@
 //! The HTTP control surface under `/_sandbox` for users running the sandbox as a process.
+//!
+//! | endpoint | answer |
+//! |---|---|
+//! | `POST /_sandbox/settle` | settles a payment: body `{"provider","reference","outcome"}` |
+//! | `GET /_sandbox/deliveries` | the list of notification deliveries (one object each) |
+//! | `GET /_sandbox/counters` | totals: `requests`, `deliveries`, `refused_deliveries` |
+//! | `GET /_sandbox/counters/requests` | the request counter of each route, by route name |
+//!
+//! Lists are named for what they list, counters live under `counters`. Any other path
+//! answers 404 with the list of endpoints.
 
 use std::sync::Arc;
 
@@ -11,8 +21,15 @@ use crate::http::{Reply, Req};
 use crate::route::{ProviderName, Route};
 use crate::state::{lock, State};
 
-/// `POST /_sandbox/settle`, `GET /_sandbox/requests`, `GET /_sandbox/deliveries`,
-/// `GET /_sandbox/counters`.
+/// The endpoints, as the 404 of an unknown control path lists them.
+const ENDPOINTS: [&str; 4] = [
+    "POST /_sandbox/settle",
+    "GET /_sandbox/deliveries",
+    "GET /_sandbox/counters",
+    "GET /_sandbox/counters/requests",
+];
+
+/// Answers a control request (`path` is what follows `/_sandbox`).
 pub(crate) async fn handle(state: &Arc<State>, method: &Method, path: &str, req: &Req) -> Reply {
     match (method, path) {
         (&Method::POST, "/settle") => match settle(state, req).await {
@@ -25,7 +42,7 @@ pub(crate) async fn handle(state: &Arc<State>, method: &Method, path: &str, req:
             }
             Err(e) => Reply::json(404, &json!({"ok": false, "error": e.to_string()})),
         },
-        (&Method::GET, "/requests") => {
+        (&Method::GET, "/counters/requests") => {
             let counts: Map<String, Value> = Route::ALL
                 .iter()
                 .map(|r| (r.name().to_string(), Value::from(state.requests(*r))))
@@ -65,7 +82,11 @@ pub(crate) async fn handle(state: &Arc<State>, method: &Method, path: &str, req:
         }
         _ => Reply::json(
             404,
-            &json!({"ok": false, "error": "unknown control endpoint"}),
+            &json!({
+                "ok": false,
+                "error": format!("unknown control endpoint {method} /_sandbox{path}"),
+                "endpoints": ENDPOINTS,
+            }),
         ),
     }
 }

@@ -246,12 +246,23 @@ async fn control_surface_settles_and_counts() {
     assert_eq!(a.status, 404);
     let a = post(&format!("{origin}/_sandbox/settle"), &[], "{]").await;
     assert_eq!(a.status, 400);
-    let counts = get(&format!("{origin}/_sandbox/requests"), &[])
+    let counts = get(&format!("{origin}/_sandbox/counters/requests"), &[])
         .await
         .json();
     assert_eq!(counts["ClickpesaToken"], 1);
     assert_eq!(counts["ClickpesaUssdInitiate"], 1);
     assert_eq!(counts["PesapalAuth"], 0);
+    // The totals and the per-route breakdown agree.
+    let totals = get(&format!("{origin}/_sandbox/counters"), &[])
+        .await
+        .json();
+    let sum: u64 = counts
+        .as_object()
+        .expect("an object of counters")
+        .values()
+        .map(|v| v.as_u64().expect("a count"))
+        .sum();
+    assert_eq!(totals["requests"], sum, "{totals} vs {counts}");
     let status = get(
         &format!("{}/payments/CTRL1", sb.clickpesa_base_url()),
         &[("authorization", &t)],
@@ -273,6 +284,56 @@ async fn control_surface_settles_and_counts() {
 }
 
 #[tokio::test]
+async fn unknown_control_paths_list_the_endpoints() {
+    let sb = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("start");
+    let origin = format!("http://{}", sb.addr());
+    // `/_sandbox/requests` was the old name of the per-route counters: nothing answers there.
+    for (method, path) in [
+        ("GET", "/_sandbox/requests"),
+        ("GET", "/_sandbox/nope"),
+        ("POST", "/_sandbox/counters"),
+    ] {
+        let a = send(method, &format!("{origin}{path}"), &[], None)
+            .await
+            .expect("an answer");
+        assert_eq!(a.status, 404, "{method} {path}");
+        let v = a.json();
+        assert_eq!(v["ok"], false);
+        assert!(v["error"].as_str().is_some_and(|e| e.contains(path)), "{v}");
+        let endpoints: Vec<&str> = v["endpoints"]
+            .as_array()
+            .expect("the endpoints")
+            .iter()
+            .map(|e| e.as_str().expect("text"))
+            .collect();
+        assert_eq!(
+            endpoints,
+            [
+                "POST /_sandbox/settle",
+                "GET /_sandbox/deliveries",
+                "GET /_sandbox/counters",
+                "GET /_sandbox/counters/requests",
+            ]
+        );
+    }
+    // Each listed GET endpoint answers.
+    for path in [
+        "/_sandbox/deliveries",
+        "/_sandbox/counters",
+        "/_sandbox/counters/requests",
+    ] {
+        assert_eq!(
+            get(&format!("{origin}{path}"), &[]).await.status,
+            200,
+            "{path}"
+        );
+    }
+    sb.shutdown().await;
+}
+
+#[tokio::test]
 async fn sandbox_is_send_sync_and_clone() {
     fn assert_send_sync<T: Send + Sync + Clone>() {}
     assert_send_sync::<Sandbox>();
@@ -288,7 +349,7 @@ async fn sandbox_is_send_sync_and_clone() {
     sb.shutdown().await;
     assert!(send(
         "GET",
-        &format!("http://{}/_sandbox/requests", other.addr()),
+        &format!("http://{}/_sandbox/counters/requests", other.addr()),
         &[],
         None
     )

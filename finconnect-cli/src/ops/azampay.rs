@@ -4,11 +4,19 @@ use super::{finish, money, options, or_dash, Conn, Env, Failure, Report, Target}
 use crate::output;
 use clap::{Args, Subcommand, ValueEnum};
 use finconnect::azampay::{
-    AzampayConfig, AzampayEndpoints, BankCheckout, BankProvider, GetPaymentPartners, GetPublicKey,
-    KeyFormat, MnoCheckout, MnoProvider, TransactionStatus,
+    AzampayConfig, AzampayEndpoints, AzampayPublicKey, BankCheckout, BankProvider,
+    GetPaymentPartners, GetPublicKey, KeyFormat, MnoCheckout, MnoProvider, TransactionStatus,
 };
 use finconnect::sdk::ProviderConfig;
-use serde_json::json;
+use rsa::pkcs8::{EncodePublicKey, LineEnding};
+use serde_json::{json, Value};
+
+/// The key as SubjectPublicKeyInfo PEM (`BEGIN PUBLIC KEY`), LF line endings.
+fn spki_pem(key: &AzampayPublicKey) -> Result<String, Failure> {
+    key.rsa()
+        .to_public_key_pem(LineEnding::LF)
+        .map_err(|e| Failure::failed(format!("the key could not be written as PEM: {e}")))
+}
 
 /// AzamPay operations.
 ///
@@ -88,8 +96,17 @@ enum Op {
         #[arg(long, value_enum)]
         operator: Operator,
     },
-    /// Fetch AzamPay's callback-signing public key and show its fingerprint.
-    PublicKey,
+    /// Fetch AzamPay's callback-signing public key and show its size and fingerprint.
+    ///
+    /// With --pem, print the key itself as PEM (SubjectPublicKeyInfo, `BEGIN PUBLIC
+    /// KEY`) and nothing else, ready for a file: `finconnect azampay … public-key --pem
+    /// > azampay.pem`, then `finconnect verify azampay --public-key azampay.pem …`.
+    /// With --json, the object also holds the PEM as `pem`.
+    PublicKey {
+        /// Print the key as PEM (only the PEM, on standard output).
+        #[arg(long)]
+        pem: bool,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -122,7 +139,20 @@ enum Bank {
 /// Runs the operation; the exit code.
 pub async fn run(args: AzampayArgs) -> i32 {
     let json = args.conn.json;
-    finish(run_op(args).await, json)
+    let pem_only = matches!(args.op, Op::PublicKey { pem: true }) && !json;
+    match run_op(args).await {
+        Ok(report) if pem_only => match report.json["pem"].as_str() {
+            Some(pem) => {
+                print!("{pem}");
+                0
+            }
+            None => finish(
+                Err(Failure::failed("the key could not be written as PEM")),
+                json,
+            ),
+        },
+        result => finish(result, json),
+    }
 }
 
 fn config(args: &AzampayArgs) -> Result<AzampayConfig, Failure> {
@@ -230,18 +260,20 @@ async fn run_op(args: AzampayArgs) -> Result<Report, Failure> {
             .line("status", s.status.to_string())
             .line("AzamPay says", s.raw))
         }
-        Op::PublicKey => {
+        Op::PublicKey { pem } => {
             let key = driver
                 .execute(GetPublicKey {
                     format: KeyFormat::Pem,
                 })
                 .await?;
-            Ok(Report::new(
-                "AzamPay callback-signing key",
-                json!({"bits": key.bits(), "fingerprint_sha256": key.fingerprint()}),
-            )
-            .line("bits", key.bits().to_string())
-            .line("SHA-256 (SPKI)", key.fingerprint()))
+            let mut json = json!({"bits": key.bits(), "fingerprint_sha256": key.fingerprint()});
+            if pem {
+                json["pem"] = Value::String(spki_pem(&key)?);
+            }
+            Ok(Report::new("AzamPay callback-signing key", json)
+                .line("bits", key.bits().to_string())
+                .line("SHA-256 (SPKI)", key.fingerprint())
+                .line("PEM", "add --pem to print the key"))
         }
     }
 }

@@ -15,12 +15,15 @@ use std::time::Duration;
 /// Where the provider is, and how to print.
 #[derive(Args, Debug, Clone)]
 pub struct Conn {
-    /// The provider's environment: its sandbox hosts or live.
+    /// The provider's environment: its sandbox hosts or live. With --base-url,
+    /// `sandbox` marks the URL as a test server (http:// and private hosts allowed)
+    /// and `live` as the real provider (https:// only).
     #[arg(long, value_enum, global = true)]
     pub env: Option<Env>,
     /// A base URL instead of the provider's hosts (for example the one
     /// `finconnect sandbox` prints). http:// and private hosts are allowed only for
-    /// a loopback host or with an explicit `--env sandbox`.
+    /// a loopback host or with an explicit `--env sandbox`; a plain http:// URL to
+    /// another host without --env is refused with a usage error.
     #[arg(long, value_name = "URL", global = true)]
     pub base_url: Option<String>,
     /// Print the result as one JSON object.
@@ -55,6 +58,8 @@ impl Conn {
                     .map_err(|e| Failure::usage(format!("--base-url {url:?}: {e}")))?;
                 let policy = if is_loopback(&parsed) || env == Some(Env::Sandbox) {
                     UrlPolicy::Local
+                } else if env.is_none() && parsed.scheme() == "http" {
+                    return Err(Failure::usage(plain_http_without_env(url.trim())));
                 } else {
                     UrlPolicy::Public
                 };
@@ -66,6 +71,17 @@ impl Conn {
             )),
         }
     }
+}
+
+/// What to say when `--base-url` is plain http:// to another machine and `--env`
+/// does not say whether that is a test server or the live provider.
+fn plain_http_without_env(url: &str) -> String {
+    format!(
+        "--base-url {url} is plain http:// to a host other than this machine, and no --env says what it is: \
+         for a test server, add --env sandbox (http:// and private hosts allowed); \
+         for the local `finconnect sandbox`, use the http://127.0.0.1:PORT/… URL its banner prints (no --env needed); \
+         a live provider needs https://"
+    )
 }
 
 fn is_loopback(url: &url::Url) -> bool {
@@ -87,6 +103,14 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// The operation failed (exit 1).
+    pub fn failed(message: impl Into<String>) -> Self {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+
     /// A usage error (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
         Failure {

@@ -2,11 +2,12 @@
 
 use super::{finish, money, options, or_dash, Conn, Env, Failure, Report, Target};
 use crate::output;
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Subcommand, ValueEnum};
 use finconnect::pesapal::{
-    CancelOrder, GetIpnList, IpnMethod, OrderTrackingId, PesapalConfig, RefundRequest,
+    CancelOrder, GetIpnList, GetTransactionStatus, IpnMethod, OrderTrackingId, PesapalConfig,
+    RefundRequest,
 };
-use finconnect::sdk::{Payment, ProviderConfig, StatusQuery};
+use finconnect::sdk::{Payment, ProviderConfig};
 use finconnect::Secret;
 use serde_json::json;
 
@@ -41,6 +42,10 @@ enum Op {
     /// List the registered IPN URLs (GetIpnList).
     ListIpns,
     /// Submit an order (SubmitOrderRequest); prints the redirect URL.
+    ///
+    /// The payer's email or phone is required (--email, --phone, or both): PesaPal
+    /// refuses an order without one.
+    #[command(group(ArgGroup::new("contact").required(true).multiple(true).args(["email", "phone"])))]
     Pay {
         /// Your unique reference.
         #[arg(long)]
@@ -60,21 +65,23 @@ enum Op {
         /// Where PesaPal sends the customer back.
         #[arg(long)]
         callback_url: String,
-        /// The payer's e-mail.
+        /// The payer's e-mail (this or --phone is required).
         #[arg(long)]
         email: Option<String>,
-        /// The payer's phone.
+        /// The payer's phone (this or --email is required).
         #[arg(long)]
         phone: Option<String>,
     },
-    /// Where an order stands (GetTransactionStatus).
+    /// Where an order stands (GetTransactionStatus), with the confirmation code
+    /// that `refund --confirmation-code` asks for once the order is paid.
     Status {
         /// The order tracking id.
         tracking_id: String,
     },
     /// Ask for a refund (RefundRequest).
     Refund {
-        /// The payment's confirmation code (from `status`).
+        /// The payment's confirmation code (`finconnect pesapal status TRACKING_ID`
+        /// shows it once the order is paid).
         #[arg(long)]
         confirmation_code: String,
         /// The amount to refund.
@@ -182,16 +189,46 @@ async fn run_op(args: PesapalArgs) -> Result<Report, Failure> {
             .line("redirect URL", or_dash(started.redirect_url.as_deref())))
         }
         Op::Status { tracking_id } => {
-            let r = sdk.status(StatusQuery::new(tracking_id)).await?;
+            let s = driver
+                .execute(GetTransactionStatus::new(OrderTrackingId::new(
+                    tracking_id,
+                )?))
+                .await?;
+            let reference = Some(s.merchant_reference.as_str()).filter(|r| !r.is_empty());
+            let code = s.confirmation_code.as_deref().filter(|c| !c.is_empty());
             Ok(Report::new(
-                format!("status: {}", r.status),
-                json!({"reference": r.reference, "order_tracking_id": r.provider_reference, "status": r.status.as_str(), "raw_status": r.raw_status, "amount": output::opt_money(r.amount.as_ref())}),
+                format!("status: {}", s.status),
+                json!({
+                    "reference": reference,
+                    "order_tracking_id": s.order_tracking_id.as_str(),
+                    "status": s.status.as_str(),
+                    "raw_status": s.payment_status_description,
+                    "amount": output::opt_money(s.amount.as_ref()),
+                    "confirmation_code": code,
+                    "payment_method": s.payment_method,
+                }),
             )
-            .line("reference", or_dash(r.reference.as_deref()))
-            .line("order tracking id", or_dash(r.provider_reference.as_deref()))
-            .line("status", r.status.to_string())
-            .line("PesaPal says", or_dash(r.raw_status.as_deref()))
-            .line("amount", r.amount.map(|a| a.to_string()).unwrap_or_else(|| "-".into())))
+            .line("reference", or_dash(reference))
+            .line("order tracking id", s.order_tracking_id.as_str())
+            .line("status", s.status.to_string())
+            .line(
+                "PesaPal says",
+                or_dash(s.payment_status_description.as_deref()),
+            )
+            .line(
+                "amount",
+                s.amount
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "-".into()),
+            )
+            .line("payment method", or_dash(s.payment_method.as_deref()))
+            .line(
+                "confirmation code",
+                match code {
+                    Some(c) => format!("{c}  (refund --confirmation-code {c})"),
+                    None => "- (none until the order is paid; refunds need it)".to_owned(),
+                },
+            ))
         }
         Op::Refund {
             confirmation_code,

@@ -154,7 +154,7 @@ impl<'a> Answer<'a> {
                 .or_else(|| text(&self.v, "message"))
                 .unwrap_or_else(|| self.quote());
             let hint = if http_status == 404 || message.contains("No HTTP resource") {
-                Some("no such path at this base URL: the base URL must include /pesapalv3 (sandbox) or /v3 (live)")
+                Some("no such path at this base URL: the base URL must include /pesapalv3 (PesaPal's sandbox), /v3 (live) or /pesapal/v3 (the local `finconnect sandbox`)")
             } else if http_status == 403 {
                 Some("PesaPal's Cloudflare front refused the request; try again later")
             } else {
