@@ -25,10 +25,8 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-/// AzamPay (Tanzania): checkout, disbursement and signed callbacks.
 pub mod azampay;
 pub mod call;
-/// ClickPesa: collections, payouts, checksums and webhooks.
 pub mod clickpesa;
 pub mod ct;
 mod dedupe_key;
