@@ -6,7 +6,7 @@
 //! Run: `cargo run -p finconnect-hyper --example azampay_callback`
 
 use finconnect::azampay::{AzampayConfig, AzampayEndpoints, MnoProvider};
-use finconnect::sdk::{CallbackEvent, Expected, Payment, ProviderConfig};
+use finconnect::sdk::{CallbackEvent, Expected, Payment, ProviderConfig, Trust};
 use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
 use finconnect_hyper::{fintech_sdk_over, HyperTransport, Options};
@@ -39,7 +39,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &options,
     )?;
 
-    // The merchant's callback endpoint: verify, ack, hand off.
     // The merchant's callback endpoint: verify, confirm, check against our own
     // order, hand off; the provider hears "received" once the handler said Ok.
     let orders: Orders = Arc::default();
@@ -75,8 +74,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_err(|_| "order book poisoned")?
         .insert(payment.reference.to_string(), order);
     println!(
-        "checkout accepted, transaction {:?}",
-        started.provider_reference
+        "checkout accepted, transaction {}",
+        started
+            .provider_reference
+            .as_deref()
+            .unwrap_or("(not given)")
     );
 
     sandbox
@@ -85,9 +87,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let event = events.recv().await.ok_or("no callback arrived")?;
     let facts = &event.facts;
     println!(
-        "callback: {} (trust {:?}); matches our order: {}; dedupe key {}",
+        "callback: {} ({}); matches our order: {}; dedupe key {}",
         facts.status,
-        event.trust,
+        if event.trust == Trust::Signature {
+            "RSA signature verified"
+        } else {
+            "unsigned, confirmed by a status query"
+        },
         event.order.as_ref().map_or("no", |o| o.reference()),
         event.dedupe_key
     );

@@ -5,7 +5,7 @@
 //! Run: `cargo run -p finconnect-hyper --example clickpesa_webhook`
 
 use finconnect::clickpesa::ClickpesaConfig;
-use finconnect::sdk::{CallbackEvent, Expected, Payment, ProviderConfig};
+use finconnect::sdk::{CallbackEvent, Expected, Payment, ProviderConfig, Trust};
 use finconnect::{Currency, Money, Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
 use finconnect_hyper::{fintech_sdk_over, HyperTransport, Options};
@@ -74,11 +74,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let event = events.recv().await.ok_or("no webhook arrived")?;
     println!(
-        "webhook {}: {} for {} (trust {:?}); matches our order: {}",
+        "webhook {}: {} for {} ({}); matches our order: {}",
         event.claims.kind,
         event.facts.status,
         event.facts.reference.as_deref().unwrap_or("-"),
-        event.trust,
+        if event.trust == Trust::Checksum {
+            "checksum verified"
+        } else {
+            "unsigned, confirmed by a status query"
+        },
         event.order.as_ref().map_or("no", |o| o.reference())
     );
     let report = sdk.status(&started).await?;

@@ -36,11 +36,11 @@ use bytes::Bytes;
 use finconnect::driver::Transport;
 use finconnect::sdk::{CallbackEvent, CallbackInbox, Claims, Expected, FintechSdk, Outcome};
 use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// The default body limit of a callback route (64 KiB; real ones are < 2 KiB).
 pub const DEFAULT_MAX_BODY: usize = finconnect::MAX_CALLBACK_BODY;
@@ -136,9 +136,14 @@ impl<T: Transport + 'static> CallbackService<T> {
         (response, Some(outcome))
     }
 
-    /// Handles one hyper request: reads at most the body limit, then as
+    /// Handles one request with a streaming body (hyper's `Incoming`, axum's
+    /// `Body`, any [`http_body::Body`]): reads at most the body limit, then as
     /// [`CallbackService::handle_bytes`].
-    pub async fn handle(&self, request: http::Request<Incoming>) -> http::Response<Full<Bytes>> {
+    pub async fn handle<B>(&self, request: http::Request<B>) -> http::Response<Full<Bytes>>
+    where
+        B: http_body::Body,
+        B::Error: Into<BoxError>,
+    {
         let declared = request
             .headers()
             .get(http::header::CONTENT_LENGTH)
@@ -172,14 +177,50 @@ fn into_full(response: http::Response<Vec<u8>>) -> http::Response<Full<Bytes>> {
     response.map(|b| Full::new(Bytes::from(b)))
 }
 
-impl<T: Transport + 'static> hyper::service::Service<http::Request<Incoming>>
-    for CallbackService<T>
+/// The error type a request body may fail with (what [`Limited`] reports).
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The answer future of both `Service` impls.
+type Answer = Pin<Box<dyn Future<Output = Result<http::Response<Full<Bytes>>, Infallible>> + Send>>;
+
+/// A hyper service: `hyper::server::conn::http1::Builder::serve_connection(io, service)`
+/// (what [`serve`] does).
+impl<T, B> hyper::service::Service<http::Request<B>> for CallbackService<T>
+where
+    T: Transport + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
 {
     type Response = http::Response<Full<Bytes>>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>> + Send>>;
+    type Future = Answer;
 
-    fn call(&self, request: http::Request<Incoming>) -> Self::Future {
+    fn call(&self, request: http::Request<B>) -> Self::Future {
+        let this = self.clone();
+        Box::pin(async move { Ok(this.handle(request).await) })
+    }
+}
+
+/// A tower service, so tower-based frameworks mount it as it is; with axum:
+/// `Router::new().route_service("/ipn", service)`. Always ready; never fails
+/// (every problem is an HTTP answer).
+impl<T, B> tower_service::Service<http::Request<B>> for CallbackService<T>
+where
+    T: Transport + 'static,
+    B: http_body::Body + Send + 'static,
+    B::Data: Send,
+    B::Error: Into<BoxError>,
+{
+    type Response = http::Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = Answer;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let this = self.clone();
         Box::pin(async move { Ok(this.handle(request).await) })
     }

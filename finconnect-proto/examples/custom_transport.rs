@@ -83,7 +83,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let call = Call::new(&config, GetBalance, None);
     let (balances, token) = drive_blocking(call, send, std::thread::sleep, SystemTime::now)?;
-    println!("balances: {balances:?}");
+    for balance in &balances {
+        println!(
+            "balance: {} {}",
+            balance.balance.as_deref().unwrap_or("(not given)"),
+            balance.currency
+        );
+    }
     println!("a token was fetched on the way: {}", token.is_some());
     Ok(())
 }

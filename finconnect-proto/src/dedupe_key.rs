@@ -1,5 +1,5 @@
-//! The fixed-size key a notification is deduplicated by (see
-//! [`sdk::DedupeStore`](crate::sdk::DedupeStore) for how it is used).
+//! The fixed-size key a notification is deduplicated by (the `finconnect`
+//! crate's `sdk::DedupeStore` keeps them).
 
 use crate::Provider;
 use sha2::{Digest, Sha256};

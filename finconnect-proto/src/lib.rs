@@ -2,33 +2,90 @@
 //!
 //! The sans-IO protocol core of finconnect: typed operations for **PesaPal API
 //! 3.0**, **AzamPay** and **ClickPesa** that become [`http::Request`] values and
-//! read [`http::Response`] values, a [`Call`] driver that handles tokens and safe
-//! retries, and verifiers for the callbacks the providers send back.
+//! read [`http::Response`] values, a [`Call`] state machine that asks for tokens
+//! and retries only what is safe, and verifiers for the callbacks the providers
+//! send back.
 //!
 //! Nothing here opens a socket, reads a clock or draws a random number: time and
 //! randomness are arguments, so any HTTP stack can drive it and tests run on a
-//! virtual clock. The adapter crates `finconnect-reqwest` and `finconnect-hyper`
-//! are thin driver loops over this crate.
+//! virtual clock.
 //!
-//! Where to start:
-//! - [`sdk::FintechSdk`]: the provider-agnostic facade (`register_ipn`, `pay`,
-//!   `status`, `handle_callback`), generic over a [`driver::Transport`];
+//! ## Which crate to depend on
+//!
+//! - This one, when you bring the HTTP client: a blocking client (ureq, curl,
+//!   `std::net`), WASM `fetch`, or a test closure — [`call::drive_blocking`] is
+//!   the whole loop. It has no async runtime and no HTTP client among its
+//!   dependencies.
+//! - `finconnect-reqwest`, for the quickest start in async Rust: the facade
+//!   over a reqwest client it builds for you.
+//! - `finconnect-hyper`, when you already run hyper or axum, want to choose the
+//!   connector, or want its callback service to receive IPNs.
+//! - `finconnect` (the async layer both adapters use), to write an async
+//!   transport of your own.
+//!
+//! ## Example: a status query over a closure
+//!
+//! The closure is the HTTP client. The [`Call`] first asks for a token (PesaPal's
+//! RequestToken), then sends the query with it, and reads the answer:
+//!
+//! ```
+//! use finconnect_proto::call::{drive_blocking, Call};
+//! use finconnect_proto::pesapal::{GetTransactionStatus, OrderTrackingId, PesapalConfig};
+//! use finconnect_proto::{Currency, Money, PaymentStatus};
+//! use std::time::{Duration, SystemTime};
+//!
+//! # fn main() -> Result<(), finconnect_proto::Error> {
+//! let api = PesapalConfig::sandbox("consumer-key", "consumer-secret")?;
+//! let query = GetTransactionStatus::new(OrderTrackingId::new("dbc707c0-49be-43c8-823b-db1c193d0cfb")?);
+//!
+//! let mut sent = Vec::new();
+//! let (status, fresh_token) = drive_blocking(
+//!     Call::new(&api, query, None), // no cached token yet
+//!     |request| {
+//!         sent.push(format!("{} {}", request.method(), request.uri().path()));
+//!         let body: &[u8] = if request.uri().path().ends_with("/RequestToken") {
+//!             br#"{"token":"t0k3n","expiryDate":"2024-03-18T16:25:45.7793772Z","error":null,"status":"200"}"#
+//!         } else {
+//!             assert_eq!(request.headers()["authorization"], "Bearer t0k3n");
+//!             br#"{"payment_method":"Visa","amount":1000.0,"payment_status_description":"Completed",
+//!                 "status_code":1,"merchant_reference":"TX-1","currency":"TZS",
+//!                 "order_tracking_id":"dbc707c0-49be-43c8-823b-db1c193d0cfb",
+//!                 "error":{"error_type":null,"code":null,"message":null},"status":"200"}"#
+//!         };
+//!         Ok(http::Response::new(body.to_vec()))
+//!     },
+//!     |_delay| {},                                                          // sleep
+//!     || SystemTime::UNIX_EPOCH + Duration::from_secs(1_710_775_000), // now
+//! )?;
+//! assert_eq!(sent, [
+//!     "POST /pesapalv3/api/Auth/RequestToken",
+//!     "GET /pesapalv3/api/Transactions/GetTransactionStatus",
+//! ]);
+//! assert_eq!(status.status, PaymentStatus::Completed);
+//! assert_eq!(status.amount, Some(Money::from_major(1000, Currency::TZS)?));
+//! assert!(fresh_token.is_some()); // keep it for the next call
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! `examples/custom_transport.rs` does the same over a thirty-line
+//! `std::net::TcpStream` client against the local sandbox.
+//!
+//! ## Where things are
+//!
 //! - [`pesapal`], [`azampay`], [`clickpesa`]: every operation of each provider,
 //!   and their callback parsers and verifiers;
-//! - [`call`]: the sans-IO state machine for one operation, with
-//!   [`call::drive_blocking`] for blocking HTTP stacks; [`driver`]: the async loop
-//!   with a single-flight token cache that both adapters use.
-//!
-//! Money is [`Money`] (integer minor units and a [`Currency`]); secrets are
-//! [`Secret`] (redacted `Debug`); every failure is one [`Error`].
+//! - [`call`]: the state machine for one operation, and [`call::drive_blocking`];
+//! - [`outcome`]: which answers prove that nothing was charged (everything else is
+//!   [`Error::OutcomeUnknown`]: query the status);
+//! - [`Money`] (integer minor units and a [`Currency`]), [`Secret`] (redacted
+//!   `Debug`), and one [`Error`] for every failure.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
-/// AzamPay (Tanzania): checkout, disbursement and signed callbacks.
 pub mod azampay;
 pub mod call;
-/// ClickPesa: collections, payouts, checksums and webhooks.
 pub mod clickpesa;
 pub mod ct;
 mod dedupe_key;

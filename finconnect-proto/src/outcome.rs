@@ -55,7 +55,7 @@
 //! | AzamPay (PostCheckout) | the ASP.NET validation problem at 4xx, and 423. |
 //! | ClickPesa (USSD push, card payment, checkout link, mobile-money and bank payouts, payout link) | 409, whatever the body (`DuplicateReference`); a 4xx `{"message": …}` (string or list; the payout cool-down "already in progress" is `DuplicateReference`). Never a 2xx. |
 //!
-//! The sans-IO [`Operation::from_response`](crate::Operation::from_response)
+//! The sans-IO [`Operation::read`](crate::Operation::read)
 //! gives only the reader's verdict. Code that drives operations without
 //! [`Call`](crate::Call) applies [`judge`] to that verdict.
 

@@ -1,19 +1,18 @@
 //! PesaPal end to end, against the local sandbox: register an IPN URL, pay, the
-//! customer pays, the IPN arrives at an **axum** route. The route hands it to a
-//! `CallbackInbox`, which confirms it with GetTransactionStatus (the only
+//! customer pays, the IPN arrives at an **axum** route. The route is
+//! finconnect-hyper's `CallbackService`, mounted with `Router::route_service`:
+//! it bounds the body, confirms the IPN with GetTransactionStatus (the only
 //! trustworthy source), checks it against the shop's own order, hands it to the
 //! shop's handler once, and only then answers PesaPal's ack — so an IPN is never
 //! acknowledged before it is safely recorded.
 //!
 //! Run: `cargo run -p finconnect-reqwest --example pesapal_flow`
 
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{Request, Response};
 use finconnect::pesapal::PesapalConfig;
-use finconnect::sdk::{CallbackEvent, CallbackInbox, Expected, IpnMethod, Payment, ProviderConfig};
+use finconnect::sdk::{CallbackEvent, Expected, IpnMethod, Payment, ProviderConfig, Trust};
 use finconnect::{Currency, Money, PaymentStatus, Secret, UrlPolicy};
-use finconnect_reqwest::{fintech_sdk, ReqwestTransport};
+use finconnect_hyper::callback::CallbackService;
+use finconnect_reqwest::fintech_sdk;
 use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox, SandboxConfig};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,26 +20,6 @@ use tokio::sync::mpsc;
 
 /// The shop's order book (a database table in real life).
 type Orders = Arc<Mutex<HashMap<String, Expected>>>;
-
-/// The IPN route: bound the body, then let the inbox do the rest.
-async fn ipn(
-    State(inbox): State<CallbackInbox<ReqwestTransport>>,
-    request: Request<axum::body::Body>,
-) -> Response<axum::body::Body> {
-    let (parts, body) = request.into_parts();
-    // Bound the body before reading it (real IPNs are tiny).
-    let bytes: Bytes = match axum::body::to_bytes(body, finconnect::MAX_CALLBACK_BODY).await {
-        Ok(b) => b,
-        Err(_) => {
-            return Response::builder()
-                .status(413)
-                .body("too large".into())
-                .unwrap_or_default()
-        }
-    };
-    let request = Request::from_parts(parts, bytes.to_vec());
-    inbox.handle(request).await.map(Into::into)
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -58,7 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let orders: Orders = Arc::default();
     let book = Arc::clone(&orders);
     let (events, mut received) = mpsc::channel(8);
-    let inbox = CallbackInbox::new(sdk.clone(), move |event: CallbackEvent| {
+    let ipn_route = CallbackService::new(sdk.clone(), move |event: CallbackEvent| {
         let events = events.clone();
         async move { events.send(event).await.map_err(|_| "event queue closed") }
     })
@@ -69,9 +48,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .and_then(|r| book.lock().ok()?.get(r).cloned());
         async move { order }
     });
-    let app = axum::Router::new()
-        .route("/ipn", axum::routing::any(ipn))
-        .with_state(inbox);
+    let app = axum::Router::new().route_service("/ipn", ipn_route);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let ipn_url = format!("http://{}/ipn", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, app).await });
@@ -104,12 +81,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let event = received.recv().await.ok_or("no IPN arrived")?;
     let facts = &event.facts;
     println!(
-        "IPN {} confirmed: {} {} for order {} (trust {:?})",
+        "IPN {} received: {} {} for order {}{}",
         event.claims.kind,
         facts.status,
         facts.amount.map(|m| m.to_string()).unwrap_or_default(),
-        event.order.as_ref().map_or("?", |o| o.reference()),
-        event.trust
+        event.order.as_ref().map_or("(not ours)", |o| o.reference()),
+        if event.trust == Trust::StatusQuery {
+            ", confirmed by GetTransactionStatus"
+        } else {
+            ""
+        }
     );
     assert_eq!(facts.status, PaymentStatus::Completed);
 

@@ -10,6 +10,60 @@
 //!
 //! reqwest is used with its default features off and rustls for TLS, so no
 //! OpenSSL is needed.
+//!
+//! ## This crate or `finconnect-hyper`?
+//!
+//! Choose this one for the quickest start: one call builds the facade and its
+//! own reqwest client, and nothing else about HTTP needs choosing. Choose
+//! `finconnect-hyper` if your service already runs hyper or axum (one HTTP
+//! stack, one connection pool), if you want to pick the connector (proxy, TLS
+//! roots, a custom resolver), or for its `CallbackService`, which receives IPNs
+//! and callbacks (with axum: `Router::route_service`). The two mix: this crate
+//! for the calls, `finconnect_hyper::callback::CallbackService` for the route.
+//!
+//! ## Example: a PesaPal payment against the local sandbox
+//!
+//! [`fintech_sdk`] talks to the provider named by the configuration; here the
+//! configuration points at the sandbox this crate's tests embed
+//! (`PesapalConfig::sandbox(key, secret)` would use PesaPal's own test host,
+//! `PesapalConfig::live` production):
+//!
+//! ```
+//! use finconnect_reqwest::proto::pesapal::PesapalConfig;
+//! use finconnect_reqwest::proto::{Currency, Money, PaymentStatus, Secret, UrlPolicy};
+//! use finconnect_reqwest::sdk::{IpnMethod, Payment, ProviderConfig};
+//! use finconnect_sandbox::{credentials, Outcome, ProviderName, Sandbox, SandboxConfig};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+//!     let config = PesapalConfig::custom(
+//!         Secret::new(credentials::PESAPAL_CONSUMER_KEY),
+//!         Secret::new(credentials::PESAPAL_CONSUMER_SECRET),
+//!         &sandbox.pesapal_base_url(),
+//!         UrlPolicy::Local, // allows http:// and 127.0.0.1
+//!     )?;
+//!     let sdk = finconnect_reqwest::fintech_sdk(ProviderConfig::Pesapal(config))?;
+//!
+//!     let ipn = sdk.register_ipn("http://127.0.0.1:9/ipn", IpnMethod::Get).await?;
+//!     let payment = Payment::new("ORDER-1", Money::from_major(100, Currency::KES)?)?
+//!         .description("Test order")?
+//!         .email("payer@example.com")
+//!         .callback_url("http://127.0.0.1:9/return");
+//!     let started = sdk.pay(&payment, Some(ipn.ipn_id.as_str())).await?;
+//!     println!("send the customer to {}", started.redirect_url.as_deref().unwrap_or("-"));
+//!
+//!     // The simulated customer pays (in a browser: the page at redirect_url).
+//!     let tracking_id = started.provider_reference.clone().unwrap_or_default();
+//!     sandbox.settle(ProviderName::Pesapal, &tracking_id, Outcome::Complete).await?;
+//!     let report = sdk.status(&started).await?;
+//!     assert_eq!(report.status, PaymentStatus::Completed);
+//!     sandbox.shutdown().await;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! `examples/pesapal_flow.rs` adds the IPN, received at an axum route.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -14,13 +14,46 @@
 //! wire format on its own, so that a misreading of the protocol in the core cannot be mirrored
 //! here and pass unnoticed.
 //!
-//! ```no_run
-//! # async fn demo() -> std::io::Result<()> {
-//! use finconnect_sandbox::{Sandbox, SandboxConfig};
-//! let sandbox = Sandbox::start(SandboxConfig::default()).await?;
-//! println!("PesaPal base URL: {}", sandbox.pesapal_base_url());
-//! sandbox.shutdown().await;
-//! # Ok(()) }
+//! ## When to use it
+//!
+//! For development and tests, in place of the providers' own test systems: it runs offline
+//! and in-process (or as `finconnect sandbox`), settles payments when you say so (or when you
+//! click Pay on its checkout page), delivers notifications to `localhost` routes without a
+//! tunnel, and injects faults the real sandboxes cannot (lost answers, 5xx, expired tokens).
+//! Before going live, still test against the providers' sandboxes (ClickPesa has none:
+//! small live amounts) — this is a simulator written from their documentation.
+//!
+//! ## Example: PesaPal's token endpoint, spoken to over plain HTTP
+//!
+//! ```
+//! use bytes::Bytes;
+//! use finconnect_sandbox::{credentials, Sandbox, SandboxConfig};
+//! use http_body_util::{BodyExt, Full};
+//! use hyper_util::client::legacy::Client;
+//! use hyper_util::rt::TokioExecutor;
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let sandbox = Sandbox::start(SandboxConfig::default()).await?;
+//!     let url = format!("{}/api/Auth/RequestToken", sandbox.pesapal_base_url());
+//!     let body = format!(
+//!         r#"{{"consumer_key":"{}","consumer_secret":"{}"}}"#,
+//!         credentials::PESAPAL_CONSUMER_KEY,
+//!         credentials::PESAPAL_CONSUMER_SECRET
+//!     );
+//!     let request = hyper::Request::post(url)
+//!         .header("content-type", "application/json")
+//!         .header("accept", "application/json")
+//!         .body(Full::new(Bytes::from(body)))?;
+//!
+//!     let client = Client::builder(TokioExecutor::new()).build_http();
+//!     let answer = client.request(request).await?.into_body().collect().await?.to_bytes();
+//!     let answer: serde_json::Value = serde_json::from_slice(&answer)?;
+//!     assert_eq!(answer["status"], "200"); // a string, as PesaPal sends it
+//!     println!("token valid until {}", answer["expiryDate"]);
+//!     sandbox.shutdown().await;
+//!     Ok(())
+//! }
 //! ```
 //!
 //! Besides the Rust API, a small HTTP control surface serves users who run the sandbox as a

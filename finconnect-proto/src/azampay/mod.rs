@@ -1,4 +1,4 @@
-//! # AzamPay (Tanzania)
+//! AzamPay (Tanzania): checkout, disbursement and signed callbacks.
 //!
 //! Operations for AzamPay's authenticator, checkout and disbursement hosts, and
 //! the collection-callback verifier. Each operation's `NAME` (in logs and errors)

@@ -14,7 +14,7 @@
 //! - Request checksums: with [`ClickpesaConfig::with_checksum_key`], every
 //!   JSON body is signed ([`sign`], [`JsValue`]); checking a bank account is not.
 //! - Order references are letters and digits only ([`OrderReference`]); one can be
-//!   used only once (a reuse is [`Error::DuplicateReference`](crate::Error::DuplicateReference)).
+//!   used only once (a reuse is [`Error::DuplicateReference`]).
 //! - Collection amounts are sent as strings, payout amounts as JSON numbers, both
 //!   written from the exact decimal of the [`Money`](crate::Money).
 //! - Webhooks: [`parse_webhook`], then [`Webhook::verify`]. There is no

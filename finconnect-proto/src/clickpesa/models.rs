@@ -129,7 +129,7 @@ pub struct Payment {
 }
 
 impl Payment {
-    /// The status in finconnect's vocabulary (see [`payment_status`](super::payment_status)).
+    /// The status in finconnect's vocabulary (see [`payment_status`]).
     pub fn status(&self) -> PaymentStatus {
         payment_status(self.status_text.as_deref().unwrap_or(""))
     }
@@ -370,7 +370,7 @@ pub struct Payout {
 }
 
 impl Payout {
-    /// The status in finconnect's vocabulary (see [`payout_status`](super::payout_status)).
+    /// The status in finconnect's vocabulary (see [`payout_status`]).
     pub fn status(&self) -> PaymentStatus {
         payout_status(self.status_text.as_deref().unwrap_or(""))
     }

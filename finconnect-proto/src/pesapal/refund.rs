@@ -2,7 +2,7 @@
 //!
 //! Business refusals arrive as `{"status":"500","message":"…"}` with no error
 //! object. They are reported as [`Error::Provider`] whose `code` is one of
-//! finconnect's own codes in [`codes`] (chosen by message substring), and
+//! finconnect's own codes in [`codes`](crate::pesapal::codes) (chosen by message substring), and
 //! [`RefundRefusal::of`] / [`CancelRefusal::of`] turn such an error back into an
 //! enum for a `match`.
 
