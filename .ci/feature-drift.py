@@ -45,3 +45,6 @@ if os.environ.get("DIFF"):
         for f, plat, k in wsf.get(key, []):
             a=set(u["features"])
             print(u["pkg_id"].split("#")[-1], "plat", u["platform"], "vs", plat, " ex-only:", sorted(a-f), " ws-only:", sorted(f-a))
+if comp:
+    sys.exit("the single-package build above differs from the workspace build: "
+             "add the features to workspace-hack/Cargo.toml")
