@@ -1,9 +1,10 @@
 //! # finconnect-proto
 //!
 //! The sans-IO protocol core of finconnect: typed operations for **PesaPal API
-//! 3.0**, **AzamPay** and **ClickPesa** that become [`http::Request`] values and
-//! read [`http::Response`] values, a [`Call`] driver that handles tokens and safe
-//! retries, and verifiers for the callbacks the providers send back.
+//! 3.0**, **AzamPay**, **ClickPesa** and **M-Pesa (Daraja)** that become
+//! [`http::Request`] values and read [`http::Response`] values, a [`Call`] driver
+//! that handles tokens and safe retries, and verifiers for the callbacks the
+//! providers send back.
 //!
 //! Nothing here opens a socket, reads a clock or draws a random number: time and
 //! randomness are arguments, so any HTTP stack can drive it and tests run on a
@@ -13,8 +14,8 @@
 //! Where to start:
 //! - [`sdk::FintechSdk`]: the provider-agnostic facade (`register_ipn`, `pay`,
 //!   `status`, `handle_callback`), generic over a [`driver::Transport`];
-//! - [`pesapal`], [`azampay`], [`clickpesa`]: every operation of each provider,
-//!   and their callback parsers and verifiers;
+//! - [`pesapal`], [`azampay`], [`clickpesa`], [`mpesa`]: every operation of each
+//!   provider, and their callback parsers and verifiers;
 //! - [`call`]: the sans-IO state machine for one operation, with
 //!   [`call::drive_blocking`] for blocking HTTP stacks; [`driver`]: the async loop
 //!   with a single-flight token cache that both adapters use.
@@ -39,6 +40,9 @@ mod error;
 #[doc(hidden)]
 pub mod harness;
 mod money;
+/// Safaricom M-Pesa (Daraja, Kenya): STK push, C2B, B2C, queries, reversals and
+/// their (unsigned) callbacks.
+pub mod mpesa;
 pub mod operation;
 pub mod outcome;
 pub mod pesapal;
