@@ -134,6 +134,8 @@
 //! - **The `QueueTimeOutURL` payload**: any JSON object is accepted; only
 //!   `OriginatorConversationID` is read; its meaning is "outcome unknown:
 //!   query".
+//! - **The `Result` wrapper**: results are read inside `{"Result":{…}}`, and
+//!   also bare (one recorded production failure has no wrapper).
 //! - **B2C v1 versus v3**: only v3 is spoken, with a caller-supplied
 //!   [`OriginatorConversationId`].
 //! - **Whether the C2B v1 `MSISDN` hash is salted**: it is never read as a

@@ -192,7 +192,8 @@ fn items(v: Option<&Value>) -> Vec<ResultItem> {
         .collect()
 }
 
-/// Parses a `Result` body (`{"Result":{…}}`, at most
+/// Parses a `Result` body (`{"Result":{…}}`, or the same fields unwrapped as
+/// one production capture has them; at most
 /// [`MAX_CALLBACK_BODY`](crate::MAX_CALLBACK_BODY) bytes). Never panics.
 ///
 /// ```
@@ -218,9 +219,11 @@ pub fn parse_result(body: &[u8]) -> Result<ResultNotification, Error> {
         ));
     }
     let v: Value = serde_json::from_slice(body).map_err(|e| refuse(WHAT, e, body))?;
+    // Usually wrapped in `Result`; a recorded production failure came bare.
     let r = v
         .get("Result")
         .filter(|r| r.is_object())
+        .or_else(|| v.get("ResultCode").map(|_| &v))
         .ok_or_else(|| refuse(WHAT, "`Result` is missing", body))?;
     let code =
         wire::code(r, "ResultCode").ok_or_else(|| refuse(WHAT, "`ResultCode` is missing", body))?;
