@@ -40,8 +40,6 @@ mod error;
 #[doc(hidden)]
 pub mod harness;
 mod money;
-/// Safaricom M-Pesa (Daraja, Kenya): STK push, C2B, B2C, queries, reversals and
-/// their (unsigned) callbacks.
 pub mod mpesa;
 pub mod operation;
 pub mod outcome;

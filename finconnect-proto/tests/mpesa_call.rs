@@ -21,6 +21,8 @@ const DUPLICATE: &[u8] = include_bytes!("fixtures/mpesa/b2c_error_duplicate_orig
 const CERT: &str = include_str!("fixtures/mpesa/test-initiator-cert.pem");
 
 type Answer = Result<http::Response<Vec<u8>>, Failure>;
+/// The path and the `Authorization` scheme of each request sent.
+type Sent = Vec<(String, Option<String>)>;
 
 fn t0() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_700_000_000)
@@ -37,7 +39,7 @@ fn answer(status: u16, body: &[u8]) -> Answer {
 fn run<O: finconnect_proto::Operation<Api = MpesaConfig>>(
     op: O,
     script: Vec<Answer>,
-) -> (Result<O::Output, Error>, Vec<(String, Option<String>)>) {
+) -> (Result<O::Output, Error>, Sent) {
     let api = MpesaConfig::sandbox("k", "s")
         .unwrap()
         .with_express(Shortcode::new("174379").unwrap(), "pk")

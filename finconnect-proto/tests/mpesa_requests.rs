@@ -158,7 +158,7 @@ fn oauth_request_is_a_get_with_basic_auth() {
     assert!(auth.is_sensitive());
     assert_eq!(auth.to_str().unwrap(), "Basic a2V5OnNlY3JldA=="); // key:secret
     assert!(request.body().is_empty());
-    assert!(!GenerateToken::REQUIRES_AUTH);
+    const { assert!(!GenerateToken::REQUIRES_AUTH) };
 }
 
 #[test]
@@ -206,12 +206,18 @@ fn stk_query_writes_the_documented_body() {
         body_of(&op, &express_config()),
         fixture_json!("stk_query_request.json")
     );
-    assert!(StkQuery::IDEMPOTENCY == finconnect_proto::Idempotency::Idempotent);
+    assert_eq!(
+        StkQuery::IDEMPOTENCY,
+        finconnect_proto::Idempotency::Idempotent
+    );
 }
 
 #[test]
 fn stk_push_is_not_idempotent_and_quotes_the_account_reference() {
-    assert!(StkPush::IDEMPOTENCY == finconnect_proto::Idempotency::NonIdempotent);
+    assert_eq!(
+        StkPush::IDEMPOTENCY,
+        finconnect_proto::Idempotency::NonIdempotent
+    );
     let op = push(kes(1), "INV-42", "desc").unwrap();
     assert_eq!(op.reference().as_deref(), Some("INV-42"));
 }
@@ -410,7 +416,10 @@ fn b2c_writes_the_documented_body() {
     .unwrap();
     assert_eq!(body_of(&op, &api), fixture_json!("b2c_request.json"));
     assert_eq!(op.reference().as_deref(), Some("600997_Test_32et3241ed8yu"));
-    assert!(B2cPayment::IDEMPOTENCY == finconnect_proto::Idempotency::NonIdempotent);
+    assert_eq!(
+        B2cPayment::IDEMPOTENCY,
+        finconnect_proto::Idempotency::NonIdempotent
+    );
 }
 
 #[test]
@@ -520,7 +529,10 @@ fn reversal_writes_the_documented_body() {
     )
     .unwrap();
     assert_eq!(body_of(&op, &api), fixture_json!("reversal_request.json"));
-    assert!(Reversal::IDEMPOTENCY == finconnect_proto::Idempotency::NonIdempotent);
+    assert_eq!(
+        Reversal::IDEMPOTENCY,
+        finconnect_proto::Idempotency::NonIdempotent
+    );
 }
 
 #[test]

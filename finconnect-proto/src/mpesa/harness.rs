@@ -31,7 +31,8 @@ fn fixtures() -> &'static Fixtures {
         let kes = |shillings: i64| Money::from_minor(shillings * 100, Currency::KES);
         let phone = KenyanMsisdn::parse("254708374149").expect("phone");
         let credential = SecurityCredential::precomputed("c3JlZA==").expect("credential");
-        let urls = ResultUrls::new("https://shop.example/r", "https://shop.example/t").expect("urls");
+        let urls =
+            ResultUrls::new("https://shop.example/r", "https://shop.example/t").expect("urls");
         let remarks = Remarks::new("fuzz").expect("remarks");
         Fixtures {
             api: MpesaConfig::sandbox("fuzz-key", "fuzz-secret").expect("config"),
@@ -144,7 +145,10 @@ pub fn mpesa_responses(data: &[u8]) {
                 }
             }
             Err(e) => {
-                assert!(!is_catch_all(body), "500.001.1001 must be no answer, not {e:?}");
+                assert!(
+                    !is_catch_all(body),
+                    "500.001.1001 must be no answer, not {e:?}"
+                );
                 check_error(&e, false);
             }
         },
@@ -209,7 +213,10 @@ pub fn mpesa_callbacks(data: &[u8]) {
         let _ = result.claimed_transaction_amount();
         let _ = result.claimed_receipt();
         let _ = result.account_balances();
-        assert_eq!(result.claims_success(), result.claimed_result_code.as_str() == "0");
+        assert_eq!(
+            result.claims_success(),
+            result.claimed_result_code.as_str() == "0"
+        );
     }
     if let Ok(timeout) = parse_queue_timeout(data) {
         assert!(!timeout.fields.contains_key("SecurityCredential"));

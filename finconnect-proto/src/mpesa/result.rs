@@ -110,7 +110,8 @@ impl ResultNotification {
         self.transaction_id.as_deref().is_some_and(|t| {
             let t = t.trim();
             let digits = t.trim_start_matches(|c: char| c.is_ascii_alphabetic());
-            !t.is_empty() && !(digits.len() >= 4 && digits.bytes().all(|b| b == b'0'))
+            let placeholder = digits.len() >= 4 && digits.bytes().all(|b| b == b'0');
+            !t.is_empty() && !placeholder
         })
     }
 
