@@ -142,7 +142,9 @@ pub async fn run(args: SandboxArgs) -> i32 {
     println!("These credentials are TEST-ONLY: they unlock this local simulator and nothing else.");
     println!();
     println!("Pay as a customer would: open the page a payment hands out (PesaPal's redirect_url,");
-    println!("AzamPay's hosted checkout, ClickPesa's checkout link) and click Pay, Fail or Cancel;");
+    println!(
+        "AzamPay's hosted checkout, ClickPesa's checkout link) and click Pay, Fail or Cancel;"
+    );
     println!("the notification is delivered and the browser goes back to your callback URL.");
     println!("Or settle a payment directly (the simulated customer pays or fails):");
     println!("  curl -X POST {origin}/_sandbox/settle -H 'content-type: application/json' \\");

@@ -1,10 +1,10 @@
 //! # finconnect-proto
 //!
 //! The sans-IO protocol core of finconnect: typed operations for **PesaPal API
-//! 3.0**, **AzamPay** and **ClickPesa** that become [`http::Request`] values and
-//! read [`http::Response`] values, a [`Call`] state machine that asks for tokens
-//! and retries only what is safe, and verifiers for the callbacks the providers
-//! send back.
+//! 3.0**, **AzamPay**, **ClickPesa** and **M-Pesa (Daraja)** that become
+//! [`http::Request`] values and read [`http::Response`] values, a [`Call`] state
+//! machine that asks for tokens and retries only what is safe, and verifiers for
+//! the callbacks the providers send back.
 //!
 //! Nothing here opens a socket, reads a clock or draws a random number: time and
 //! randomness are arguments, so any HTTP stack can drive it and tests run on a
@@ -73,8 +73,8 @@
 //!
 //! ## Where things are
 //!
-//! - [`pesapal`], [`azampay`], [`clickpesa`]: every operation of each provider,
-//!   and their callback parsers and verifiers;
+//! - [`pesapal`], [`azampay`], [`clickpesa`], [`mpesa`]: every operation of each
+//!   provider, and their callback parsers and verifiers;
 //! - [`call`]: the state machine for one operation, and [`call::drive_blocking`];
 //! - [`outcome`]: which answers prove that nothing was charged (everything else is
 //!   [`Error::OutcomeUnknown`]: query the status);
@@ -96,6 +96,7 @@ mod error;
 #[doc(hidden)]
 pub mod harness;
 mod money;
+pub mod mpesa;
 pub mod operation;
 pub mod outcome;
 pub mod pesapal;

@@ -12,6 +12,8 @@ pub enum Provider {
     Azampay,
     /// ClickPesa (Tanzania).
     Clickpesa,
+    /// Safaricom M-Pesa, through the Daraja API (Kenya).
+    Mpesa,
 }
 
 impl Provider {
@@ -21,6 +23,7 @@ impl Provider {
             Provider::Pesapal => "pesapal",
             Provider::Azampay => "azampay",
             Provider::Clickpesa => "clickpesa",
+            Provider::Mpesa => "mpesa",
         }
     }
 }

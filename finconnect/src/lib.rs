@@ -95,10 +95,10 @@ mod single_flight;
 /// The sans-IO core, whole.
 pub use finconnect_proto as proto;
 pub use finconnect_proto::{
-    azampay, call, clickpesa, ct, operation, outcome, pesapal, retry, snippet, types, AccessToken,
-    Api, Body, Call, Currency, DedupeKey, Description, Error, Expiry, FieldProblem, Host, HttpsUrl,
-    Idempotency, MerchantReference, Money, Msisdn, Operation, Parts, PaymentStatus, Provider,
-    RetryPolicy, Secret, Step, TokenGrant, UrlPolicy, MAX_CALLBACK_BODY, SNIPPET_LIMIT,
+    azampay, call, clickpesa, ct, mpesa, operation, outcome, pesapal, retry, snippet, types,
+    AccessToken, Api, Body, Call, Currency, DedupeKey, Description, Error, Expiry, FieldProblem,
+    Host, HttpsUrl, Idempotency, MerchantReference, Money, Msisdn, Operation, Parts, PaymentStatus,
+    Provider, RetryPolicy, Secret, Step, TokenGrant, UrlPolicy, MAX_CALLBACK_BODY, SNIPPET_LIMIT,
 };
 
 /// Polls a future that never waits to its end (unit tests of pure async code).

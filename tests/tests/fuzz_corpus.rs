@@ -33,6 +33,14 @@ const TARGETS: &[(&str, Harness)] = &[
         "canonical_json",
         finconnect::clickpesa::harness::canonical_json,
     ),
+    (
+        "mpesa_responses",
+        finconnect_proto::mpesa::harness::mpesa_responses,
+    ),
+    (
+        "mpesa_callbacks",
+        finconnect_proto::mpesa::harness::mpesa_callbacks,
+    ),
     ("call_driver", finconnect_proto::harness::call_driver),
     ("money", finconnect_proto::harness::money),
 ];
