@@ -21,6 +21,7 @@
 //! # fn send(_: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, Failure> { unimplemented!() }
 //! # fn cached_token(_: Option<AccessToken>) -> Result<AccessToken, Error> { unimplemented!() }
 //! # fn now() -> std::time::SystemTime { unimplemented!() }
+//! # fn sleep(_: std::time::Duration) {}
 //! # fn example<O: finconnect_proto::Operation>(api: &O::Api, op: O) -> Result<O::Output, Error> {
 //! let mut call = Call::new(api, op, None);
 //! loop {
@@ -31,7 +32,7 @@
 //!         },
 //!         Step::NeedToken { rejected } => call.supply_token(cached_token(rejected)),
 //!         Step::Wait { until } => {
-//!             std::thread::sleep(until.duration_since(now()).unwrap_or_default())
+//!             sleep(until.duration_since(now()).unwrap_or_default())
 //!         }
 //!         Step::Done(output) => return output,
 //!         _ => return Err(Error::Misuse("a step this loop does not know")),

@@ -13,7 +13,7 @@
 //! ## Which crate to depend on
 //!
 //! - This one, when you bring the HTTP client: a blocking client (ureq, curl,
-//!   `std::net`), WASM `fetch`, or a test closure — [`call::drive_blocking`] is
+//!   plain sockets), WASM `fetch`, or a test closure — [`call::drive_blocking`] is
 //!   the whole loop. It has no async runtime and no HTTP client among its
 //!   dependencies.
 //! - `finconnect-reqwest`, for the quickest start in async Rust: the facade
@@ -68,8 +68,9 @@
 //! # }
 //! ```
 //!
-//! `examples/custom_transport.rs` does the same over a thirty-line
-//! `std::net::TcpStream` client against the local sandbox.
+//! `examples/custom_transport.rs` does the same with a thirty-line blocking
+//! socket client of its own (the example brings the I/O; this crate has none)
+//! against the local sandbox.
 //!
 //! ## Where things are
 //!

@@ -185,6 +185,6 @@ pub use types::{
 pub use wire::{codes, parse_timestamp, timestamp};
 
 /// The cryptographic RNG trait [`MpesaConfig::security_credential`] takes
-/// (`rand_core` 0.6's, as the `rsa` crate uses it; `rand::rngs::OsRng` and
-/// `rand::rngs::StdRng` implement it).
+/// (`rand_core` 0.6's, as the `rsa` crate uses it): the caller brings the
+/// randomness, from its operating system's generator or a seeded one.
 pub use rsa::rand_core::CryptoRngCore;
