@@ -134,6 +134,37 @@ pub fn from_json<T: DeserializeOwned>(
     serde_json::from_slice(body).map_err(|e| Error::decode(context, e, body, status))
 }
 
+/// Reads an answer body as JSON, or says why it cannot: an HTML page (`front`
+/// names who answers with one: a firewall, a CDN, a gateway), an empty body,
+/// broken JSON.
+pub(crate) fn json_answer(body: &[u8], front: &str) -> Result<serde_json::Value, String> {
+    if looks_like_html(body) {
+        return Err(format!(
+            "the answer is an HTML page, not JSON ({front} answered; try again later)"
+        ));
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err("the answer is empty".to_owned());
+    }
+    serde_json::from_slice(body).map_err(|e| e.to_string())
+}
+
+/// The error for an unreadable answer: it quotes the start of the body, unless
+/// `withhold` (the answer may hold a credential, as token answers do).
+pub(crate) fn unreadable(
+    context: String,
+    reason: impl std::fmt::Display,
+    response: &http::Response<Vec<u8>>,
+    withhold: bool,
+) -> Error {
+    let status = Some(response.status().as_u16());
+    if withhold {
+        Error::decode_withheld(context, reason, status)
+    } else {
+        Error::decode(context, reason, response.body(), status)
+    }
+}
+
 /// Whether a body is an HTML page.
 pub fn looks_like_html(body: &[u8]) -> bool {
     let start = body

@@ -93,14 +93,9 @@ impl<'a> Answer<'a> {
             withhold,
             v: Value::Null,
         };
-        let body = response.body();
-        if crate::wire::looks_like_html(body) {
-            return Err(answer.bad("the answer is an HTML page, not JSON (a firewall or gateway in front of Daraja answered; try again later)"));
-        }
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Err(answer.bad("the answer is empty"));
-        }
-        answer.v = serde_json::from_slice(body).map_err(|e| answer.bad(e))?;
+        answer.v =
+            crate::wire::json_answer(response.body(), "a firewall or gateway in front of Daraja")
+                .map_err(|reason| answer.bad(reason))?;
         if !answer.v.is_object() {
             return Err(answer.bad("expected a JSON object"));
         }
@@ -114,13 +109,12 @@ impl<'a> Answer<'a> {
 
     /// An unreadable answer, for `reason`.
     pub(crate) fn bad(&self, reason: impl std::fmt::Display) -> Error {
-        let context = format!("M-Pesa {} answer", self.name);
-        let status = Some(self.status());
-        if self.withhold {
-            Error::decode_withheld(context, reason, status)
-        } else {
-            Error::decode(context, reason, self.response.body(), status)
-        }
+        crate::wire::unreadable(
+            format!("M-Pesa {} answer", self.name),
+            reason,
+            self.response,
+            self.withhold,
+        )
     }
 
     /// A required text field of the body.

@@ -46,14 +46,9 @@ impl<'a> Answer<'a> {
             withhold,
             v: Value::Null,
         };
-        let body = response.body();
-        if crate::wire::looks_like_html(body) {
-            return Err(answer.bad("the answer is an HTML page, not JSON (Cloudflare or a proxy answered instead of PesaPal; try again later)"));
-        }
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Err(answer.bad("the answer is empty"));
-        }
-        answer.v = serde_json::from_slice(body).map_err(|e| answer.bad(e))?;
+        answer.v =
+            crate::wire::json_answer(response.body(), "Cloudflare or a proxy in front of PesaPal")
+                .map_err(|reason| answer.bad(reason))?;
         Ok(answer)
     }
 
@@ -72,13 +67,12 @@ impl<'a> Answer<'a> {
 
     /// An unreadable answer, for `reason`.
     pub(crate) fn bad(&self, reason: impl std::fmt::Display) -> Error {
-        let context = format!("PesaPal {} answer", self.name);
-        let status = Some(self.status());
-        if self.withhold {
-            Error::decode_withheld(context, reason, status)
-        } else {
-            Error::decode(context, reason, self.response.body(), status)
-        }
+        crate::wire::unreadable(
+            format!("PesaPal {} answer", self.name),
+            reason,
+            self.response,
+            self.withhold,
+        )
     }
 
     /// The start of the body for an error text, unless it is withheld.
