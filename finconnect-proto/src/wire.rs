@@ -134,6 +134,21 @@ pub fn from_json<T: DeserializeOwned>(
     serde_json::from_slice(body).map_err(|e| Error::decode(context, e, body, status))
 }
 
+/// Reads a notification body as JSON after checking its size against
+/// [`MAX_CALLBACK_BODY`]; a body over the limit is refused unread, and the error
+/// names `context` ("M-Pesa STK callback").
+pub(crate) fn callback_json(context: &str, body: &[u8]) -> Result<serde_json::Value, Error> {
+    if body.len() > MAX_CALLBACK_BODY {
+        return Err(Error::decode(
+            context,
+            format!("{} bytes; at most {MAX_CALLBACK_BODY} accepted", body.len()),
+            &[],
+            None,
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| Error::decode(context, e, body, None))
+}
+
 /// Reads an answer body as JSON, or says why it cannot: an HTML page (`front`
 /// names who answers with one: a firewall, a CDN, a gateway), an empty body,
 /// broken JSON.

@@ -65,17 +65,7 @@ fn refuse(reason: impl std::fmt::Display, body: &[u8]) -> Error {
 /// # Ok::<(), finconnect_proto::Error>(())
 /// ```
 pub fn parse_c2b(body: &[u8]) -> Result<C2bPayment, Error> {
-    if body.len() > crate::MAX_CALLBACK_BODY {
-        return Err(refuse(
-            format!(
-                "{} bytes; at most {} accepted",
-                body.len(),
-                crate::MAX_CALLBACK_BODY
-            ),
-            &[],
-        ));
-    }
-    let v: Value = serde_json::from_slice(body).map_err(|e| refuse(e, body))?;
+    let v = crate::wire::callback_json("M-Pesa C2B request", body)?;
     if !v.is_object() {
         return Err(refuse("expected a JSON object", body));
     }

@@ -208,18 +208,7 @@ fn items(v: Option<&Value>) -> Vec<ResultItem> {
 /// ```
 pub fn parse_result(body: &[u8]) -> Result<ResultNotification, Error> {
     const WHAT: &str = "M-Pesa result";
-    if body.len() > crate::MAX_CALLBACK_BODY {
-        return Err(refuse(
-            WHAT,
-            format!(
-                "{} bytes; at most {} accepted",
-                body.len(),
-                crate::MAX_CALLBACK_BODY
-            ),
-            &[],
-        ));
-    }
-    let v: Value = serde_json::from_slice(body).map_err(|e| refuse(WHAT, e, body))?;
+    let v = crate::wire::callback_json(WHAT, body)?;
     // Usually wrapped in `Result`; a recorded production failure came bare.
     let r = v
         .get("Result")
@@ -258,18 +247,7 @@ pub struct QueueTimeout {
 /// `SecurityCredential` is dropped from what is kept.
 pub fn parse_queue_timeout(body: &[u8]) -> Result<QueueTimeout, Error> {
     const WHAT: &str = "M-Pesa queue timeout";
-    if body.len() > crate::MAX_CALLBACK_BODY {
-        return Err(refuse(
-            WHAT,
-            format!(
-                "{} bytes; at most {} accepted",
-                body.len(),
-                crate::MAX_CALLBACK_BODY
-            ),
-            &[],
-        ));
-    }
-    let v: Value = serde_json::from_slice(body).map_err(|e| refuse(WHAT, e, body))?;
+    let v = crate::wire::callback_json(WHAT, body)?;
     let Value::Object(mut fields) = v else {
         return Err(refuse(WHAT, "expected a JSON object", body));
     };

@@ -94,17 +94,7 @@ fn refuse(reason: impl std::fmt::Display, body: &[u8]) -> Error {
 /// # Ok::<(), finconnect_proto::Error>(())
 /// ```
 pub fn parse_stk_callback(body: &[u8]) -> Result<StkCallback, Error> {
-    if body.len() > crate::MAX_CALLBACK_BODY {
-        return Err(refuse(
-            format!(
-                "{} bytes; at most {} accepted",
-                body.len(),
-                crate::MAX_CALLBACK_BODY
-            ),
-            &[],
-        ));
-    }
-    let v: Value = serde_json::from_slice(body).map_err(|e| refuse(e, body))?;
+    let v = crate::wire::callback_json("M-Pesa STK callback", body)?;
     let cb = v
         .pointer("/Body/stkCallback")
         .filter(|cb| cb.is_object())
