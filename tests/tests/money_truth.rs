@@ -368,6 +368,55 @@ async fn a_signed_azampay_callback_cannot_be_rebound<A: Adapter>() {
     assert_eq!(bound.facts.reference.as_deref(), Some("ORDER12"));
 }
 
+/// A stranger holding one valid signed AzamPay callback strips its signature
+/// and sends it again: the status query confirms the same payment, and it must
+/// not come out as a second event.
+async fn a_stripped_signature_is_not_a_second_event<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let sdk = A::sdk(
+        ProviderConfig::Azampay(azampay_config(&sandbox)),
+        &fast_options(),
+    );
+    let payment = Payment::new("STRIP1", tzs(1000))
+        .unwrap()
+        .phone("0712345678")
+        .operator(MnoProvider::Airtel);
+    let id = sdk
+        .pay(&payment, None)
+        .await
+        .unwrap()
+        .provider_reference
+        .unwrap();
+    sandbox
+        .settle(ProviderName::Azampay, &id, Outcome::Complete)
+        .await
+        .unwrap();
+    let book = Book::default();
+    book.lock().unwrap().insert(
+        "STRIP1".to_owned(),
+        Expected::order("STRIP1")
+            .provider_reference(id.clone())
+            .amount(tzs(1000)),
+    );
+    let (inbox, seen) = inbox(sdk, 0, book);
+    let signed = signed_callback(
+        "STRIP1",
+        &id,
+        &sign(&format!("STRIP1{id}successAirtel")),
+        "1000",
+    );
+    let (_, outcome) = inbox.handle_detailed(post(signed.clone())).await;
+    assert!(matches!(outcome, Handled::Delivered(_)), "{outcome:?}");
+    let mut stripped: serde_json::Value = serde_json::from_slice(&signed).unwrap();
+    stripped.as_object_mut().unwrap().remove("signature");
+    let (answer, outcome) = inbox
+        .handle_detailed(post(serde_json::to_vec(&stripped).unwrap()))
+        .await;
+    assert_eq!(answer.status(), 200);
+    assert!(matches!(outcome, Handled::Duplicate(_)), "{outcome:?}");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
 /// Finding: with no key to be had, a callback carrying a signature fell back to
 /// the unsigned path (fail open). Now it is refused for now: 503, retried.
 async fn a_signed_callback_without_a_key_fails_closed<A: Adapter>() {
@@ -510,6 +559,7 @@ finconnect_tests::conformance!(
     an_unsigned_azampay_callback_cannot_complete_another_order,
     a_signed_azampay_callback_cannot_be_rebound,
     a_signed_callback_without_a_key_fails_closed,
+    a_stripped_signature_is_not_a_second_event,
     clickpesa_webhooks_cannot_mint_events,
     status_queries_from_callbacks_are_bounded,
 );

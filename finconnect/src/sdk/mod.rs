@@ -362,16 +362,22 @@ impl<T: Transport> FintechSdk<T> {
                     utility_ref,
                     external_reference,
                 },
-            ) => (
-                Trust::Signature,
-                azampay::signed_facts(
+            ) => {
+                let facts = azampay::signed_facts(
                     status.clone(),
                     utility_ref.as_deref(),
                     external_reference.as_deref(),
                     expected,
-                ),
-                *key,
-            ),
+                );
+                // Bound to your order, the event is keyed by its transaction id,
+                // as the status-query path keys it: the same callback with its
+                // signature stripped is then a duplicate, not a second event.
+                let key = match &facts.provider_reference {
+                    Some(id) => azampay::query_key(id, status),
+                    None => *key,
+                };
+                (Trust::Signature, facts, key)
+            }
             (Backend::Azampay(b, gate), Confirmation::AzampayQuery { query, transid }) => {
                 let status = gate
                     .run(transid, arrival, now, || azampay::query(b, query))
