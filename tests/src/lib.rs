@@ -21,6 +21,7 @@
 pub struct ReadmeDoctests;
 
 mod merchant;
+pub mod redis_server;
 
 pub use merchant::{Merchant, Received, Reply};
 
