@@ -73,7 +73,7 @@ pub use self::event::{CallbackEvent, Claims, Expected, Facts, Trust};
 pub use self::gate::ConfirmLimits;
 pub use self::inbox::{CallbackInbox, HandlerError, Outcome};
 pub use self::payment::{Customer, Payment, PaymentStarted, StatusQuery, StatusReport};
-pub use self::reconcile::{PendingPayment, Reconciled, ReconcileOptions, ReconcileReport};
+pub use self::reconcile::{PendingPayment, ReconcileOptions, ReconcileReport, Reconciled};
 pub use self::sources::{SourceAllowList, SAFARICOM_CALLBACK_IPS};
 pub use crate::pesapal::{IpnMethod, IpnRegistration};
 

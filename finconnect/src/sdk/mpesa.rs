@@ -62,11 +62,9 @@ pub(super) async fn register_ipn<T: Transport>(
     let shortcode = match (api.express(), api.initiator()) {
         (Some(express), _) => express.shortcode.clone(),
         (None, Some(initiator)) => initiator.shortcode().clone(),
-        (None, None) => {
-            return Err(Error::config(
-                "registering C2B URLs needs a shortcode: MpesaConfig::with_express or with_initiator",
-            ))
-        }
+        (None, None) => return Err(Error::config(
+            "registering C2B URLs needs a shortcode: MpesaConfig::with_express or with_initiator",
+        )),
     };
     let base = url.trim_end_matches('/');
     let confirmation = format!("{base}{CONFIRMATION_SUFFIX}");
@@ -287,7 +285,12 @@ pub(super) fn accept(
             status: None,
             amount: r.claimed_transaction_amount(),
         };
-        (MpesaCallback::Result, claims, mpesa::result_ack(), retry_503())
+        (
+            MpesaCallback::Result,
+            claims,
+            mpesa::result_ack(),
+            retry_503(),
+        )
     } else {
         return Err(Error::decode(
             "M-Pesa callback",

@@ -210,15 +210,12 @@ impl<T: Transport> FintechSdk<T> {
             }
             done
         };
-        let mut reports: Vec<(usize, ReconcileReport)> = join_all(
-            (0..workers)
-                .map(|_| Box::pin(worker()))
-                .collect::<Vec<_>>(),
-        )
-        .await
-        .into_iter()
-        .flatten()
-        .collect();
+        let mut reports: Vec<(usize, ReconcileReport)> =
+            join_all((0..workers).map(|_| Box::pin(worker())).collect::<Vec<_>>())
+                .await
+                .into_iter()
+                .flatten()
+                .collect();
         reports.sort_by_key(|(index, _)| *index);
         reports.into_iter().map(|(_, report)| report).collect()
     }
@@ -266,7 +263,9 @@ impl<T: Transport> FintechSdk<T> {
                 }
             }
         }
-        let outcome = last.unwrap_or(Reconciled::Failed(Error::Misuse("no status query was made")));
+        let outcome = last.unwrap_or(Reconciled::Failed(Error::Misuse(
+            "no status query was made",
+        )));
         report(outcome, queries)
     }
 }
