@@ -8,6 +8,7 @@ mod ops;
 mod output;
 mod sandbox_cmd;
 mod verify;
+mod verify_mpesa;
 
 use clap::{Parser, Subcommand};
 
@@ -30,10 +31,11 @@ enum Command {
     /// `finconnect verify azampay --public-key`); the file is written at start and
     /// removed when the sandbox stops.
     Sandbox(sandbox_cmd::SandboxArgs),
-    /// Verify a captured callback offline: AzamPay signature, ClickPesa checksum, PesaPal IPN.
+    /// Verify a captured callback offline: AzamPay signature, ClickPesa checksum, PesaPal IPN, M-Pesa notification.
     ///
-    /// Exit status: 0 verified (PesaPal: parsed), 1 rejected or not verifiable
-    /// (e.g. an unusable key), 2 usage error.
+    /// Exit status: 0 verified (PesaPal, M-Pesa: parsed), 1 rejected or not
+    /// verifiable (e.g. an unusable key), 2 usage error or a malformed M-Pesa
+    /// notification.
     Verify(verify::VerifyArgs),
     /// PesaPal API 3.0 operations (credentials: PESAPAL_CONSUMER_KEY, PESAPAL_CONSUMER_SECRET).
     Pesapal(ops::pesapal::PesapalArgs),
