@@ -12,7 +12,7 @@ mod verify_mpesa;
 
 use clap::{Parser, Subcommand};
 
-/// finconnect: PesaPal API 3.0, AzamPay and ClickPesa from the command line.
+/// finconnect: PesaPal API 3.0, AzamPay, ClickPesa and M-Pesa from the command line.
 #[derive(Parser, Debug)]
 #[command(name = "finconnect", version, about, long_about = None)]
 struct Cli {
@@ -43,6 +43,8 @@ enum Command {
     Azampay(ops::azampay::AzampayArgs),
     /// ClickPesa operations (credentials: CLICKPESA_CLIENT_ID, CLICKPESA_API_KEY, CLICKPESA_CHECKSUM_KEY).
     Clickpesa(ops::clickpesa::ClickpesaArgs),
+    /// M-Pesa (Safaricom Daraja) operations (credentials: MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET, MPESA_SHORTCODE, MPESA_PASSKEY, MPESA_INITIATOR_NAME, MPESA_INITIATOR_PASSWORD, MPESA_CERTIFICATE).
+    Mpesa(ops::mpesa::MpesaArgs),
 }
 
 fn main() {
@@ -69,6 +71,7 @@ fn main() {
             Command::Pesapal(args) => ops::pesapal::run(args).await,
             Command::Azampay(args) => ops::azampay::run(args).await,
             Command::Clickpesa(args) => ops::clickpesa::run(args).await,
+            Command::Mpesa(args) => ops::mpesa::run(args).await,
         }
     });
     std::process::exit(code);
