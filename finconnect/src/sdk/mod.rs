@@ -5,7 +5,9 @@
 //! [`FintechSdk`] is generic over a [`Transport`]; the adapter crates give it one
 //! (`finconnect_reqwest::FintechSdk`, `finconnect_hyper::FintechSdk`). It holds
 //! one provider account, caches its token (single flight) and, for AzamPay, its
-//! public key.
+//! public key. Four providers: PesaPal, AzamPay, ClickPesa and M-Pesa
+//! (Safaricom Daraja: `pay` is an STK push, `status` the STK query,
+//! `register_ipn` the C2B URL registration).
 //!
 //! Callbacks: [`FintechSdk::accept_callback`] parses and verifies (a forged
 //! AzamPay signature or ClickPesa checksum is an [`Error::Signature`]);
@@ -17,6 +19,13 @@
 //! "received" ([`AcceptedCallback::received`]); otherwise it is asked to retry
 //! ([`AcceptedCallback::retry_later`]). [`CallbackInbox`] does all of it, with a
 //! [`DedupeStore`] so each event reaches your handler once.
+//!
+//! M-Pesa signs nothing and never resends a callback: an STK callback is
+//! confirmed by the STK query (its status, never its amount or receipt), a C2B
+//! confirmation only through your order's STK push, a `Result` never by
+//! itself; [`SourceAllowList`] checks a sender's address against Safaricom's
+//! published list. [`FintechSdk::reconcile`] (every provider) settles
+//! payments still pending after a deadline by querying each one.
 //!
 //! ```
 //! use finconnect::driver::{Transport, TransportFailure};
