@@ -8,10 +8,11 @@ mod ops;
 mod output;
 mod sandbox_cmd;
 mod verify;
+mod verify_mpesa;
 
 use clap::{Parser, Subcommand};
 
-/// finconnect: PesaPal API 3.0, AzamPay and ClickPesa from the command line.
+/// finconnect: PesaPal API 3.0, AzamPay, ClickPesa and M-Pesa from the command line.
 #[derive(Parser, Debug)]
 #[command(name = "finconnect", version, about, long_about = None)]
 struct Cli {
@@ -30,10 +31,11 @@ enum Command {
     /// `finconnect verify azampay --public-key`); the file is written at start and
     /// removed when the sandbox stops.
     Sandbox(sandbox_cmd::SandboxArgs),
-    /// Verify a captured callback offline: AzamPay signature, ClickPesa checksum, PesaPal IPN.
+    /// Verify a captured callback offline: AzamPay signature, ClickPesa checksum, PesaPal IPN, M-Pesa notification.
     ///
-    /// Exit status: 0 verified (PesaPal: parsed), 1 rejected or not verifiable
-    /// (e.g. an unusable key), 2 usage error.
+    /// Exit status: 0 verified (PesaPal, M-Pesa: parsed), 1 rejected or not
+    /// verifiable (e.g. an unusable key), 2 usage error or a malformed M-Pesa
+    /// notification.
     Verify(verify::VerifyArgs),
     /// PesaPal API 3.0 operations (credentials: PESAPAL_CONSUMER_KEY, PESAPAL_CONSUMER_SECRET).
     Pesapal(ops::pesapal::PesapalArgs),
@@ -41,6 +43,8 @@ enum Command {
     Azampay(ops::azampay::AzampayArgs),
     /// ClickPesa operations (credentials: CLICKPESA_CLIENT_ID, CLICKPESA_API_KEY, CLICKPESA_CHECKSUM_KEY).
     Clickpesa(ops::clickpesa::ClickpesaArgs),
+    /// M-Pesa (Safaricom Daraja) operations (credentials: MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET, MPESA_SHORTCODE, MPESA_PASSKEY, MPESA_INITIATOR_NAME, MPESA_INITIATOR_PASSWORD, MPESA_CERTIFICATE).
+    Mpesa(ops::mpesa::MpesaArgs),
 }
 
 fn main() {
@@ -67,6 +71,7 @@ fn main() {
             Command::Pesapal(args) => ops::pesapal::run(args).await,
             Command::Azampay(args) => ops::azampay::run(args).await,
             Command::Clickpesa(args) => ops::clickpesa::run(args).await,
+            Command::Mpesa(args) => ops::mpesa::run(args).await,
         }
     });
     std::process::exit(code);

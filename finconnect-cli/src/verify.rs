@@ -1,8 +1,10 @@
 //! `finconnect verify`: checks a captured callback offline (no network).
 //!
-//! Exit status 0 when it verifies (a PesaPal IPN: when it parses), 1 when it is
-//! rejected (`rejected: …` on stderr) or cannot be judged, e.g. the key is empty,
-//! private or unusable (`cannot verify: …`), 2 for usage errors (clap's).
+//! Exit status 0 when it verifies (a PesaPal IPN, an M-Pesa notification: when
+//! it parses), 1 when it is rejected (`rejected: …` on stderr) or cannot be
+//! judged, e.g. the key is empty, private or unusable (`cannot verify: …`), 2
+//! for usage errors (clap's) and for a malformed or unreadable M-Pesa
+//! notification (nothing is signed there, so never 1).
 
 use crate::output;
 use clap::{ArgGroup, Args, Subcommand};
@@ -86,6 +88,38 @@ enum Target {
         #[arg(long)]
         json: bool,
     },
+    /// Parse an M-Pesa (Daraja) notification: STK callback, C2B validation or
+    /// confirmation, or a Result.
+    ///
+    /// Daraja signs nothing: exit 0 means it is well-formed (trust
+    /// "unverified": confirm it with the STK query or a transaction-status
+    /// query before acting); 2 when it is malformed or unreadable (an amount
+    /// that is negative or not exact in KES included). Without --as the kind is
+    /// detected from the body; a C2B body is read as a confirmation.
+    Mpesa {
+        /// The notification's kind (default: detected).
+        #[arg(long = "as", value_enum, value_name = "KIND")]
+        kind: Option<MpesaKind>,
+        /// The notification body as received (JSON); `-` reads standard input.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Print the normalised notification as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The kinds of M-Pesa notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum MpesaKind {
+    /// An STK (M-Pesa Express) callback.
+    Stk,
+    /// A C2B validation request.
+    C2bValidation,
+    /// A C2B confirmation.
+    C2bConfirmation,
+    /// A Result of B2C, transaction status, account balance or reversal.
+    Result,
 }
 
 /// Runs `verify`; the process exit code.
@@ -113,6 +147,7 @@ pub fn run(args: VerifyArgs) -> i32 {
             pesapal_ipn(query.as_deref(), body.as_deref(), content_type.as_deref()),
             json,
         ),
+        Target::Mpesa { kind, file, json } => (crate::verify_mpesa::run(kind, &file), json),
     };
     match result {
         Ok(outcome) => {
@@ -128,18 +163,23 @@ pub fn run(args: VerifyArgs) -> i32 {
         }
         Err(problem) => {
             eprintln!("finconnect: {problem}");
-            1
+            match problem {
+                Problem::Malformed(_) => 2,
+                _ => 1,
+            }
         }
     }
 }
 
 /// Why nothing was verified (exit 1).
 #[derive(Debug)]
-enum Problem {
+pub(crate) enum Problem {
     /// The callback itself fails: unsigned, tampered, malformed.
     Rejected(String),
     /// The callback could not be judged: the key is missing or unusable.
     CannotVerify(String),
+    /// An unsigned notification that is malformed or unreadable (exit 2).
+    Malformed(String),
 }
 
 impl std::fmt::Display for Problem {
@@ -147,6 +187,7 @@ impl std::fmt::Display for Problem {
         match self {
             Problem::Rejected(reason) => write!(f, "rejected: {reason}"),
             Problem::CannotVerify(reason) => write!(f, "cannot verify: {reason}"),
+            Problem::Malformed(reason) => write!(f, "malformed: {reason}"),
         }
     }
 }
@@ -165,7 +206,7 @@ impl From<&str> for Problem {
 
 /// The core's reason without the words the CLI's own prefix already says
 /// (`azampay callback rejected:`, `could not read the …:`, `unusable public key:`).
-fn reason(e: finconnect::Error) -> String {
+pub(crate) fn reason(e: finconnect::Error) -> String {
     match e {
         finconnect::Error::Signature { reason, .. } => reason
             .strip_prefix("unusable public key: ")
@@ -191,14 +232,14 @@ const AZAMPAY_AMOUNT_NOTE: &str =
     "the amount is not signed: check it against the order before acting on it";
 
 /// A verified (or parsed) callback.
-struct Outcome {
-    headline: String,
-    lines: Vec<(&'static str, String)>,
-    json: Value,
+pub(crate) struct Outcome {
+    pub(crate) headline: String,
+    pub(crate) lines: Vec<(&'static str, String)>,
+    pub(crate) json: Value,
 }
 
 /// The bytes of `path` (`-`: standard input); an empty input is an error.
-fn read_input(path: &Path, what: &str) -> Result<Vec<u8>, String> {
+pub(crate) fn read_input(path: &Path, what: &str) -> Result<Vec<u8>, String> {
     let (bytes, shown) = if path.as_os_str() == "-" {
         let mut buf = Vec::new();
         std::io::stdin()

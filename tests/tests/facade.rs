@@ -3,7 +3,10 @@
 //! hyper `CallbackService` → verified (or confirmed) event → status.
 
 use finconnect::azampay::MnoProvider;
-use finconnect::sdk::{CallbackEvent, FintechSdk, IpnMethod, Payment, ProviderConfig, Trust};
+use finconnect::sdk::{
+    CallbackEvent, FintechSdk, IpnMethod, Payment, PendingPayment, ProviderConfig,
+    ReconcileOptions, Reconciled, Trust,
+};
 use finconnect::{Currency, Error, Money, PaymentStatus};
 use finconnect_hyper::callback::{serve, CallbackService};
 use finconnect_sandbox::{Outcome, ProviderName, Route};
@@ -308,8 +311,94 @@ async fn missing_fields_are_named_and_nothing_is_sent<A: Adapter>() {
     assert!(matches!(err, Error::Unsupported { .. }), "{err:?}");
 }
 
+/// Reconciliation over the sandbox: a settled payment and a pending one, on
+/// PesaPal and ClickPesa (one attempt each, so nothing waits).
+async fn reconcile_settles_what_the_provider_settled<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let options = ReconcileOptions::default().attempts(1).concurrency(2);
+
+    let pesapal = A::sdk(
+        ProviderConfig::Pesapal(pesapal_config(&sandbox)),
+        &fast_options(),
+    );
+    let ipn = pesapal
+        .register_ipn("http://127.0.0.1:1/ipn", IpnMethod::Get)
+        .await
+        .unwrap();
+    let mut started = Vec::new();
+    for reference in ["RECON-PP-1", "RECON-PP-2"] {
+        let payment = Payment::new(reference, Money::from_major(100, Currency::KES).unwrap())
+            .unwrap()
+            .description("reconcile")
+            .unwrap()
+            .email("payer@example.com")
+            .callback_url("http://127.0.0.1/return");
+        started.push(
+            pesapal
+                .pay(&payment, Some(ipn.ipn_id.as_str()))
+                .await
+                .unwrap(),
+        );
+    }
+    let tracking = started[0].provider_reference.clone().unwrap();
+    sandbox
+        .settle(ProviderName::Pesapal, &tracking, Outcome::Complete)
+        .await
+        .unwrap();
+    let pending: Vec<PendingPayment> = started
+        .iter()
+        .map(|s| PendingPayment::from_started(s, an_hour_ago))
+        .collect();
+    let reports = pesapal.reconcile(&pending, &options).await;
+    assert_eq!(reports[0].reference, "RECON-PP-1");
+    assert!(
+        matches!(&reports[0].outcome, Reconciled::Settled(r) if r.status == PaymentStatus::Completed),
+        "{:?}",
+        reports[0].outcome
+    );
+    assert!(
+        matches!(&reports[1].outcome, Reconciled::StillPending(r) if r.status == PaymentStatus::Pending),
+        "{:?}",
+        reports[1].outcome
+    );
+
+    let clickpesa = A::sdk(
+        ProviderConfig::Clickpesa(clickpesa_config(&sandbox)),
+        &fast_options(),
+    );
+    let mut started = Vec::new();
+    for reference in ["RECONCP1", "RECONCP2"] {
+        let payment = Payment::new(reference, tzs(5000))
+            .unwrap()
+            .phone("+255 712 345 678");
+        started.push(clickpesa.pay(&payment, None).await.unwrap());
+    }
+    sandbox
+        .settle(ProviderName::Clickpesa, "RECONCP2", Outcome::Fail)
+        .await
+        .unwrap();
+    let pending: Vec<PendingPayment> = started
+        .iter()
+        .map(|s| PendingPayment::from_started(s, an_hour_ago))
+        .collect();
+    let reports = clickpesa.reconcile(&pending, &options).await;
+    assert!(
+        matches!(&reports[0].outcome, Reconciled::StillPending(_)),
+        "{:?}",
+        reports[0].outcome
+    );
+    assert!(
+        matches!(&reports[1].outcome, Reconciled::Settled(r) if r.status == PaymentStatus::Failed),
+        "{:?}",
+        reports[1].outcome
+    );
+    assert_eq!(reports[1].queries, 1);
+}
+
 finconnect_tests::conformance!(
     pesapal_end_to_end,
+    reconcile_settles_what_the_provider_settled,
     azampay_end_to_end_with_one_key_fetch,
     clickpesa_signed_and_unsigned,
     missing_fields_are_named_and_nothing_is_sent,

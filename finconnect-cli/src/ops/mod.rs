@@ -1,9 +1,10 @@
-//! Provider operations: `finconnect pesapal|azampay|clickpesa <operation>`, with
+//! Provider operations: `finconnect pesapal|azampay|clickpesa|mpesa <operation>`, with
 //! credentials from the environment. Secrets and tokens are never printed;
 //! phone numbers are masked in human output.
 
 pub mod azampay;
 pub mod clickpesa;
+pub mod mpesa;
 pub mod pesapal;
 
 use crate::output;

@@ -28,6 +28,8 @@ pub(crate) enum Confirmation {
         reference: crate::clickpesa::OrderReference,
         payout: bool,
     },
+    /// M-Pesa (never signed): which notification it is.
+    Mpesa(super::mpesa::MpesaCallback),
 }
 
 /// A callback that parsed, and verified where the provider signs. Confirm it
@@ -47,6 +49,18 @@ pub struct AcceptedCallback {
 }
 
 impl AcceptedCallback {
+    /// Whether it is an M-Pesa C2B validation request: a question asked before
+    /// a payment (answer [`received`](Self::received) to accept it,
+    /// [`retry_later`](Self::retry_later) to reject it), never an event.
+    pub fn is_validation_request(&self) -> bool {
+        matches!(
+            self.confirmation,
+            Confirmation::Mpesa(super::mpesa::MpesaCallback::C2bValidation)
+        )
+    }
+}
+
+impl AcceptedCallback {
     /// Which provider sent it.
     pub fn provider(&self) -> Provider {
         self.provider
@@ -58,14 +72,26 @@ impl AcceptedCallback {
     }
 
     /// The answer that tells the provider "received, stop sending": PesaPal's
-    /// acknowledgement JSON with status 200, a `200 {}` for the others. Send it
-    /// only once the event is handed off.
+    /// acknowledgement JSON with status 200, a `200 {}` for AzamPay and
+    /// ClickPesa. M-Pesa: the acknowledgement of its kind (`200
+    /// {"ResultCode":0,…}`), and for a C2B validation request the *accept*
+    /// reply (`{"ResultCode":"0","ResultDesc":"Accepted"}`). Send it only once
+    /// the event is handed off.
     pub fn received(&self) -> http::Response<Vec<u8>> {
         self.received.clone()
     }
 
     /// The answer that makes the provider send it again: PesaPal's
-    /// acknowledgement with status 500 (as HTTP 500), a 503 for the others.
+    /// acknowledgement with status 500 (as HTTP 500), a 503 for AzamPay and
+    /// ClickPesa.
+    ///
+    /// M-Pesa **never sends a callback again**, whatever the answer: for its
+    /// STK callbacks, C2B confirmations and results this is a 503 that Daraja
+    /// ignores, so "retry later" means *you* settle the payment later with
+    /// [`FintechSdk::reconcile`](super::FintechSdk::reconcile) (or a status
+    /// query). For a C2B validation request it is the reject reply
+    /// (`C2B00016`, "other error"): the payer's money is not taken and the
+    /// payer may pay again later.
     pub fn retry_later(&self) -> http::Response<Vec<u8>> {
         self.retry.clone()
     }

@@ -12,7 +12,7 @@ pub enum Trust {
     /// ClickPesa's HMAC checksum verified.
     Checksum,
     /// The provider's own status answer (PesaPal always; unsigned AzamPay and
-    /// ClickPesa callbacks).
+    /// ClickPesa callbacks; M-Pesa always: the STK query).
     StatusQuery,
 }
 
@@ -144,6 +144,9 @@ impl Expected {
 /// | ClickPesa, checksum over the envelope | HMAC checksum | status, kind, reference, id, amount |
 /// | ClickPesa, checksum inside `data` | HMAC checksum over `data` | the same, read from `data`; a top-level event name that contradicts `data` is refused |
 /// | ClickPesa, unsigned | the payment (or payout) query | status, reference, id, amount — from the answer |
+/// | M-Pesa STK callback (never signed) | the STK query by `CheckoutRequestID` | status and `CheckoutRequestID`; never the amount or receipt (the query carries neither: a claimed amount is only checked against your order) |
+/// | M-Pesa C2B confirmation, with an [`Expected`] naming its STK push | the STK query of your order's `CheckoutRequestID` | the same as the STK callback (and the same dedupe key) |
+/// | M-Pesa C2B confirmation without it, `Result` | none: no event ([`Error::NotConfirmed`](crate::Error::NotConfirmed)) | — |
 ///
 /// A claim that contradicts the status answer (or your order) refuses the event
 /// with [`Error::Contradiction`](crate::Error::Contradiction); a missing fact is

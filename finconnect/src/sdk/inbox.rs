@@ -30,8 +30,16 @@ pub enum Outcome {
     Duplicate(DedupeKey),
     /// Refused (malformed, forged, contradicted): a 4xx.
     Refused(Error),
-    /// Not processed now; the provider was asked to send it again.
+    /// Not processed now; the provider was asked to send it again (M-Pesa
+    /// never does: reconcile).
     Retry(String),
+    /// An M-Pesa C2B validation request, answered without an event: accepted
+    /// (no order lookup is configured, or the order it names agrees with its
+    /// account number and amount) or rejected (`C2B00016`).
+    Validated {
+        /// Whether the payment was accepted.
+        accepted: bool,
+    },
 }
 
 /// One callback route, end to end, losing nothing: accept → confirm → claim →
@@ -58,6 +66,15 @@ pub enum Outcome {
 /// status query for unsigned callbacks (PesaPal IPNs always) plus your handler's
 /// time. Keep the handler quick — write the event to a table or a queue and
 /// return; do the slow work from there.
+///
+/// **M-Pesa** sends every callback once and never again, and ignores the
+/// answer: an STK callback the STK query cannot confirm yet, a C2B
+/// confirmation without your order's STK push, and a `Result` end as
+/// [`Outcome::Retry`] — settle those payments with
+/// [`FintechSdk::reconcile`](super::FintechSdk::reconcile). A C2B validation
+/// request is answered at once ([`Outcome::Validated`]): accepted when no
+/// order lookup is configured or the order it names agrees with its account
+/// number and amount, rejected otherwise; your handler does not see it.
 ///
 /// Cheap to clone.
 pub struct CallbackInbox<T: Transport> {
@@ -174,6 +191,25 @@ impl<T: Transport> CallbackInbox<T> {
             Some(lookup) => lookup(accepted.claims()).await,
             None => None,
         };
+        if accepted.is_validation_request() {
+            let ok = match (&self.orders, &expected) {
+                (None, _) => true,
+                (Some(_), None) => false,
+                (Some(_), Some(order)) => super::event::check_expected(
+                    accepted.provider(),
+                    accepted.claims(),
+                    &super::event::Facts::status(crate::PaymentStatus::Pending),
+                    order,
+                )
+                .is_ok(),
+            };
+            let answer = if ok {
+                accepted.received()
+            } else {
+                accepted.retry_later()
+            };
+            return (answer, Outcome::Validated { accepted: ok });
+        }
         let event = match self
             .sdk
             .confirm_callback(&accepted, expected.as_ref())

@@ -5,7 +5,9 @@
 //! [`FintechSdk`] is generic over a [`Transport`]; the adapter crates give it one
 //! (`finconnect_reqwest::FintechSdk`, `finconnect_hyper::FintechSdk`). It holds
 //! one provider account, caches its token (single flight) and, for AzamPay, its
-//! public key.
+//! public key. Four providers: PesaPal, AzamPay, ClickPesa and M-Pesa
+//! (Safaricom Daraja: `pay` is an STK push, `status` the STK query,
+//! `register_ipn` the C2B URL registration).
 //!
 //! Callbacks: [`FintechSdk::accept_callback`] parses and verifies (a forged
 //! AzamPay signature or ClickPesa checksum is an [`Error::Signature`]);
@@ -17,6 +19,13 @@
 //! "received" ([`AcceptedCallback::received`]); otherwise it is asked to retry
 //! ([`AcceptedCallback::retry_later`]). [`CallbackInbox`] does all of it, with a
 //! [`DedupeStore`] so each event reaches your handler once.
+//!
+//! M-Pesa signs nothing and never resends a callback: an STK callback is
+//! confirmed by the STK query (its status, never its amount or receipt), a C2B
+//! confirmation only through your order's STK push, a `Result` never by
+//! itself; [`SourceAllowList`] checks a sender's address against Safaricom's
+//! published list. [`FintechSdk::reconcile`] (every provider) settles
+//! payments still pending after a deadline by querying each one.
 //!
 //! ```
 //! use finconnect::driver::{Transport, TransportFailure};
@@ -61,8 +70,11 @@ mod dedupe;
 mod event;
 mod gate;
 mod inbox;
+mod mpesa;
 mod payment;
 mod pesapal;
+mod reconcile;
+mod sources;
 
 pub use self::accepted::AcceptedCallback;
 pub use self::dedupe::{BoxFuture, Claim, DedupeKey, DedupeStore, MemoryDedupe, StoreError};
@@ -70,6 +82,8 @@ pub use self::event::{CallbackEvent, Claims, Expected, Facts, Trust};
 pub use self::gate::ConfirmLimits;
 pub use self::inbox::{CallbackInbox, HandlerError, Outcome};
 pub use self::payment::{Customer, Payment, PaymentStarted, StatusQuery, StatusReport};
+pub use self::reconcile::{PendingPayment, ReconcileOptions, ReconcileReport, Reconciled};
+pub use self::sources::{SourceAllowList, SAFARICOM_CALLBACK_IPS};
 pub use crate::pesapal::{IpnMethod, IpnRegistration};
 
 use self::accepted::Confirmation;
@@ -77,6 +91,7 @@ use self::gate::ConfirmGate;
 use crate::azampay::AzampayConfig;
 use crate::clickpesa::ClickpesaConfig;
 use crate::driver::{Driver, Transport};
+use crate::mpesa::MpesaConfig;
 use crate::pesapal::PesapalConfig;
 use crate::{Error, Provider};
 use std::fmt;
@@ -94,6 +109,8 @@ pub enum ProviderConfig {
     Azampay(AzampayConfig),
     /// ClickPesa.
     Clickpesa(ClickpesaConfig),
+    /// M-Pesa (Safaricom Daraja, Kenya).
+    Mpesa(MpesaConfig),
 }
 
 impl ProviderConfig {
@@ -103,6 +120,7 @@ impl ProviderConfig {
             ProviderConfig::Pesapal(_) => Provider::Pesapal,
             ProviderConfig::Azampay(_) => Provider::Azampay,
             ProviderConfig::Clickpesa(_) => Provider::Clickpesa,
+            ProviderConfig::Mpesa(_) => Provider::Mpesa,
         }
     }
 }
@@ -115,6 +133,10 @@ enum Backend<T: Transport> {
     ),
     Azampay(azampay::Backend<T>, ConfirmGate<crate::PaymentStatus>),
     Clickpesa(Driver<ClickpesaConfig, T>, ConfirmGate<clickpesa::Answer>),
+    Mpesa(
+        Driver<MpesaConfig, T>,
+        ConfirmGate<crate::mpesa::StkQueryOutcome>,
+    ),
 }
 
 /// Any failure of a confirming query means "not confirmed yet": ask the
@@ -150,6 +172,7 @@ impl<T: Transport> fmt::Debug for FintechSdk<T> {
             Backend::Pesapal(d, _) => f.debug_tuple("FintechSdk").field(d.api()).finish(),
             Backend::Azampay(b, _) => f.debug_tuple("FintechSdk").field(b.driver.api()).finish(),
             Backend::Clickpesa(d, _) => f.debug_tuple("FintechSdk").field(d.api()).finish(),
+            Backend::Mpesa(d, _) => f.debug_tuple("FintechSdk").field(d.api()).finish(),
         }
     }
 }
@@ -203,6 +226,10 @@ impl<T: Transport> FintechSdk<T> {
                 Driver::with_store(c, transport, store(), retry),
                 ConfirmGate::new(Provider::Clickpesa, limits),
             ),
+            ProviderConfig::Mpesa(c) => Backend::Mpesa(
+                Driver::with_store(c, transport, store(), retry),
+                ConfirmGate::new(Provider::Mpesa, limits),
+            ),
         };
         Ok(FintechSdk {
             backend: Arc::new(backend),
@@ -215,6 +242,17 @@ impl<T: Transport> FintechSdk<T> {
             Backend::Pesapal(d, _) => d.transport().now(),
             Backend::Azampay(b, _) => b.driver.transport().now(),
             Backend::Clickpesa(d, _) => d.transport().now(),
+            Backend::Mpesa(d, _) => d.transport().now(),
+        }
+    }
+
+    /// Waits on the transport's timer.
+    pub(crate) async fn sleep(&self, delay: std::time::Duration) {
+        match &*self.backend {
+            Backend::Pesapal(d, _) => d.transport().sleep(delay).await,
+            Backend::Azampay(b, _) => b.driver.transport().sleep(delay).await,
+            Backend::Clickpesa(d, _) => d.transport().sleep(delay).await,
+            Backend::Mpesa(d, _) => d.transport().sleep(delay).await,
         }
     }
 
@@ -224,6 +262,7 @@ impl<T: Transport> FintechSdk<T> {
             Backend::Pesapal(..) => Provider::Pesapal,
             Backend::Azampay(..) => Provider::Azampay,
             Backend::Clickpesa(..) => Provider::Clickpesa,
+            Backend::Mpesa(..) => Provider::Mpesa,
         }
     }
 
@@ -252,8 +291,25 @@ impl<T: Transport> FintechSdk<T> {
         }
     }
 
+    /// The M-Pesa driver, for every Daraja operation (B2C, transaction status,
+    /// account balance, reversal, …).
+    pub fn mpesa(&self) -> Option<&Driver<MpesaConfig, T>> {
+        match &*self.backend {
+            Backend::Mpesa(d, _) => Some(d),
+            _ => None,
+        }
+    }
+
     /// Registers the URL the provider notifies (PesaPal). AzamPay and ClickPesa
     /// configure callback URLs in their portals: [`Error::Unsupported`].
+    ///
+    /// M-Pesa: registers the C2B URLs of the configured shortcode (the M-Pesa
+    /// Express one, else the initiator's): `{url}/confirmation` and
+    /// `{url}/validation`, with `ResponseType` `Completed` (M-Pesa completes a
+    /// payment whose validation goes unanswered). `method` must be
+    /// [`IpnMethod::Post`]. The answer's `ipn_id` is the shortcode, its `url`
+    /// the confirmation URL; `pay` does not need it. Production registers once:
+    /// changing the URLs means deleting them on Safaricom's portal first.
     pub async fn register_ipn(
         &self,
         url: &str,
@@ -266,12 +322,22 @@ impl<T: Transport> FintechSdk<T> {
                 operation: "IPN registration",
             }),
             Backend::Clickpesa(..) => Err(crate::clickpesa::register_ipn_unsupported()),
+            Backend::Mpesa(d, _) => mpesa::register_ipn(d, url, method).await,
         }
     }
 
     /// Starts a payment: a PesaPal order (send the customer to `redirect_url`), an
-    /// AzamPay mobile-money checkout or a ClickPesa USSD push. `ipn_id` is
-    /// PesaPal's registered IPN (required there, ignored elsewhere).
+    /// AzamPay mobile-money checkout, a ClickPesa USSD push or an M-Pesa STK
+    /// push. `ipn_id` is PesaPal's registered IPN (required there, ignored
+    /// elsewhere).
+    ///
+    /// M-Pesa: the payer's Kenyan phone, whole shillings (an amount with cents
+    /// is refused with the field named, never rounded), the reference as
+    /// `AccountReference` (at most 12 characters), the description as
+    /// `TransactionDesc` (at most 13) and `callback_url` as the `CallBackURL`
+    /// (put an unguessable per-payment token in its path). The
+    /// [`PaymentStarted::provider_reference`] is the `CheckoutRequestID`; there
+    /// is no redirect URL.
     ///
     /// Never re-sent automatically: if the answer is lost the error is
     /// [`Error::OutcomeUnknown`] — query [`FintechSdk::status`] before trying again.
@@ -284,16 +350,23 @@ impl<T: Transport> FintechSdk<T> {
             Backend::Pesapal(d, _) => pesapal::pay(d, payment, ipn_id).await,
             Backend::Azampay(b, _) => azampay::pay(b, payment).await,
             Backend::Clickpesa(d, _) => clickpesa::pay(d, payment).await,
+            Backend::Mpesa(d, _) => mpesa::pay(d, payment).await,
         }
     }
 
     /// Asks the provider where a payment stands (the trustworthy source).
+    ///
+    /// M-Pesa: the STK query by `CheckoutRequestID`; `4999` and every
+    /// `500.001.1001` (even "does not exist") are pending, never failed —
+    /// query no faster than every 5 s, and bound your polling
+    /// ([`FintechSdk::reconcile`] does both).
     pub async fn status(&self, query: impl Into<StatusQuery>) -> Result<StatusReport, Error> {
         let query = query.into();
         match &*self.backend {
             Backend::Pesapal(d, _) => pesapal::status(d, &query).await,
             Backend::Azampay(b, _) => azampay::status(b, &query).await,
             Backend::Clickpesa(d, _) => clickpesa::status(d, &query).await,
+            Backend::Mpesa(d, _) => mpesa::status(d, &query).await,
         }
     }
 
@@ -320,6 +393,7 @@ impl<T: Transport> FintechSdk<T> {
             Backend::Pesapal(_, gate) => pesapal::accept(request, gate.arrive()),
             Backend::Azampay(b, gate) => azampay::accept(b, request, gate.arrive()).await,
             Backend::Clickpesa(d, gate) => clickpesa::accept(d.api(), request, gate.arrive()),
+            Backend::Mpesa(_, gate) => mpesa::accept(request, gate.arrive()),
         }
     }
 
@@ -332,6 +406,26 @@ impl<T: Transport> FintechSdk<T> {
     /// The status queries this runs are bounded ([`ConfirmLimits`]): callbacks for
     /// one payment share a query, too many at once or one that just failed give
     /// [`Error::NotConfirmed`] — answer [`AcceptedCallback::retry_later`].
+    ///
+    /// M-Pesa signs nothing; what is vouched, and how (see [`CallbackEvent`]):
+    /// - an STK callback is confirmed by the STK query of its
+    ///   `CheckoutRequestID`: the facts are the query's status and
+    ///   `CheckoutRequestID`, never the callback's amount or receipt (the query
+    ///   carries neither: they stay claims, and a claimed amount that differs
+    ///   from your order's is refused). A query with no answer yet
+    ///   (`500.001.1001`) is [`Error::NotConfirmed`];
+    /// - a C2B confirmation is confirmed only through your order: with an
+    ///   [`Expected`] whose provider reference is the `CheckoutRequestID` of its
+    ///   STK push, by that STK query (same facts and same dedupe key as the STK
+    ///   callback, so the two deliveries of one payment make one event);
+    ///   otherwise [`Error::NotConfirmed`];
+    /// - a `Result` is never confirmed here ([`Error::NotConfirmed`]): confirm
+    ///   it with a transaction-status query through [`FintechSdk::mpesa`];
+    /// - a C2B validation request is a question, not an event
+    ///   ([`AcceptedCallback::is_validation_request`]; [`Error::NotConfirmed`]).
+    ///
+    /// Daraja never resends a callback: whatever was not confirmed is settled
+    /// by [`FintechSdk::reconcile`].
     pub async fn confirm_callback(
         &self,
         accepted: &AcceptedCallback,
@@ -407,6 +501,30 @@ impl<T: Transport> FintechSdk<T> {
                 let facts = clickpesa::answer_facts(&answer, reference, claims)?;
                 event::check_claims(provider, claims, &facts)?;
                 let key = clickpesa::dedupe_key(*payout, &facts);
+                (Trust::StatusQuery, facts, key)
+            }
+            (Backend::Mpesa(d, gate), Confirmation::Mpesa(kind)) => {
+                // The STK push to confirm by: the callback's own, or (for a C2B
+                // confirmation) the one your order records.
+                let id = match kind {
+                    mpesa::MpesaCallback::Stk(id) => id.clone(),
+                    mpesa::MpesaCallback::C2bConfirmation => {
+                        match expected.and_then(Expected::provider_id) {
+                            Some(id) => crate::mpesa::CheckoutRequestId::new(id)?,
+                            None => return Err(mpesa::unconfirmable(kind)),
+                        }
+                    }
+                    mpesa::MpesaCallback::C2bValidation | mpesa::MpesaCallback::Result => {
+                        return Err(mpesa::unconfirmable(kind))
+                    }
+                };
+                let outcome = gate
+                    .run(id.as_str(), arrival, now, || mpesa::confirm_query(d, &id))
+                    .await
+                    .map_err(&retry)?;
+                let facts = mpesa::stk_facts(&id, &outcome);
+                event::check_claims(provider, claims, &facts)?;
+                let key = mpesa::stk_key(&facts);
                 (Trust::StatusQuery, facts, key)
             }
             _ => {

@@ -6,7 +6,8 @@ use crate::{Description, Error, MerchantReference, Money, PaymentStatus, Provide
 /// Who pays.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Customer {
-    /// Phone number, local or international form (`0712…`, `+255712…`).
+    /// Phone number, local or international form (`0712…`, `+255712…`;
+    /// M-Pesa: a Kenyan mobile number, `07…`, `01…` or `254…`).
     pub phone: Option<String>,
     /// E-mail address.
     pub email: Option<String>,
@@ -38,12 +39,14 @@ pub struct Payment {
     pub reference: MerchantReference,
     /// How much.
     pub amount: Money,
-    /// What it is for (PesaPal requires it).
+    /// What it is for (PesaPal requires it; M-Pesa sends it as
+    /// `TransactionDesc`, at most 13 characters).
     pub description: Option<Description>,
     /// Who pays.
     pub customer: Customer,
     /// Where the provider sends the customer's browser afterwards (PesaPal
-    /// requires it).
+    /// requires it); M-Pesa: the `CallBackURL` Daraja posts the STK callback
+    /// to.
     pub callback_url: Option<String>,
     /// The payer's network (AzamPay requires it).
     pub operator: Option<MnoProvider>,
@@ -124,7 +127,7 @@ pub struct PaymentStarted {
     /// Your reference.
     pub reference: String,
     /// The provider's id for it (PesaPal order tracking id, AzamPay transaction
-    /// id, ClickPesa payment id), when it gave one.
+    /// id, ClickPesa payment id, M-Pesa `CheckoutRequestID`), when it gave one.
     pub provider_reference: Option<String>,
     /// Where to send the customer (PesaPal), when there is such a page.
     pub redirect_url: Option<String>,
@@ -140,6 +143,7 @@ pub struct PaymentStarted {
 /// - PesaPal: the order tracking id (`PaymentStarted::provider_reference`).
 /// - AzamPay: the transaction id and the operator.
 /// - ClickPesa: your order reference.
+/// - M-Pesa: the `CheckoutRequestID` (`PaymentStarted::provider_reference`).
 ///
 /// `StatusQuery::from(&started)` picks the right one from a [`PaymentStarted`].
 #[derive(Clone, Debug, PartialEq, Eq)]
