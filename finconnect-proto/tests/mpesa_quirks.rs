@@ -441,3 +441,18 @@ fn quirk_20_invalid_json_from_the_docs_is_refused_cleanly() {
     assert!(matches!(e, Error::Decode { .. }), "{e:?}");
     assert!(parse_result(b"{\"Result\":{\"ResultCode\":0,}}").is_err());
 }
+
+#[test]
+fn a_negative_paid_amount_is_a_malformed_notification() {
+    let c2b = br#"{"TransactionType":"Pay Bill","TransID":"RKTQDM7W6S","TransTime":"20191122063845","TransAmount":"-10","BusinessShortCode":"600638","BillRefNumber":"A1","MSISDN":"2547"}"#;
+    assert!(matches!(parse_c2b(c2b), Err(Error::Decode { .. })));
+    let ok = br#"{"TransID":"RKTQDM7W6S","TransAmount":"10.00","BusinessShortCode":"600638"}"#;
+    assert_eq!(parse_c2b(ok).unwrap().claimed_amount, kes(1000));
+
+    let stk = br#"{"Body":{"stkCallback":{"MerchantRequestID":"29115-34620561-1","CheckoutRequestID":"ws_CO_191220191020363925","ResultCode":0,"ResultDesc":"The service request is processed successfully.","CallbackMetadata":{"Item":[{"Name":"Amount","Value":-1.00},{"Name":"MpesaReceiptNumber","Value":"NLJ7RT61SV"}]}}}}"#;
+    let parsed = parse_stk_callback(stk);
+    assert!(
+        parsed.map(|c| c.claimed_amount.is_none()).unwrap_or(true),
+        "a negative amount is never a claimed payment"
+    );
+}

@@ -74,8 +74,8 @@ pub fn parse_c2b(body: &[u8]) -> Result<C2bPayment, Error> {
         .ok_or_else(|| refuse("`TransID` is missing", body))?;
     let claimed_amount = v
         .get("TransAmount")
-        .and_then(wire::kes)
-        .ok_or_else(|| refuse("`TransAmount` is missing or not an amount", body))?;
+        .and_then(wire::kes_paid)
+        .ok_or_else(|| refuse("`TransAmount` is missing, negative or not an amount", body))?;
     let claimed_shortcode = wire::non_empty(&v, "BusinessShortCode")
         .ok_or_else(|| refuse("`BusinessShortCode` is missing", body))?;
     let opt = |key: &str| wire::non_empty(&v, key);

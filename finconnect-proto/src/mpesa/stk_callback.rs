@@ -124,7 +124,7 @@ pub fn parse_stk_callback(body: &[u8]) -> Result<StkCallback, Error> {
         claimed_phone: None,
         metadata,
     };
-    callback.claimed_amount = callback.claimed_item("Amount").and_then(wire::kes);
+    callback.claimed_amount = callback.claimed_item("Amount").and_then(wire::kes_paid);
     callback.claimed_receipt = callback
         .claimed_item("MpesaReceiptNumber")
         .and_then(wire::scalar_text)

@@ -401,6 +401,12 @@ pub(crate) fn kes(v: &Value) -> Option<Money> {
     Money::from_json(v, Currency::KES).ok()
 }
 
+/// A paid amount in KES: as [`kes`], and never negative (a payment of minus ten
+/// shillings is a malformed notification, not a refund).
+pub(crate) fn kes_paid(v: &Value) -> Option<Money> {
+    kes(v).filter(|m| m.minor_units() >= 0)
+}
+
 /// A 14-digit `YYYYMMDDHHmmss` timestamp given as a number or a string, as
 /// text; anything else is `None`.
 pub(crate) fn timestamp_text(v: &Value) -> Option<String> {
