@@ -36,7 +36,8 @@ pub struct SandboxConfig {
     pub azampay_callback_url: Option<url::Url>,
     /// Where ClickPesa webhooks are POSTed.
     pub clickpesa_webhook_url: Option<url::Url>,
-    /// How many times a notification is attempted until it is acknowledged (default 3).
+    /// How many times a notification is attempted until it is acknowledged (default 3;
+    /// M-Pesa callbacks are sent once, as Daraja does).
     pub delivery_attempts: u32,
     /// Deliver notifications to hosts other than `localhost`, 127.0.0.0/8 and `::1`
     /// (default `false`: such deliveries are refused, logged and counted, and never

@@ -135,28 +135,29 @@ fn masked(msisdn: &str) -> String {
     format!("{} ***** {}", &msisdn[..4], &msisdn[msisdn.len() - 3..])
 }
 
-/// The validation or confirmation body (same shape for both).
-fn body(
-    trans_id: &str,
-    time: &str,
+/// The payment a validation and a confirmation describe.
+struct Paid<'a> {
+    trans_id: &'a str,
+    time: &'a str,
     amount: u64,
-    shortcode: &str,
-    bill_ref: &str,
-    balance: &str,
-    third_party: &str,
-    msisdn: &str,
-) -> Json {
+    shortcode: &'a str,
+    bill_ref: &'a str,
+    msisdn: &'a str,
+}
+
+/// The validation or confirmation body (same shape for both).
+fn body(p: &Paid<'_>, balance: &str, third_party: &str) -> Json {
     ojson!({
         "TransactionType": "Pay Bill",
-        "TransID": trans_id,
-        "TransTime": time,
-        "TransAmount": format!("{amount}.00"),
-        "BusinessShortCode": shortcode,
-        "BillRefNumber": bill_ref,
+        "TransID": p.trans_id,
+        "TransTime": p.time,
+        "TransAmount": format!("{}.00", p.amount),
+        "BusinessShortCode": p.shortcode,
+        "BillRefNumber": p.bill_ref,
         "InvoiceNumber": "",
         "OrgAccountBalance": balance,
         "ThirdPartyTransID": third_party,
-        "MSISDN": masked(msisdn),
+        "MSISDN": masked(p.msisdn),
         "FirstName": "JOHN",
         "MiddleName": "",
         "LastName": ""
@@ -220,8 +221,15 @@ pub(crate) async fn customer_pays(
     let trans_id = wire::receipt();
     let now = SystemTime::now();
     let time = wire::timestamp(now);
-    let code = registration.shortcode.as_str();
-    let validation = body(&trans_id, &time, amount, code, bill_ref, "", "", msisdn);
+    let paid = Paid {
+        trans_id: &trans_id,
+        time: &time,
+        amount,
+        shortcode: &registration.shortcode,
+        bill_ref,
+        msisdn,
+    };
+    let validation = body(&paid, "", "");
     let (record, reply) = send(state, &trans_id, &registration.validation_url, validation).await;
     let (accepted, validation_result, third_party) = match read_reply(record.last_status, &reply) {
         Some((code, third)) => (code == "0", code, third),
@@ -253,16 +261,7 @@ pub(crate) async fn customer_pays(
         });
         wire::cents_text(store.utility_cents)
     };
-    let confirmation = body(
-        &trans_id,
-        &time,
-        amount,
-        code,
-        bill_ref,
-        &balance,
-        &third_party,
-        msisdn,
-    );
+    let confirmation = body(&paid, &balance, &third_party);
     send(
         state,
         &trans_id,
