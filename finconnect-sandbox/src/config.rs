@@ -29,11 +29,15 @@ pub struct SandboxConfig {
     pub azampay_token_lifetime: Duration,
     /// Lifetime of ClickPesa tokens (default 1 hour, as ClickPesa documents it).
     pub clickpesa_token_lifetime: Duration,
+    /// Lifetime of M-Pesa (Daraja) tokens (default 1 hour, as Daraja documents it; the
+    /// answer's `expires_in` is this minus one second, as a string: `"3599"`).
+    pub mpesa_token_lifetime: Duration,
     /// Where AzamPay collection (and disbursement) callbacks are POSTed.
     pub azampay_callback_url: Option<url::Url>,
     /// Where ClickPesa webhooks are POSTed.
     pub clickpesa_webhook_url: Option<url::Url>,
-    /// How many times a notification is attempted until it is acknowledged (default 3).
+    /// How many times a notification is attempted until it is acknowledged (default 3;
+    /// M-Pesa callbacks are sent once, as Daraja does).
     pub delivery_attempts: u32,
     /// Deliver notifications to hosts other than `localhost`, 127.0.0.0/8 and `::1`
     /// (default `false`: such deliveries are refused, logged and counted, and never
@@ -47,6 +51,13 @@ impl SandboxConfig {
         self.pesapal_token_lifetime = ttl;
         self.azampay_token_lifetime = ttl;
         self.clickpesa_token_lifetime = ttl;
+        self.mpesa_token_lifetime = ttl;
+        self
+    }
+
+    /// M-Pesa (Daraja) tokens live `ttl`.
+    pub fn with_mpesa_token_ttl(mut self, ttl: Duration) -> SandboxConfig {
+        self.mpesa_token_lifetime = ttl;
         self
     }
 
@@ -85,6 +96,7 @@ impl Default for SandboxConfig {
             pesapal_token_lifetime: Duration::from_secs(5 * 60),
             azampay_token_lifetime: Duration::from_secs(60 * 60),
             clickpesa_token_lifetime: Duration::from_secs(60 * 60),
+            mpesa_token_lifetime: Duration::from_secs(60 * 60),
             azampay_callback_url: None,
             clickpesa_webhook_url: None,
             delivery_attempts: 3,

@@ -27,3 +27,28 @@ pub const AZAMPAY_PUBLIC_KEY_PEM: &str =
 /// PKCS#8 PEM of the sandbox signing key. Published on purpose; TEST ONLY.
 pub(crate) const AZAMPAY_PRIVATE_KEY_PEM: &str =
     include_str!("../keys/sandbox-signing-key.TEST-ONLY.pem");
+/// M-Pesa (Daraja) consumer key accepted by the sandbox (TEST ONLY).
+pub const MPESA_CONSUMER_KEY: &str = "sandboxTESTONLYmpesaConsumerKey";
+/// M-Pesa (Daraja) consumer secret accepted by the sandbox (TEST ONLY).
+pub const MPESA_CONSUMER_SECRET: &str = "sandboxTESTONLYmpesaConsumerSecret";
+/// The M-Pesa Express (STK push) shortcode: Daraja's public sandbox shortcode `174379`.
+pub const MPESA_EXPRESS_SHORTCODE: &str = "174379";
+/// The passkey of [`MPESA_EXPRESS_SHORTCODE`]: the value Safaricom publishes for its own
+/// sandbox shortcode on the Daraja portal (public, TEST ONLY; production passkeys differ).
+pub const MPESA_EXPRESS_PASSKEY: &str =
+    "bfb279f9aa9bdbcf158e97dd71a467cd2e0c893059b10f78e6b72ada1ed2c919";
+/// The B2C / C2B shortcode of the sandbox's initiator (TEST ONLY).
+pub const MPESA_SHORTCODE: &str = "600984";
+/// The initiator name (`InitiatorName` / `Initiator`) the sandbox accepts (TEST ONLY).
+pub const MPESA_INITIATOR_NAME: &str = "sandboxTESTONLYinitiator";
+/// The initiator password: the plain text a `SecurityCredential` must decrypt to (TEST ONLY).
+pub const MPESA_INITIATOR_PASSWORD: &str = "Sandbox-TEST-ONLY-initiator-2026";
+/// The sandbox's M-Pesa test customer, Daraja's published test MSISDN.
+pub const MPESA_TEST_MSISDN: &str = "254708374149";
+/// Self-signed X.509 certificate (PEM) standing in for Safaricom's: encrypt
+/// [`MPESA_INITIATOR_PASSWORD`] with its RSA key (PKCS#1 v1.5) to make the
+/// `SecurityCredential` the sandbox accepts. TEST ONLY: never configure it for the real Daraja.
+pub const MPESA_CERTIFICATE_PEM: &str = include_str!("../keys/mpesa-certificate.TEST-ONLY.pem");
+/// PKCS#8 PEM of the key behind [`MPESA_CERTIFICATE_PEM`]. Published on purpose; TEST ONLY.
+pub(crate) const MPESA_PRIVATE_KEY_PEM: &str =
+    include_str!("../keys/mpesa-initiator-key.TEST-ONLY.pem");

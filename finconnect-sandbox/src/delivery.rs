@@ -26,7 +26,8 @@ pub struct DeliveryRecord {
     /// The provider that sent it.
     pub provider: ProviderName,
     /// The payment it is about (PesaPal tracking id, AzamPay utilityref/transaction id,
-    /// ClickPesa order reference).
+    /// ClickPesa order reference, M-Pesa `CheckoutRequestID`, C2B `TransID` or a result's
+    /// `OriginatorConversationID`).
     pub reference: String,
     /// The URL it was sent to (for PesaPal GET IPNs, including the query).
     pub url: String,
@@ -72,7 +73,21 @@ const PAUSE: Duration = Duration::from_millis(100);
 /// Sends a notification, retrying up to `delivery_attempts` times until acknowledged, and
 /// records the outcome.
 pub(crate) async fn deliver(state: &State, n: Notification) -> DeliveryRecord {
-    let max = state.config.delivery_attempts.max(1);
+    deliver_with(state, n, state.config.delivery_attempts)
+        .await
+        .0
+}
+
+/// Sends a notification exactly once, never retried whatever the answer (Daraja's
+/// behaviour), records the outcome, and returns the receiver's answer body too (empty
+/// when none came).
+pub(crate) async fn deliver_once(state: &State, n: Notification) -> (DeliveryRecord, Bytes) {
+    deliver_with(state, n, 1).await
+}
+
+async fn deliver_with(state: &State, n: Notification, max: u32) -> (DeliveryRecord, Bytes) {
+    let max = max.max(1);
+    let mut last_body = Bytes::new();
     let mut record = DeliveryRecord {
         provider: n.provider,
         reference: n.reference.clone(),
@@ -96,7 +111,7 @@ pub(crate) async fn deliver(state: &State, n: Notification) -> DeliveryRecord {
         );
         record.refused = true;
         lock(&state.deliveries).push(record.clone());
-        return record;
+        return (record, last_body);
     }
     for attempt in 1..=max {
         record.attempts = attempt;
@@ -105,6 +120,7 @@ pub(crate) async fn deliver(state: &State, n: Notification) -> DeliveryRecord {
             None => (None, Bytes::new()),
         };
         record.last_status = status;
+        last_body = body.clone();
         if let Some(s) = status {
             if acknowledged(&n.ack, s, &body) {
                 record.acked = true;
@@ -117,7 +133,7 @@ pub(crate) async fn deliver(state: &State, n: Notification) -> DeliveryRecord {
     }
     tracing::debug!(provider = ?record.provider, attempts = record.attempts, acked = record.acked, "notification delivered");
     lock(&state.deliveries).push(record.clone());
-    record
+    (record, last_body)
 }
 
 async fn attempt_once(client: &Client, n: &Notification) -> Option<(u16, Bytes)> {

@@ -19,11 +19,13 @@ pub enum Fault {
     /// Answer with this HTTP status and the provider's own readable error body
     /// (PesaPal: an error object with body `status` `"500"`; AzamPay: the
     /// `{message, success:false, statusCode}` envelope; ClickPesa:
-    /// `{"message": …}`, as an API gateway's 504 `Endpoint request timed out`).
+    /// `{"message": …}`, as an API gateway's 504 `Endpoint request timed out`; M-Pesa: the
+    /// `requestId`/`errorCode`/`errorMessage` envelope with code `<status>.003.1001`).
     ProviderError(u16),
     /// The provider's own authentication-failure answer (PesaPal: its
     /// `invalid_api_credentials_provided` error JSON; AzamPay: 401, or the 423 envelope on
-    /// the token route; ClickPesa: 401 `{"message":"Unauthorized"}`).
+    /// the token route; ClickPesa: 401 `{"message":"Unauthorized"}`; M-Pesa: 404
+    /// `404.001.03 Invalid Access Token`, or 400 `400.008.01` on the token route).
     Unauthorized,
     /// 429 with a `Retry-After` header in whole seconds.
     TooManyRequests {
@@ -138,11 +140,15 @@ pub(crate) fn unauthorized(route: Route) -> Reply {
         ProviderName::Pesapal => crate::pesapal::wire::invalid_token(),
         ProviderName::Azampay => crate::azampay::wire::unauthorized(route),
         ProviderName::Clickpesa => crate::clickpesa::wire::unauthorized(),
+        ProviderName::Mpesa => crate::mpesa::unauthorized(route),
     }
 }
 
 /// The provider's own readable error answer with this status.
 fn provider_error(code: u16, route: Route) -> Reply {
+    if route.provider() == ProviderName::Mpesa {
+        return crate::mpesa::provider_error(code);
+    }
     let body = match route.provider() {
         ProviderName::Pesapal => ojson!({
             "error": {"error_type": "api_error", "code": "internal_error", "message": "An error occurred"},
@@ -151,7 +157,9 @@ fn provider_error(code: u16, route: Route) -> Reply {
         ProviderName::Azampay => {
             ojson!({"message": "Internal Server Error", "success": false, "statusCode": code})
         }
-        ProviderName::Clickpesa => ojson!({"message": "Endpoint request timed out"}),
+        ProviderName::Clickpesa | ProviderName::Mpesa => {
+            ojson!({"message": "Endpoint request timed out"})
+        }
     };
     Reply::json(code, &body)
 }

@@ -9,6 +9,8 @@ pub enum ProviderName {
     Azampay,
     /// ClickPesa.
     Clickpesa,
+    /// M-Pesa (Safaricom Daraja, Kenya).
+    Mpesa,
 }
 
 impl ProviderName {
@@ -18,15 +20,17 @@ impl ProviderName {
             ProviderName::Pesapal => "pesapal",
             ProviderName::Azampay => "azampay",
             ProviderName::Clickpesa => "clickpesa",
+            ProviderName::Mpesa => "mpesa",
         }
     }
 
-    /// Parses a name case-insensitively (`"pesapal"`, `"AzamPay"`, …).
+    /// Parses a name case-insensitively (`"pesapal"`, `"AzamPay"`, `"mpesa"`, `"m-pesa"`, …).
     pub fn parse(name: &str) -> Option<ProviderName> {
         match name.to_ascii_lowercase().as_str() {
             "pesapal" => Some(ProviderName::Pesapal),
             "azampay" => Some(ProviderName::Azampay),
             "clickpesa" => Some(ProviderName::Clickpesa),
+            "mpesa" | "m-pesa" | "daraja" => Some(ProviderName::Mpesa),
             _ => None,
         }
     }
@@ -126,4 +130,22 @@ routes! {
     ClickpesaCheckoutLink => Clickpesa,
     /// ClickPesa `POST /payout-link/generate-payout-url`.
     ClickpesaPayoutLink => Clickpesa,
+    /// M-Pesa `GET /oauth/v1/generate?grant_type=client_credentials`.
+    MpesaAuth => Mpesa,
+    /// M-Pesa `POST /mpesa/stkpush/v1/processrequest`.
+    MpesaStkPush => Mpesa,
+    /// M-Pesa `POST /mpesa/stkpushquery/v1/query`.
+    MpesaStkQuery => Mpesa,
+    /// M-Pesa `POST /mpesa/c2b/v2/registerurl` (and `/v1/`).
+    MpesaC2bRegister => Mpesa,
+    /// M-Pesa `POST /mpesa/c2b/v2/simulate` (and `/v1/`).
+    MpesaC2bSimulate => Mpesa,
+    /// M-Pesa `POST /mpesa/b2c/v3/paymentrequest`.
+    MpesaB2c => Mpesa,
+    /// M-Pesa `POST /mpesa/transactionstatus/v1/query`.
+    MpesaTransactionStatus => Mpesa,
+    /// M-Pesa `POST /mpesa/accountbalance/v1/query`.
+    MpesaAccountBalance => Mpesa,
+    /// M-Pesa `POST /mpesa/reversal/v1/request`.
+    MpesaReversal => Mpesa,
 }

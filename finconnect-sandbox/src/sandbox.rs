@@ -11,11 +11,12 @@ use crate::config::{Outcome, SandboxConfig};
 use crate::delivery::DeliveryRecord;
 use crate::error::SandboxError;
 use crate::faults::Fault;
+use crate::mpesa::MpesaC2bOutcome;
 use crate::route::{ProviderName, Route};
 use crate::server;
 use crate::state::{lock, State};
 
-/// A running simulator of PesaPal, AzamPay and ClickPesa on 127.0.0.1.
+/// A running simulator of PesaPal, AzamPay, ClickPesa and M-Pesa (Daraja) on 127.0.0.1.
 ///
 /// Cheap to clone: clones share the same server and state. The server runs until
 /// [`Sandbox::shutdown`] is called (or the tokio runtime ends).
@@ -81,6 +82,49 @@ impl Sandbox {
         format!("{}{}", self.state.origin(), server::CLICKPESA_PREFIX)
     }
 
+    /// M-Pesa (Daraja) base URL, e.g. `http://127.0.0.1:PORT/daraja`; Daraja's paths
+    /// (`/oauth/v1/generate`, `/mpesa/stkpush/v1/processrequest`, …) go below it.
+    pub fn mpesa_base_url(&self) -> String {
+        format!("{}{}", self.state.origin(), server::MPESA_PREFIX)
+    }
+
+    /// The simulated phone's prompt for an STK push: a page with Pay, Fail and Cancel
+    /// (Cancel answers `ResultCode` 1032). Daraja's push answer carries no page URL (the
+    /// prompt is on the customer's phone), so the sandbox hands it out here.
+    pub fn mpesa_prompt_url(&self, checkout_request_id: &str) -> String {
+        let key: String =
+            url::form_urlencoded::byte_serialize(checkout_request_id.as_bytes()).collect();
+        format!(
+            "{}{}{key}",
+            self.state.origin(),
+            crate::checkout::MPESA_PAGE
+        )
+    }
+
+    /// The M-Pesa customer answers an STK prompt with this final `ResultCode` (`"0"` paid,
+    /// `"1032"` cancelled, `"1037"` no answer, `"2001"` wrong PIN, …; never `"4999"`).
+    /// Returns after the callback was POSTed (once: Daraja does not retry).
+    pub async fn settle_mpesa(
+        &self,
+        checkout_request_id: &str,
+        result_code: &str,
+    ) -> Result<(), SandboxError> {
+        crate::mpesa::settle_code(&self.state, checkout_request_id, result_code).await
+    }
+
+    /// An M-Pesa customer pays `amount_kes` to a shortcode with registered C2B URLs (the
+    /// latest registration when `shortcode` is `None`), from `msisdn` with account number
+    /// `bill_ref`: the ValidationURL is asked, then an accepted payment is confirmed.
+    pub async fn mpesa_c2b_payment(
+        &self,
+        shortcode: Option<&str>,
+        amount_kes: u64,
+        msisdn: &str,
+        bill_ref: &str,
+    ) -> Result<MpesaC2bOutcome, SandboxError> {
+        crate::mpesa::customer_pays(&self.state, shortcode, amount_kes, msisdn, bill_ref).await
+    }
+
     /// Sets (or clears) where AzamPay callbacks are POSTed. A non-loopback URL is accepted
     /// but, without [`SandboxConfig::allow_remote_delivery`], logs why nothing will reach it.
     pub fn set_azampay_callback_url(&self, url: Option<url::Url>) {
@@ -108,7 +152,7 @@ impl Sandbox {
 
     /// How many payment-creating requests were accepted (PesaPal SubmitOrderRequest,
     /// AzamPay MNO/bank checkout and disbursements, ClickPesa USSD push, card initiate and
-    /// payouts).
+    /// payouts, M-Pesa STK push and B2C).
     pub fn orders(&self, provider: ProviderName) -> u64 {
         self.state.orders(provider)
     }
@@ -118,7 +162,8 @@ impl Sandbox {
     ///
     /// `reference`: PesaPal order tracking id or merchant reference; AzamPay transaction id,
     /// `externalId`/`referenceId`, or a disbursement `pgReferenceId`/`externalReferenceId`;
-    /// ClickPesa order reference (payment or payout).
+    /// ClickPesa order reference (payment or payout); M-Pesa `CheckoutRequestID`
+    /// (`Complete` is `ResultCode` 0, `Fail` is 1; see [`Sandbox::settle_mpesa`] for others).
     pub async fn settle(
         &self,
         provider: ProviderName,

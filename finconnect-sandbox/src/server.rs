@@ -17,7 +17,7 @@ use crate::faults::{self, Action, Fault};
 use crate::http::{parse_query, Reply, ReplyBody, Req, Wire};
 use crate::route::{ProviderName, Route};
 use crate::state::State;
-use crate::{azampay, checkout, clickpesa, control, pesapal};
+use crate::{azampay, checkout, clickpesa, control, mpesa, pesapal};
 
 /// Largest request body the sandbox reads.
 const MAX_BODY: usize = 1024 * 1024;
@@ -28,6 +28,7 @@ pub(crate) const AZAMPAY_AUTH_PREFIX: &str = "/azampay/auth";
 pub(crate) const AZAMPAY_CHECKOUT_PREFIX: &str = "/azampay/checkout";
 pub(crate) const AZAMPAY_DISBURSEMENT_PREFIX: &str = "/azampay/disbursement";
 pub(crate) const CLICKPESA_PREFIX: &str = "/clickpesa/third-parties";
+pub(crate) const MPESA_PREFIX: &str = "/daraja";
 
 /// Which simulated host a path belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +38,7 @@ pub(crate) enum Host {
     AzampayCheckout,
     AzampayDisbursement,
     Clickpesa,
+    Mpesa,
 }
 
 /// Accepts connections until `shutdown` flips.
@@ -113,6 +115,7 @@ fn split_host(path: &str) -> Option<(Host, &str)> {
         (AZAMPAY_CHECKOUT_PREFIX, Host::AzampayCheckout),
         (AZAMPAY_DISBURSEMENT_PREFIX, Host::AzampayDisbursement),
         (CLICKPESA_PREFIX, Host::Clickpesa),
+        (MPESA_PREFIX, Host::Mpesa),
     ];
     table.iter().find_map(|(prefix, host)| {
         let rest = path.strip_prefix(prefix)?;
@@ -140,6 +143,7 @@ async fn dispatch(state: &Arc<State>, full_path: &str, req: &mut Req) -> Reply {
             azampay::route_for(host, &req.method, sub)
         }
         Host::Clickpesa => clickpesa::route_for(&req.method, sub),
+        Host::Mpesa => mpesa::route_for(&req.method, sub),
     };
     let Some(route) = route else {
         return not_found(host, &req.method, full_path, state);
@@ -166,6 +170,7 @@ async fn process(state: &Arc<State>, route: Route, req: &Req) -> Reply {
         ProviderName::Pesapal => pesapal::handle(state, route, req).await,
         ProviderName::Azampay => azampay::handle(state, route, req).await,
         ProviderName::Clickpesa => clickpesa::handle(state, route, req).await,
+        ProviderName::Mpesa => mpesa::handle(state, route, req).await,
     }
 }
 
@@ -184,6 +189,7 @@ fn not_found(host: Host, method: &Method, full_path: &str, state: &State) -> Rep
             404,
             &ojson!({"statusCode": 404, "message": format!("Cannot {method} {full_path}"), "error": "Not Found"}),
         ),
+        Host::Mpesa => mpesa::not_found(full_path.strip_prefix(MPESA_PREFIX).unwrap_or(full_path)),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::delivery::{Client, DeliveryRecord};
 use crate::error::SandboxError;
 use crate::faults::Fault;
 use crate::route::{ProviderName, Route};
-use crate::{azampay, clickpesa, pesapal};
+use crate::{azampay, clickpesa, mpesa, pesapal};
 
 /// Locks a mutex, ignoring poisoning (the data stays usable for a simulator).
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -30,6 +30,7 @@ pub(crate) struct State {
     pub pesapal: Mutex<pesapal::Store>,
     pub azampay: Mutex<azampay::Store>,
     pub clickpesa: Mutex<clickpesa::Store>,
+    pub mpesa: Mutex<mpesa::Store>,
     pub client: Client,
 }
 
@@ -47,6 +48,7 @@ impl State {
             pesapal: Mutex::default(),
             azampay: Mutex::default(),
             clickpesa: Mutex::new(clickpesa::Store::new()),
+            mpesa: Mutex::default(),
             client: crate::delivery::client(),
         }
     }
@@ -102,6 +104,7 @@ impl State {
             ProviderName::Pesapal => pesapal::settle(self, reference, outcome).await,
             ProviderName::Azampay => azampay::settle(self, reference, outcome).await,
             ProviderName::Clickpesa => clickpesa::settle(self, reference, outcome).await,
+            ProviderName::Mpesa => mpesa::settle(self, reference, outcome).await,
         }
     }
 

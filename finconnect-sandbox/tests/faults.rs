@@ -312,6 +312,7 @@ async fn unknown_control_paths_list_the_endpoints() {
             endpoints,
             [
                 "POST /_sandbox/settle",
+                "POST /_sandbox/mpesa/c2b",
                 "GET /_sandbox/deliveries",
                 "GET /_sandbox/counters",
                 "GET /_sandbox/counters/requests",

@@ -8,7 +8,7 @@
 //! - [`fast_options`]: short timeouts and a quick retry policy, so tests stay fast.
 //! - [`start_sandbox`] / [`start_sandbox_with`]: a fresh simulator on an ephemeral
 //!   port (one per test: no shared state).
-//! - [`pesapal_config`], [`azampay_config`], [`clickpesa_config`]: the core's
+//! - [`pesapal_config`], [`azampay_config`], [`clickpesa_config`], [`mpesa_config`]: the core's
 //!   provider configurations pointed at a sandbox, with its TEST-ONLY credentials.
 //! - [`Merchant`]: a tiny local HTTP listener that records the notifications a
 //!   sandbox delivers and answers the way a merchant would (PesaPal gets its ack
@@ -190,6 +190,33 @@ pub fn clickpesa_config_without_checksum(sandbox: &Sandbox) -> ClickpesaConfig {
         UrlPolicy::Local,
     )
     .expect("a ClickPesa configuration for the sandbox")
+}
+
+/// M-Pesa (Daraja) at the sandbox, with its TEST-ONLY consumer key and secret, the
+/// Express shortcode `174379` and its passkey, and the initiator (shortcode, name,
+/// password and the sandbox's TEST-ONLY certificate).
+pub fn mpesa_config(sandbox: &Sandbox) -> finconnect::mpesa::MpesaConfig {
+    use finconnect::mpesa::{Initiator, MpesaConfig, Shortcode};
+    let initiator = Initiator::new(
+        Shortcode::new(credentials::MPESA_SHORTCODE).expect("a shortcode"),
+        credentials::MPESA_INITIATOR_NAME,
+        Secret::new(credentials::MPESA_INITIATOR_PASSWORD),
+        credentials::MPESA_CERTIFICATE_PEM,
+    )
+    .expect("the sandbox initiator");
+    MpesaConfig::custom(
+        Secret::new(credentials::MPESA_CONSUMER_KEY),
+        Secret::new(credentials::MPESA_CONSUMER_SECRET),
+        &sandbox.mpesa_base_url(),
+        UrlPolicy::Local,
+    )
+    .expect("an M-Pesa configuration for the sandbox")
+    .with_express(
+        Shortcode::new(credentials::MPESA_EXPRESS_SHORTCODE).expect("a shortcode"),
+        Secret::new(credentials::MPESA_EXPRESS_PASSKEY),
+    )
+    .expect("the Express shortcode")
+    .with_initiator(initiator)
 }
 
 /// The ClickPesa checksum key the sandbox signs webhooks with.

@@ -17,16 +17,31 @@
 //! | Cloudflare HTML page (503) | retried | `OutcomeUnknown`, sent once |
 //! | body over the client's limit | retried (the bounded read gives up) | `OutcomeUnknown`, sent once |
 //! | any of the above **after** processing | — | `OutcomeUnknown`, sent once, exactly one order |
+//!
+//! M-Pesa (Daraja) runs the same rows through `Driver::execute` (the status query is the
+//! STK query, the payment the STK push; "401" is Daraja's `404.001.03 Invalid Access
+//! Token`), plus its own: a B2C whose answer is lost is `OutcomeUnknown` and its repeat is
+//! refused by Daraja as a duplicate (`500.002.1001`, HTTP 500: `OutcomeUnknown` quoting it,
+//! never a second payout), the payout found by a transaction-status query; token-route
+//! faults (refused credentials: a known error and no push sent; 503 and a lost answer:
+//! retried).
 
 use finconnect::azampay::MnoProvider;
 use finconnect::driver::ClientOptions;
+use finconnect::mpesa::{
+    B2cPayment, KenyanMsisdn, OriginatorConversationId, Remarks, ResultUrls, StkKind, StkPush,
+    StkQuery, TransactionKey, TransactionStatusQuery,
+};
 use finconnect::sdk::{FintechSdk, IpnMethod, Payment, PaymentStarted, ProviderConfig};
 use finconnect::{Currency, Error, Money};
+use finconnect_sandbox::{credentials, Outcome};
 use finconnect_sandbox::{Fault, ProviderName, Route, Sandbox};
 use finconnect_tests::{
-    azampay_config, clickpesa_config, fast_options, pesapal_config, start_sandbox, Adapter,
+    azampay_config, clickpesa_config, fast_options, mpesa_config, pesapal_config, start_sandbox,
+    Adapter, Merchant, Reply,
 };
 use std::time::Duration;
+use std::time::SystemTime;
 
 const TIMEOUT: Duration = Duration::from_millis(500);
 const SLOW: Duration = Duration::from_millis(1_200);
@@ -437,4 +452,186 @@ async fn clickpesa_matrix<A: Adapter>() {
     run_matrix::<A>(&sandbox, &sdk, &target, None).await;
 }
 
-finconnect_tests::conformance!(pesapal_matrix, azampay_matrix, clickpesa_matrix);
+fn stk_push(reference: &str) -> StkPush {
+    StkPush::new(
+        StkKind::PayBill,
+        Money::from_major(10, Currency::KES).unwrap(),
+        KenyanMsisdn::parse(credentials::MPESA_TEST_MSISDN).unwrap(),
+        "http://127.0.0.1:9/stk",
+        reference,
+        "fault matrix",
+        SystemTime::now(),
+    )
+    .unwrap()
+}
+
+/// Every row of [`ROWS`] against Daraja through the driver.
+async fn mpesa_rows<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let client = A::client(mpesa_config(&sandbox), &options());
+    let mut n = 0;
+    for row in ROWS {
+        n += 1;
+        let existing = client
+            .execute(stk_push(&format!("FAULT-{}", n * 1000)))
+            .await
+            .unwrap();
+        let route = if row.op == Op::Pay {
+            Route::MpesaStkPush
+        } else {
+            Route::MpesaStkQuery
+        };
+        let (requests, orders) = (sandbox.requests(route), sandbox.orders(ProviderName::Mpesa));
+        sandbox.inject(route, (row.fault)());
+        let result = match row.op {
+            Op::Pay => client
+                .execute(stk_push(&format!("FAULT-{n}")))
+                .await
+                .map(|_| ()),
+            Op::Status => client
+                .execute(StkQuery::new(
+                    existing.checkout_request_id.clone(),
+                    SystemTime::now(),
+                ))
+                .await
+                .map(|_| ()),
+        };
+        let sent = sandbox.requests(route) - requests;
+        tokio::time::sleep(if matches!(row.name, "pay slow") {
+            SLOW
+        } else {
+            Duration::ZERO
+        })
+        .await;
+        let new_orders = sandbox.orders(ProviderName::Mpesa) - orders;
+        let ctx = format!("Mpesa / {} / {}", A::NAME, row.name);
+        assert!(new_orders <= 1, "{ctx}: {new_orders} orders");
+        if row.op == Op::Pay {
+            assert_eq!(new_orders, u64::from(row.processed), "{ctx}: orders");
+        }
+        match (row.expect, &result) {
+            (Expect::Ok { requests }, Ok(())) => assert_eq!(sent, requests, "{ctx}: requests"),
+            (Expect::Known { requests }, Err(e)) => {
+                assert!(e.outcome_known(), "{ctx}: {e}");
+                assert_eq!(sent, requests, "{ctx}: requests");
+            }
+            (Expect::Unknown, Err(e @ Error::OutcomeUnknown { reference, .. })) => {
+                assert_eq!(sent, 1, "{ctx}: a push was sent again");
+                assert_eq!(
+                    reference.as_deref(),
+                    Some(format!("FAULT-{n}").as_str()),
+                    "{ctx}: {e}"
+                );
+            }
+            (expect, got) => panic!("{ctx}: expected {expect:?}, got {got:?}"),
+        }
+    }
+}
+
+fn payout(id: &str, merchant: &Merchant, config: &finconnect::mpesa::MpesaConfig) -> B2cPayment {
+    B2cPayment::new(
+        OriginatorConversationId::new(id).unwrap(),
+        Money::from_major(100, Currency::KES).unwrap(),
+        KenyanMsisdn::parse(credentials::MPESA_TEST_MSISDN).unwrap(),
+        Remarks::new("fault matrix").unwrap(),
+        ResultUrls::new(&merchant.url("/result"), &merchant.url("/timeout")).unwrap(),
+        config.security_credential(&mut rand::thread_rng()).unwrap(),
+    )
+    .unwrap()
+}
+
+/// Daraja's own rows: B2C lost answer and duplicate, token-route faults.
+async fn mpesa_b2c_and_auth_rows<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let merchant = Merchant::start(Reply::Ok).await;
+    let config = mpesa_config(&sandbox);
+    let client = A::client(config.clone(), &options());
+
+    // A payout whose answer is lost: unknown, sent once (the payout happened).
+    sandbox.inject(Route::MpesaB2c, after(Fault::DropConnection));
+    let lost = client
+        .execute(payout("payout-lost", &merchant, &config))
+        .await;
+    assert!(
+        matches!(&lost, Err(Error::OutcomeUnknown { reference, .. }) if reference.as_deref() == Some("payout-lost")),
+        "{lost:?}"
+    );
+    assert_eq!(sandbox.requests(Route::MpesaB2c), 1);
+    assert_eq!(sandbox.orders(ProviderName::Mpesa), 1);
+    // Sending it again is refused by Daraja (duplicate, HTTP 500): still unknown,
+    // quoting the duplicate, not re-sent by the driver, no second payout.
+    let again = client
+        .execute(payout("payout-lost", &merchant, &config))
+        .await;
+    match again {
+        Err(Error::OutcomeUnknown { reason, .. }) => {
+            assert!(
+                reason.contains("Duplicate OriginatorConversationID"),
+                "{reason}"
+            )
+        }
+        other => panic!("expected an unknown outcome quoting the duplicate, got {other:?}"),
+    }
+    assert_eq!(sandbox.requests(Route::MpesaB2c), 2);
+    assert_eq!(sandbox.orders(ProviderName::Mpesa), 1);
+    // The way to know: the transaction status of the originator's id.
+    client
+        .execute(
+            TransactionStatusQuery::new(
+                TransactionKey::OriginatorConversationId("payout-lost".into()),
+                Remarks::new("what happened").unwrap(),
+                ResultUrls::new(&merchant.url("/result"), &merchant.url("/timeout")).unwrap(),
+                config.security_credential(&mut rand::thread_rng()).unwrap(),
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let seen = merchant.wait_for(2, Duration::from_secs(5)).await;
+    let status = seen
+        .iter()
+        .map(|r| finconnect::mpesa::parse_result(&r.body).unwrap())
+        .find(|r| r.parameter_text("ReceiptNo").is_some())
+        .expect("a transaction-status result");
+    assert!(status.claims_success());
+    assert_eq!(
+        status.parameter_text("OriginatorConversationID").as_deref(),
+        Some("payout-lost")
+    );
+
+    // Token route refuses the credentials: a known error, no push sent.
+    let fresh = A::client(mpesa_config(&sandbox), &options());
+    sandbox.inject(Route::MpesaAuth, [Fault::Unauthorized]);
+    let refused = fresh.execute(stk_push("AUTH-REFUSED")).await;
+    assert!(
+        matches!(&refused, Err(e) if e.outcome_known()),
+        "{refused:?}"
+    );
+    assert_eq!(sandbox.requests(Route::MpesaStkPush), 0);
+    // A 503 and a lost answer on the token route: retried, then the push goes once.
+    let auth = sandbox.requests(Route::MpesaAuth);
+    let fresh = A::client(mpesa_config(&sandbox), &options());
+    sandbox.inject(
+        Route::MpesaAuth,
+        [Fault::Status(503), Fault::DropConnection],
+    );
+    let pushed = fresh.execute(stk_push("AUTH-RETRY")).await.unwrap();
+    assert_eq!(sandbox.requests(Route::MpesaAuth) - auth, 3);
+    assert_eq!(sandbox.requests(Route::MpesaStkPush), 1);
+    sandbox
+        .settle(
+            ProviderName::Mpesa,
+            pushed.checkout_request_id.as_str(),
+            Outcome::Complete,
+        )
+        .await
+        .unwrap();
+}
+
+finconnect_tests::conformance!(
+    pesapal_matrix,
+    azampay_matrix,
+    clickpesa_matrix,
+    mpesa_rows,
+    mpesa_b2c_and_auth_rows
+);

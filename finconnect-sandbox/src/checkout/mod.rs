@@ -25,6 +25,8 @@ pub(crate) const PESAPAL_PAGE: &str = "/pesapal/pesapaliframe/PesapalIframe3/Ind
 pub(crate) const AZAMPAY_PAGE: &str = "/azampay/checkout/pay/";
 /// ClickPesa's checkout link; the order reference follows.
 pub(crate) const CLICKPESA_PAGE: &str = "/clickpesa/checkout/";
+/// The simulated phone's M-Pesa prompt; the `CheckoutRequestID` follows.
+pub(crate) const MPESA_PAGE: &str = "/mpesa/checkout/";
 
 /// What the customer clicked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +54,15 @@ impl Button {
         match self {
             Button::Pay => Outcome::Complete,
             Button::Fail | Button::Cancel => Outcome::Fail,
+        }
+    }
+
+    /// M-Pesa's `ResultCode`: Pay 0, Fail 1 (insufficient balance), Cancel 1032.
+    fn mpesa_code(self) -> &'static str {
+        match self {
+            Button::Pay => crate::mpesa::codes::PAID,
+            Button::Fail => crate::mpesa::codes::FAILED,
+            Button::Cancel => crate::mpesa::codes::CANCELLED,
         }
     }
 }
@@ -86,6 +97,11 @@ fn target(full_path: &str, req: &Req) -> Option<Target> {
     };
     let (provider, key) = if let Some(key) = single(AZAMPAY_PAGE) {
         (ProviderName::Azampay, key)
+    } else if let Some(key) = single(MPESA_PAGE) {
+        let key = url::form_urlencoded::parse(format!("k={key}").as_bytes())
+            .next()
+            .map_or(key, |(_, v)| v.into_owned());
+        (ProviderName::Mpesa, key)
     } else {
         (ProviderName::Clickpesa, single(CLICKPESA_PAGE)?)
     };
@@ -137,10 +153,17 @@ async fn click(state: &Arc<State>, target: &Target, body: &[u8]) -> Reply {
     if checkout.view.status != PageStatus::Pending {
         return already_settled(state, target);
     }
-    match state
-        .settle(target.provider, &checkout.settle_key, button.outcome())
-        .await
-    {
+    let settled = match target.provider {
+        ProviderName::Mpesa => {
+            crate::mpesa::settle_code(state, &checkout.settle_key, button.mpesa_code()).await
+        }
+        provider => {
+            state
+                .settle(provider, &checkout.settle_key, button.outcome())
+                .await
+        }
+    };
+    match settled {
         Ok(()) => after(state, target, &checkout, button),
         Err(SandboxError::AlreadySettled { .. }) => already_settled(state, target),
         Err(_) => unknown(target),

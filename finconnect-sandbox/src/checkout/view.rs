@@ -64,6 +64,7 @@ pub(crate) fn lookup(state: &State, provider: ProviderName, key: &str) -> Option
         ProviderName::Pesapal => pesapal(state, key),
         ProviderName::Azampay => azampay(state, key),
         ProviderName::Clickpesa => clickpesa(state, key),
+        ProviderName::Mpesa => mpesa(state, key),
     }
 }
 
@@ -180,6 +181,36 @@ fn clickpesa(state: &State, reference: &str) -> Option<Checkout> {
             status,
         },
         settle_key: payment.order_reference.clone(),
+        exits: Exits::default(),
+    })
+}
+
+/// M-Pesa: the simulated phone's STK prompt, keyed by `CheckoutRequestID`. The prompt has no
+/// return URL (it is on the phone): the page shows the outcome.
+fn mpesa(state: &State, checkout_request_id: &str) -> Option<Checkout> {
+    let mut store = lock(&state.mpesa);
+    let push = store.push_mut(checkout_request_id)?;
+    let status = match push.result_code.as_deref() {
+        None => PageStatus::Pending,
+        Some(crate::mpesa::codes::PAID) => PageStatus::Paid,
+        Some(crate::mpesa::codes::CANCELLED) => PageStatus::Cancelled,
+        Some(_) => PageStatus::Failed,
+    };
+    Some(Checkout {
+        view: View {
+            provider_label: "M-Pesa",
+            merchant: Some(format!(
+                "{} (phone {})",
+                crate::credentials::MPESA_EXPRESS_SHORTCODE,
+                push.phone
+            )),
+            reference: push.account_reference.clone(),
+            amount: format!("{}.00", push.amount),
+            currency: "KES".to_string(),
+            description: Some(push.description.clone()).filter(|d| !d.is_empty()),
+            status,
+        },
+        settle_key: push.checkout_request_id.clone(),
         exits: Exits::default(),
     })
 }

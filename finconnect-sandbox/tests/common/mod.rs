@@ -89,6 +89,8 @@ pub enum Reply {
     PesapalAck,
     /// 200 with `OK`.
     Ok,
+    /// 200 with this JSON body.
+    Json(&'static str),
 }
 
 /// A local HTTP listener that records notifications and answers from a script (then
@@ -138,6 +140,10 @@ impl Receiver {
                                 Reply::Fail => Response::builder()
                                     .status(500)
                                     .body(Full::new(Bytes::from_static(b"boom"))),
+                                Reply::Json(text) => Response::builder()
+                                    .status(200)
+                                    .header("content-type", "application/json")
+                                    .body(Full::new(Bytes::from_static(text.as_bytes()))),
                                 Reply::Ok => Response::builder()
                                     .status(200)
                                     .body(Full::new(Bytes::from_static(b"OK"))),

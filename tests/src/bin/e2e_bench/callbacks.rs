@@ -137,7 +137,9 @@ pub async fn run(
     let sandbox = common::start_sandbox().await;
     let options = common::client_options(concurrency, pool_idle);
     let config = match provider {
-        ProviderName::Pesapal => payments::provider_config(provider, &sandbox),
+        ProviderName::Pesapal | ProviderName::Mpesa => {
+            payments::provider_config(provider, &sandbox)
+        }
         ProviderName::Azampay => ProviderConfig::Azampay(
             finconnect::azampay::AzampayConfig::custom(
                 credentials::AZAMPAY_APP_NAME,
@@ -234,6 +236,8 @@ async fn drive<T: Transport + 'static>(
             clickpesa_webhooks(addr, callbacks),
             "HMAC-SHA256 canonical checksum, before the ack",
         ),
+        // Not reached: the configuration above refuses M-Pesa.
+        ProviderName::Mpesa => (Vec::new(), "none"),
     };
     let prepare = prepare_start.elapsed();
     let before = common::counters(sandbox, provider);

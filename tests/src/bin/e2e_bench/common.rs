@@ -115,6 +115,7 @@ pub fn auth_route(provider: ProviderName) -> Route {
         ProviderName::Pesapal => Route::PesapalAuth,
         ProviderName::Azampay => Route::AzampayToken,
         ProviderName::Clickpesa => Route::ClickpesaToken,
+        ProviderName::Mpesa => Route::MpesaAuth,
     }
 }
 

@@ -97,6 +97,8 @@ pub fn provider_config(provider: ProviderName, sandbox: &Sandbox) -> ProviderCon
         ProviderName::Clickpesa => {
             ProviderConfig::Clickpesa(finconnect_tests::clickpesa_config(sandbox))
         }
+        // The facade's M-Pesa provider is not part of this benchmark (yet).
+        ProviderName::Mpesa => panic!("the e2e benchmark runs PesaPal, AzamPay and ClickPesa only"),
     }
 }
 
