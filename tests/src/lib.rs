@@ -21,6 +21,7 @@
 pub struct ReadmeDoctests;
 
 mod merchant;
+pub mod fleet;
 pub mod redis_server;
 
 pub use merchant::{Merchant, Received, Reply};
@@ -54,11 +55,7 @@ pub trait Adapter: Send + Sync + 'static {
         config: finconnect::sdk::ProviderConfig,
         options: &ClientOptions,
     ) -> finconnect::sdk::FintechSdk<Self::Transport> {
-        finconnect::sdk::FintechSdk::with_driver_options(
-            config,
-            Self::transport(options),
-            options.retry,
-        )
+        finconnect::sdk::FintechSdk::with_options(config, Self::transport(options), options)
         .expect("a facade")
     }
 }
