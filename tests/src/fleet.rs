@@ -69,7 +69,11 @@ pub async fn pay_all<T: finconnect::driver::Transport + 'static>(
             .await
             .expect("the semaphore is never closed");
         let sdk = instances[i % instances.len()].clone();
-        let (ipn_id, reference, before) = (ipn_id.to_owned(), format!("{prefix}-{i}"), Arc::clone(&before));
+        let (ipn_id, reference, before) = (
+            ipn_id.to_owned(),
+            format!("{prefix}-{i}"),
+            Arc::clone(&before),
+        );
         tasks.spawn(async move {
             before(i);
             let payment = Payment::new(reference, Money::from_major(250, Currency::KES)?)?

@@ -20,8 +20,8 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
-mod merchant;
 pub mod fleet;
+mod merchant;
 pub mod redis_server;
 
 pub use merchant::{Merchant, Received, Reply};
@@ -56,7 +56,7 @@ pub trait Adapter: Send + Sync + 'static {
         options: &ClientOptions,
     ) -> finconnect::sdk::FintechSdk<Self::Transport> {
         finconnect::sdk::FintechSdk::with_options(config, Self::transport(options), options)
-        .expect("a facade")
+            .expect("a facade")
     }
 }
 

@@ -30,10 +30,19 @@ const LIMIT: Duration = Duration::from_secs(240);
 async fn redis_contents(url: &str) -> Vec<(String, Option<String>)> {
     let client = redis::Client::open(url).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS").arg("*").query_async(&mut conn).await.unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("*")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
     let mut out = Vec::new();
     for key in keys {
-        let value: Option<String> = redis::cmd("GET").arg(&key).query_async(&mut conn).await.ok().flatten();
+        let value: Option<String> = redis::cmd("GET")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .ok()
+            .flatten();
         out.push((key, value));
     }
     out
@@ -45,7 +54,13 @@ fn account<T: Transport>(sdk: &FintechSdk<T>) -> AccountKey {
 
 async fn token_of<T: Transport>(sdk: &FintechSdk<T>) -> String {
     let driver = sdk.pesapal().expect("a PesaPal facade");
-    driver.token(None).await.unwrap().secret().expose().to_owned()
+    driver
+        .token(None)
+        .await
+        .unwrap()
+        .secret()
+        .expose()
+        .to_owned()
 }
 
 async fn four_instances_one_token<A: Adapter>() {
@@ -56,17 +71,25 @@ async fn four_instances_one_token<A: Adapter>() {
         .collect();
     let fleet: Vec<_> = stores
         .iter()
-        .map(|s| instance::<A>(&sandbox, &fast_options(), Some(s.clone() as Arc<dyn TokenStore>)))
+        .map(|s| {
+            instance::<A>(
+                &sandbox,
+                &fast_options(),
+                Some(s.clone() as Arc<dyn TokenStore>),
+            )
+        })
         .collect();
     let ipn_id = register_ipn(&fleet[0]).await;
 
-    let errors = tokio::time::timeout(
-        LIMIT,
-        pay_all(&fleet, &ipn_id, "FLEET", 2000, 64, |_| {}),
-    )
-    .await
-    .expect("2,000 payments within the limit");
-    assert!(errors.is_empty(), "{} payments failed: {:?}", errors.len(), errors.first());
+    let errors = tokio::time::timeout(LIMIT, pay_all(&fleet, &ipn_id, "FLEET", 2000, 64, |_| {}))
+        .await
+        .expect("2,000 payments within the limit");
+    assert!(
+        errors.is_empty(),
+        "{} payments failed: {:?}",
+        errors.len(),
+        errors.first()
+    );
     assert_eq!(sandbox.requests(Route::PesapalSubmitOrder), 2000);
     assert_eq!(
         sandbox.requests(Route::PesapalAuth),
@@ -75,7 +98,11 @@ async fn four_instances_one_token<A: Adapter>() {
     );
     let first = token_of(&fleet[0]).await;
     for sdk in &fleet[1..] {
-        assert_eq!(token_of(sdk).await, first, "every instance uses the fleet's token");
+        assert_eq!(
+            token_of(sdk).await,
+            first,
+            "every instance uses the fleet's token"
+        );
     }
 
     // The provider revokes its tokens while 64 payments are in flight: every
@@ -91,7 +118,12 @@ async fn four_instances_one_token<A: Adapter>() {
     )
     .await
     .expect("2,000 payments within the limit");
-    assert!(errors.is_empty(), "{} payments failed: {:?}", errors.len(), errors.first());
+    assert!(
+        errors.is_empty(),
+        "{} payments failed: {:?}",
+        errors.len(),
+        errors.first()
+    );
     assert!(
         sandbox.requests(Route::PesapalSubmitOrder) > 4000,
         "the revocation made some payments see a 401 and be sent again"
@@ -107,14 +139,21 @@ async fn four_instances_one_token<A: Adapter>() {
         assert_eq!(token_of(sdk).await, second);
     }
     let round_trips: u64 = stores.iter().map(|s| s.round_trips()).sum();
-    assert!(round_trips < 100, "{round_trips} Redis round trips for 4,000 payments");
+    assert!(
+        round_trips < 100,
+        "{round_trips} Redis round trips for 4,000 payments"
+    );
 
     // What Redis holds: one sealed token, under a key that names no credential.
     let account = account(&fleet[0]);
     let contents = redis_contents(&server.url()).await;
     let keys: Vec<&str> = contents.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys, [stores[0].token_key(&account)], "{contents:?}");
-    assert!(keys[0].starts_with("finconnect:token:{pesapal:"), "{}", keys[0]);
+    assert!(
+        keys[0].starts_with("finconnect:token:{pesapal:"),
+        "{}",
+        keys[0]
+    );
     for (key, value) in &contents {
         for secret in [
             credentials::PESAPAL_CONSUMER_KEY,
@@ -122,7 +161,10 @@ async fn four_instances_one_token<A: Adapter>() {
             second.as_str(),
         ] {
             assert!(!key.contains(secret));
-            assert!(!value.as_deref().unwrap_or("").contains(secret), "{key} holds a secret");
+            assert!(
+                !value.as_deref().unwrap_or("").contains(secret),
+                "{key} holds a secret"
+            );
         }
     }
     assert_eq!(
@@ -133,7 +175,6 @@ async fn four_instances_one_token<A: Adapter>() {
     let shown = format!("{:?}", stores[0]);
     assert!(!shown.contains(&second), "{shown}");
 }
-
 
 /// A `tracing` writer that keeps what is logged.
 #[derive(Clone, Default)]
@@ -151,7 +192,9 @@ impl Write for Logs {
 
 impl Logs {
     fn count(&self, needle: &str) -> usize {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).matches(needle).count()
+        String::from_utf8_lossy(&self.0.lock().unwrap())
+            .matches(needle)
+            .count()
     }
 }
 
@@ -178,7 +221,13 @@ async fn redis_unreachable_at_start<A: Adapter>() {
         .collect();
     let fleet: Vec<_> = stores
         .iter()
-        .map(|s| instance::<A>(&sandbox, &fast_options(), Some(s.clone() as Arc<dyn TokenStore>)))
+        .map(|s| {
+            instance::<A>(
+                &sandbox,
+                &fast_options(),
+                Some(s.clone() as Arc<dyn TokenStore>),
+            )
+        })
         .collect();
     let ipn_id = register_ipn(&fleet[0]).await;
     let errors = tokio::time::timeout(LIMIT, pay_all(&fleet, &ipn_id, "DOWN", 200, 16, |_| {}))
@@ -195,7 +244,11 @@ async fn redis_unreachable_at_start<A: Adapter>() {
         assert_eq!(store.outages(), 1);
     }
     let warning = "Redis token store unreachable";
-    assert_eq!(logs.count(warning), 4, "one warning per instance and outage");
+    assert_eq!(
+        logs.count(warning),
+        4,
+        "one warning per instance and outage"
+    );
 
     // Redis comes up: the instances converge on one token, without
     // authenticating again (one instance's token is published, the others adopt it).
@@ -206,7 +259,10 @@ async fn redis_unreachable_at_start<A: Adapter>() {
         loop {
             let errors = pay_all(&fleet, &ipn_id, &format!("UP{round}"), 8, 8, |_| {}).await;
             assert!(errors.is_empty(), "{errors:?}");
-            let stored = stores[0].get(&account).await.map(|t| t.secret().expose().to_owned());
+            let stored = stores[0]
+                .get(&account)
+                .await
+                .map(|t| t.secret().expose().to_owned());
             let mut tokens = Vec::new();
             for sdk in &fleet {
                 tokens.push(token_of(sdk).await);
@@ -240,12 +296,17 @@ async fn redis_unreachable_at_start_over_hyper() {
 
 /// A TCP proxy to `upstream` that waits `delay_ms` before forwarding each chunk,
 /// in both directions. Returns its address.
-async fn slow_proxy(upstream: std::net::SocketAddr, delay_ms: Arc<AtomicU64>) -> std::net::SocketAddr {
+async fn slow_proxy(
+    upstream: std::net::SocketAddr,
+    delay_ms: Arc<AtomicU64>,
+) -> std::net::SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
-            let Ok(server) = TcpStream::connect(upstream).await else { continue };
+            let Ok(server) = TcpStream::connect(upstream).await else {
+                continue;
+            };
             let (cr, cw) = client.into_split();
             let (sr, sw) = server.into_split();
             tokio::spawn(forward(cr, sw, Arc::clone(&delay_ms)));
@@ -282,11 +343,19 @@ async fn slow_redis<A: Adapter>() {
 
     // Slow but within the timeouts: the fleet still authenticates once.
     let stores: Vec<Arc<RedisTokenStore>> = (0..4)
-        .map(|_| Arc::new(redis_store(&url, Duration::from_secs(2)).max_wait(Duration::from_secs(60))))
+        .map(|_| {
+            Arc::new(redis_store(&url, Duration::from_secs(2)).max_wait(Duration::from_secs(60)))
+        })
         .collect();
     let fleet: Vec<_> = stores
         .iter()
-        .map(|s| instance::<A>(&sandbox, &fast_options(), Some(s.clone() as Arc<dyn TokenStore>)))
+        .map(|s| {
+            instance::<A>(
+                &sandbox,
+                &fast_options(),
+                Some(s.clone() as Arc<dyn TokenStore>),
+            )
+        })
         .collect();
     let ipn_id = register_ipn(&fleet[0]).await;
     let errors = tokio::time::timeout(LIMIT, pay_all(&fleet, &ipn_id, "SLOW", 200, 64, |_| {}))
@@ -303,14 +372,26 @@ async fn slow_redis<A: Adapter>() {
         .collect();
     let slow_fleet: Vec<_> = slow_stores
         .iter()
-        .map(|s| instance::<A>(&sandbox, &fast_options(), Some(s.clone() as Arc<dyn TokenStore>)))
+        .map(|s| {
+            instance::<A>(
+                &sandbox,
+                &fast_options(),
+                Some(s.clone() as Arc<dyn TokenStore>),
+            )
+        })
         .collect();
-    let errors = tokio::time::timeout(LIMIT, pay_all(&slow_fleet, &ipn_id, "SLOWER", 64, 64, |_| {}))
-        .await
-        .expect("payments complete when Redis answers too late");
+    let errors = tokio::time::timeout(
+        LIMIT,
+        pay_all(&slow_fleet, &ipn_id, "SLOWER", 64, 64, |_| {}),
+    )
+    .await
+    .expect("payments complete when Redis answers too late");
     assert!(errors.is_empty(), "{errors:?}");
     let auths = sandbox.requests(Route::PesapalAuth);
-    assert!((2..=5).contains(&auths), "one token per instance at most, got {auths}");
+    assert!(
+        (2..=5).contains(&auths),
+        "one token per instance at most, got {auths}"
+    );
     for store in &slow_stores {
         assert!(store.is_degraded());
     }

@@ -26,7 +26,11 @@ pub(super) fn fingerprint(account: &AccountKey, token: &AccessToken) -> String {
 }
 
 /// The value to store, or `None` if the system's randomness failed.
-pub(super) fn seal(account: &AccountKey, token: &AccessToken, rng: &SystemRandom) -> Option<String> {
+pub(super) fn seal(
+    account: &AccountKey,
+    token: &AccessToken,
+    rng: &SystemRandom,
+) -> Option<String> {
     let key = key(account)?;
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill(&mut nonce).ok()?;
@@ -118,6 +122,10 @@ mod tests {
         assert_eq!(open(&a, &value), Some(token.clone()));
         assert_eq!(open(&b, &value), None);
         assert_eq!(open(&a, "garbage"), None);
-        assert_ne!(seal(&a, &token, &rng), Some(value), "a fresh nonce each time");
+        assert_ne!(
+            seal(&a, &token, &rng),
+            Some(value),
+            "a fresh nonce each time"
+        );
     }
 }

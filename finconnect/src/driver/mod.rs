@@ -29,9 +29,7 @@ mod options;
 mod tokens;
 
 pub use options::{ClientOptions, USER_AGENT};
-pub use tokens::{
-    AccountKey, MemoryTokenStore, TokenFetch, TokenLease, TokenNeed, TokenStore,
-};
+pub use tokens::{AccountKey, MemoryTokenStore, TokenFetch, TokenLease, TokenNeed, TokenStore};
 
 use crate::call::{Call, Step};
 use crate::operation::{Api, Operation};
@@ -212,8 +210,8 @@ where
         );
         let inner = &*self.inner;
         let token = inner.tokens.current(|| inner.transport.now());
-        let call = Call::new(&inner.api, op, token)
-            .with_retry(inner.policy, inner.transport.seed());
+        let call =
+            Call::new(&inner.api, op, token).with_retry(inner.policy, inner.transport.seed());
         self.drive(call).instrument(span).await
     }
 

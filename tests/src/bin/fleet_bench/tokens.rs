@@ -130,12 +130,28 @@ async fn phase<A: Adapter>(
     let (auth0, rt0) = (auths(), round_trips());
     let ipn_id = register_ipn(&fleet[0]).await;
     let prefix = format!("{store}-{round}");
-    let warm = pay_all(&fleet, &ipn_id, &format!("{prefix}-warm"), plan.warmup, plan.concurrency, |_| {}).await;
+    let warm = pay_all(
+        &fleet,
+        &ipn_id,
+        &format!("{prefix}-warm"),
+        plan.warmup,
+        plan.concurrency,
+        |_| {},
+    )
+    .await;
     let (auth1, rt1) = (auths(), round_trips());
 
     let cpu0 = thread_cpu_ns("client");
     let t0 = Instant::now();
-    let errors = pay_all(&fleet, &ipn_id, &prefix, plan.payments, plan.concurrency, |_| {}).await;
+    let errors = pay_all(
+        &fleet,
+        &ipn_id,
+        &prefix,
+        plan.payments,
+        plan.concurrency,
+        |_| {},
+    )
+    .await;
     let wall_s = t0.elapsed().as_secs_f64();
     let cpu = thread_cpu_ns("client").saturating_sub(cpu0);
     Run {
