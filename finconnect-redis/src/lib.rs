@@ -24,5 +24,7 @@
 #![deny(missing_docs)]
 
 mod config;
+pub mod tokens;
 
 pub use config::{Redis, RedisConfig, RedisError};
+pub use tokens::RedisTokenStore;

@@ -145,6 +145,22 @@ impl Sandbox {
         self.state.inject(route, faults);
     }
 
+    /// The provider (PesaPal, AzamPay or ClickPesa) revokes every token it issued
+    /// so far: calls that
+    /// carry one get the provider's invalid-token answer (a 401 mid-run) until
+    /// the client authenticates again.
+    pub fn revoke_tokens(&self, provider: ProviderName) {
+        if provider == ProviderName::Pesapal {
+            lock(&self.state.pesapal).tokens.clear();
+        }
+        if provider == ProviderName::Azampay {
+            lock(&self.state.azampay).tokens.clear();
+        }
+        if provider == ProviderName::Clickpesa {
+            lock(&self.state.clickpesa).tokens.clear();
+        }
+    }
+
     /// How many requests a route received (faulted ones included).
     pub fn requests(&self, route: Route) -> u64 {
         self.state.requests(route)

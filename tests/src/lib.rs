@@ -20,6 +20,7 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod fleet;
 mod merchant;
 pub mod redis_server;
 
@@ -54,12 +55,8 @@ pub trait Adapter: Send + Sync + 'static {
         config: finconnect::sdk::ProviderConfig,
         options: &ClientOptions,
     ) -> finconnect::sdk::FintechSdk<Self::Transport> {
-        finconnect::sdk::FintechSdk::with_driver_options(
-            config,
-            Self::transport(options),
-            options.retry,
-        )
-        .expect("a facade")
+        finconnect::sdk::FintechSdk::with_options(config, Self::transport(options), options)
+            .expect("a facade")
     }
 }
 

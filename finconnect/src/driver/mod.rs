@@ -29,7 +29,7 @@ mod options;
 mod tokens;
 
 pub use options::{ClientOptions, USER_AGENT};
-pub use tokens::{MemoryTokenStore, TokenStore};
+pub use tokens::{AccountKey, MemoryTokenStore, TokenFetch, TokenLease, TokenNeed, TokenStore};
 
 use crate::call::{Call, Step};
 use crate::operation::{Api, Operation};
@@ -98,7 +98,7 @@ pub struct Driver<A: Api, T: Transport> {
 struct Inner<A, T> {
     api: A,
     transport: T,
-    tokens: tokens::SingleFlight,
+    tokens: tokens::local::LocalToken,
     policy: RetryPolicy,
 }
 
@@ -135,15 +135,14 @@ where
         )
     }
 
-    /// A driver with an in-memory token cache and the retry policy of `options`
-    /// (what the adapters' constructors build).
+    /// A driver with the token store (or else a fresh in-memory one) and the
+    /// retry policy of `options` (what the adapters' constructors build).
     pub fn with_options(api: A, transport: T, options: &ClientOptions) -> Self {
-        Self::with_store(
-            api,
-            transport,
-            Arc::new(MemoryTokenStore::default()),
-            options.retry,
-        )
+        let store = options
+            .token_store
+            .clone()
+            .unwrap_or_else(|| Arc::new(MemoryTokenStore::default()));
+        Self::with_store(api, transport, store, options.retry)
     }
 
     /// A driver with a given token store (shared by a fleet, say) and retry policy.
@@ -153,11 +152,17 @@ where
         store: Arc<dyn TokenStore>,
         policy: RetryPolicy,
     ) -> Self {
+        let account = api
+            .auth()
+            .request(&api)
+            .and_then(|parts| api.finish(parts, None))
+            .map(|request| AccountKey::for_auth_request(A::PROVIDER, &request))
+            .unwrap_or_else(|_| AccountKey::unbuildable(A::PROVIDER));
         Driver {
             inner: Arc::new(Inner {
                 api,
                 transport,
-                tokens: tokens::SingleFlight::new(store),
+                tokens: tokens::local::LocalToken::new(account, store),
                 policy,
             }),
         }
@@ -173,9 +178,21 @@ where
         &self.inner.transport
     }
 
-    /// Drops the cached token (the next call authenticates).
+    /// The account this driver's tokens are kept under in its store.
+    pub fn account(&self) -> &AccountKey {
+        self.inner.tokens.account()
+    }
+
+    /// The token store.
+    pub fn token_store(&self) -> &Arc<dyn TokenStore> {
+        self.inner.tokens.store()
+    }
+
+    /// Drops this driver's copy of the token: the next call consults the store,
+    /// which treats the dropped token as refused (drops it too, and gets a new
+    /// one).
     pub fn forget_token(&self) {
-        self.inner.tokens.store().put(None);
+        self.inner.tokens.forget();
     }
 
     /// Runs one operation to its end: authenticates through the shared cache when
@@ -192,8 +209,9 @@ where
             operation = O::NAME
         );
         let inner = &*self.inner;
-        let call = Call::new(&inner.api, op, inner.tokens.store().get())
-            .with_retry(inner.policy, inner.transport.seed());
+        let token = inner.tokens.current(|| inner.transport.now());
+        let call =
+            Call::new(&inner.api, op, token).with_retry(inner.policy, inner.transport.seed());
         self.drive(call).instrument(span).await
     }
 
@@ -225,27 +243,29 @@ where
         }
     }
 
-    /// A usable token: the cached one unless it is `rejected` or expiring, else
-    /// one fresh from the provider — fetched once for all concurrent callers, by
-    /// driving the provider's token call through the same loop.
+    /// A usable token: this driver's copy unless it is `rejected` or expiring,
+    /// else the token store's answer — asked once for all concurrent callers of
+    /// this driver; when the store decides this instance authenticates, it runs
+    /// the provider's token call through the same loop.
     ///
     /// (A boxed future: the loop that needs a token is the loop that fetches it,
     /// so its future type would otherwise contain itself.)
     pub fn token(&self, rejected: Option<AccessToken>) -> TokenFuture<'_> {
         Box::pin(async move {
             let inner = &*self.inner;
+            let fetch: TokenFetch<'_> = Box::pin(async move {
+                let auth = Call::new(&inner.api, inner.api.auth(), None)
+                    .with_retry(inner.policy, inner.transport.seed());
+                let grant = self.drive(auth).await?;
+                Ok(grant.into_token(inner.transport.now()))
+            });
             inner
                 .tokens
                 .get_or_refresh(
                     rejected.as_ref(),
                     inner.api.token_margin(),
-                    &inner.transport,
-                    || async {
-                        let auth = Call::new(&inner.api, inner.api.auth(), None)
-                            .with_retry(inner.policy, inner.transport.seed());
-                        let grant = self.drive(auth).await?;
-                        Ok(grant.into_token(inner.transport.now()))
-                    },
+                    || inner.transport.now(),
+                    fetch,
                 )
                 .await
         })

@@ -1,4 +1,6 @@
+use super::TokenStore;
 use crate::RetryPolicy;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How an adapter's HTTP client behaves; both adapter crates take it.
@@ -14,6 +16,11 @@ pub struct ClientOptions {
     pub retry: RetryPolicy,
     /// Idle connections kept per host (default 16).
     pub pool_max_idle_per_host: usize,
+    /// Where tokens are kept. `None` (the default): each client keeps its own in
+    /// memory. One store given to several clients is shared by them; a fleet
+    /// store (`finconnect_redis::RedisTokenStore`) gives a fleet one token per
+    /// provider account.
+    pub token_store: Option<Arc<dyn TokenStore>>,
 }
 
 impl Default for ClientOptions {
@@ -24,6 +31,7 @@ impl Default for ClientOptions {
             max_body_bytes: 2 * 1024 * 1024,
             retry: RetryPolicy::default(),
             pool_max_idle_per_host: 16,
+            token_store: None,
         }
     }
 }

@@ -190,7 +190,13 @@ impl<T: Transport> FintechSdk<T> {
         transport: T,
         options: &crate::driver::ClientOptions,
     ) -> Result<Self, Error> {
-        Self::with_driver_options(config, transport, options.retry)
+        Self::with_store(
+            config,
+            transport,
+            options.retry,
+            ConfirmLimits::default(),
+            options.token_store.clone(),
+        )
     }
 
     /// As [`FintechSdk::new`], with a retry policy.
@@ -210,9 +216,20 @@ impl<T: Transport> FintechSdk<T> {
         retry: crate::RetryPolicy,
         limits: ConfirmLimits,
     ) -> Result<Self, Error> {
-        let store = || -> Arc<dyn crate::driver::TokenStore> {
-            Arc::new(crate::driver::MemoryTokenStore::default())
-        };
+        Self::with_store(config, transport, retry, limits, None)
+    }
+
+    /// The one constructor: `store` `None` gives the account a token store of
+    /// its own in memory.
+    fn with_store(
+        config: ProviderConfig,
+        transport: T,
+        retry: crate::RetryPolicy,
+        limits: ConfirmLimits,
+        store: Option<Arc<dyn crate::driver::TokenStore>>,
+    ) -> Result<Self, Error> {
+        let store = store.unwrap_or_else(|| Arc::new(crate::driver::MemoryTokenStore::default()));
+        let store = || Arc::clone(&store);
         let backend = match config {
             ProviderConfig::Pesapal(c) => Backend::Pesapal(
                 Driver::with_store(c, transport, store(), retry),
