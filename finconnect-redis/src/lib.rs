@@ -24,5 +24,11 @@
 #![deny(missing_docs)]
 
 mod config;
+mod consumer;
+mod dedupe;
+mod stream;
 
 pub use config::{Redis, RedisConfig, RedisError};
+pub use consumer::Consumer;
+pub use dedupe::RedisDedupe;
+pub use stream::{EventStream, StoredEvent};
