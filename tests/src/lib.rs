@@ -20,6 +20,7 @@
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
 
+pub mod fleet_events;
 mod merchant;
 pub mod redis_server;
 
