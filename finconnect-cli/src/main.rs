@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod events;
 mod ops;
 mod output;
 mod sandbox_cmd;
@@ -41,6 +42,8 @@ enum Command {
     Azampay(ops::azampay::AzampayArgs),
     /// ClickPesa operations (credentials: CLICKPESA_CLIENT_ID, CLICKPESA_API_KEY, CLICKPESA_CHECKSUM_KEY).
     Clickpesa(ops::clickpesa::ClickpesaArgs),
+    /// The durable event stream of a fleet's callback services in Redis.
+    Events(events::EventsArgs),
 }
 
 fn main() {
@@ -67,6 +70,7 @@ fn main() {
             Command::Pesapal(args) => ops::pesapal::run(args).await,
             Command::Azampay(args) => ops::azampay::run(args).await,
             Command::Clickpesa(args) => ops::clickpesa::run(args).await,
+            Command::Events(args) => events::run(args).await,
         }
     });
     std::process::exit(code);

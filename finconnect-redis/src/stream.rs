@@ -146,6 +146,25 @@ impl EventStream {
             .await
     }
 
+    /// The id of the newest entry (`None`: the stream is empty or missing).
+    pub async fn last_id(&self) -> Result<Option<String>, RedisError> {
+        let key = self.key();
+        let reply: StreamRangeReply = self
+            .redis
+            .run(|mut c| async move {
+                redis::cmd("XREVRANGE")
+                    .arg(key)
+                    .arg("+")
+                    .arg("-")
+                    .arg("COUNT")
+                    .arg(1)
+                    .query_async(&mut c)
+                    .await
+            })
+            .await?;
+        Ok(reply.ids.into_iter().next().map(|e| e.id))
+    }
+
     /// Up to `count` entries after the entry id `after` (`0` for the start),
     /// oldest first, without waiting (`XRANGE`): for audits and replays.
     pub async fn range(&self, after: &str, count: usize) -> Result<Vec<StoredEvent>, RedisError> {
