@@ -29,7 +29,12 @@ enum EventsCommand {
 #[derive(Args, Debug)]
 struct TailArgs {
     /// Redis URL: redis://[user:password@]host[:port][/db], or rediss:// for TLS.
-    #[arg(long, value_name = "URL", env = "FINCONNECT_REDIS_URL", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "FINCONNECT_REDIS_URL",
+        hide_env_values = true
+    )]
     redis: String,
     /// The key prefix the callback services use.
     #[arg(long, default_value = "finconnect")]

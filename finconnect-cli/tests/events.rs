@@ -115,7 +115,9 @@ impl finconnect::driver::Transport for NoNetwork {
         &self,
         _: http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, finconnect::driver::TransportFailure> {
-        Err(finconnect::driver::TransportFailure::connect("no network in this test"))
+        Err(finconnect::driver::TransportFailure::connect(
+            "no network in this test",
+        ))
     }
     async fn sleep(&self, _: Duration) {}
     fn now(&self) -> std::time::SystemTime {
@@ -139,7 +141,13 @@ fn tail_prints_json_lines_and_a_group_consumes() {
     append_events(&server.url(), 3);
 
     let out = finconnect(&[
-        "events", "tail", "--redis", &server.url(), "--from-start", "--count", "3",
+        "events",
+        "tail",
+        "--redis",
+        &server.url(),
+        "--from-start",
+        "--count",
+        "3",
     ]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let lines = json_lines(&out);
@@ -158,7 +166,14 @@ fn tail_prints_json_lines_and_a_group_consumes() {
     // run of the same group gets the third.
     let group = |count: &str| {
         finconnect(&[
-            "events", "tail", "--redis", &server.url(), "--group", "cli", "--count", count,
+            "events",
+            "tail",
+            "--redis",
+            &server.url(),
+            "--group",
+            "cli",
+            "--count",
+            count,
         ])
     };
     let first = group("2");
@@ -178,7 +193,9 @@ fn tail_prints_json_lines_and_a_group_consumes() {
     let pending = runtime.block_on(async {
         let config = RedisConfig::from_url(&server.url()).unwrap();
         let stream = EventStream::new(&config.connect().unwrap());
-        let consumer = Consumer::join(&config, &stream, "cli", "probe").await.unwrap();
+        let consumer = Consumer::join(&config, &stream, "cli", "probe")
+            .await
+            .unwrap();
         consumer.pending().await.unwrap()
     });
     assert_eq!(pending, 0, "everything printed was acknowledged");

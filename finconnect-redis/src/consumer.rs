@@ -119,7 +119,11 @@ impl Consumer {
     /// Up to `count` new events for this consumer, waiting up to `block` for
     /// the first (`XREADGROUP … >`). They are pending until
     /// [`Consumer::ack`]. An empty list: nothing new within `block`.
-    pub async fn read(&self, count: usize, block: Duration) -> Result<Vec<StoredEvent>, RedisError> {
+    pub async fn read(
+        &self,
+        count: usize,
+        block: Duration,
+    ) -> Result<Vec<StoredEvent>, RedisError> {
         match self.read_new(count, block).await {
             // The group vanished (a Redis that lost its data): recreate it.
             Err(RedisError::Redis(e)) if e.contains("NOGROUP") => {
@@ -130,11 +134,19 @@ impl Consumer {
         }
     }
 
-    async fn read_new(&self, count: usize, block: Duration) -> Result<Vec<StoredEvent>, RedisError> {
+    async fn read_new(
+        &self,
+        count: usize,
+        block: Duration,
+    ) -> Result<Vec<StoredEvent>, RedisError> {
         let (stream, group, name) = (&self.stream, &self.group, &self.name);
         blocking(&self.redis, block, |wait| {
             let mut cmd = redis::cmd("XREADGROUP");
-            cmd.arg("GROUP").arg(group).arg(name).arg("COUNT").arg(count);
+            cmd.arg("GROUP")
+                .arg(group)
+                .arg(name)
+                .arg("COUNT")
+                .arg(count);
             if let Some(ms) = wait {
                 cmd.arg("BLOCK").arg(ms);
             }
@@ -177,7 +189,8 @@ impl Consumer {
         let mut cursor = "0-0".to_owned();
         let mut taken = Vec::new();
         loop {
-            let (stream, group, name) = (self.stream.clone(), self.group.clone(), self.name.clone());
+            let (stream, group, name) =
+                (self.stream.clone(), self.group.clone(), self.name.clone());
             let start = cursor.clone();
             let want = count.saturating_sub(taken.len()).max(1);
             let reply: StreamAutoClaimReply = self

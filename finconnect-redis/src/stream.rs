@@ -146,6 +146,11 @@ impl EventStream {
             .await
     }
 
+    /// Whether the stream holds no entry.
+    pub async fn is_empty(&self) -> Result<bool, RedisError> {
+        Ok(self.len().await? == 0)
+    }
+
     /// The id of the newest entry (`None`: the stream is empty or missing).
     pub async fn last_id(&self) -> Result<Option<String>, RedisError> {
         let key = self.key();

@@ -205,7 +205,14 @@ async fn exactly_once_hand_off_across_four_instances() {
     // instances: they race each other on different instances.
     let deliveries = (0..EVENTS * COPIES).map(|n| (n / COPIES, n % 4)).collect();
     let seen = Arc::new(Provider2::default());
-    deliver(Sender::new(100), targets, deliveries, 100, Arc::clone(&seen)).await;
+    deliver(
+        Sender::new(100),
+        targets,
+        deliveries,
+        100,
+        Arc::clone(&seen),
+    )
+    .await;
     assert_eq!(seen.acked(), EVENTS * COPIES);
 
     let stream = EventStream::new(&config.connect().unwrap());
@@ -479,7 +486,9 @@ async fn redis_dedupe_claims_are_shared_and_leases_lapse() {
     // dead holder's late `done` is refused.
     let key = DedupeKey::new(Provider::Clickpesa, &["two"]);
     assert_eq!(
-        a.claim(&key, Duration::from_millis(200), now).await.unwrap(),
+        a.claim(&key, Duration::from_millis(200), now)
+            .await
+            .unwrap(),
         Claim::Won
     );
     let started = Instant::now();

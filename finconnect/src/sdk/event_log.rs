@@ -167,7 +167,10 @@ mod tests {
         assert_eq!(get("provider"), Some("clickpesa"));
         assert_eq!(get("trust"), Some("checksum"));
         assert_eq!(get("status"), Some("completed"));
-        assert_eq!(get("amount"), Some(amount.minor_units().to_string().as_str()));
+        assert_eq!(
+            get("amount"),
+            Some(amount.minor_units().to_string().as_str())
+        );
         assert_eq!(get("currency"), Some("TZS"));
         assert_eq!(get("order"), Some("ORDER-1"));
         assert_eq!(get("claim_kind"), Some("PAYMENT RECEIVED"));

@@ -85,7 +85,8 @@ pub async fn run(args: StreamArgs) {
     let mut tasks = Vec::with_capacity(deliveries.len());
     for (event, instance) in deliveries {
         let permit = Arc::clone(&gate).acquire_owned().await.expect("the gate");
-        let (sender, targets, retries) = (sender.clone(), Arc::clone(&targets), Arc::clone(&retries));
+        let (sender, targets, retries) =
+            (sender.clone(), Arc::clone(&targets), Arc::clone(&retries));
         let body = bodies[event].clone();
         tasks.push(tokio::spawn(async move {
             let t = Instant::now();
@@ -183,14 +184,16 @@ fn cpu_pid(pid: u32) -> Option<f64> {
 /// sets its process title to `redis-server 127.0.0.1:PORT`).
 fn redis_pid(port: u16) -> Option<u32> {
     let wanted = format!(":{port}");
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|entry| {
-        let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-        let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
-        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        let on_port = cmdline.contains(&wanted)
-            || cmdline.contains(&format!("--port {port}"));
-        (cmdline.contains("redis-server") && on_port).then_some(pid)
-    })
+    std::fs::read_dir("/proc")
+        .ok()?
+        .flatten()
+        .find_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+            let on_port = cmdline.contains(&wanted) || cmdline.contains(&format!("--port {port}"));
+            (cmdline.contains("redis-server") && on_port).then_some(pid)
+        })
 }
 
 fn loadavg_1m() -> Option<f64> {
