@@ -21,6 +21,7 @@ CRATES = [
     "finconnect",
     "finconnect-reqwest",
     "finconnect-hyper",
+    "finconnect-redis",
     "finconnect-sandbox",
 ]
 FORMAT_VERSIONS = {57}

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod demo;
+mod events;
 mod ops;
 mod output;
 mod sandbox_cmd;
@@ -45,6 +46,8 @@ enum Command {
     Clickpesa(ops::clickpesa::ClickpesaArgs),
     /// M-Pesa (Safaricom Daraja) operations (credentials: MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET, MPESA_SHORTCODE, MPESA_PASSKEY, MPESA_INITIATOR_NAME, MPESA_INITIATOR_PASSWORD, MPESA_CERTIFICATE).
     Mpesa(ops::mpesa::MpesaArgs),
+    /// The durable event stream of a fleet's callback services in Redis.
+    Events(events::EventsArgs),
 }
 
 fn main() {
@@ -72,6 +75,7 @@ fn main() {
             Command::Azampay(args) => ops::azampay::run(args).await,
             Command::Clickpesa(args) => ops::clickpesa::run(args).await,
             Command::Mpesa(args) => ops::mpesa::run(args).await,
+            Command::Events(args) => events::run(args).await,
         }
     });
     std::process::exit(code);

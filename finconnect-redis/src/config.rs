@@ -145,6 +145,11 @@ impl Redis {
         &self.prefix
     }
 
+    /// How long one command may wait for its answer.
+    pub fn response_timeout(&self) -> Duration {
+        self.response_timeout
+    }
+
     /// A connection to send commands on (multiplexed; cloning is cheap).
     pub fn connection(&self) -> ConnectionManager {
         self.manager.clone()

@@ -21,6 +21,7 @@
 pub struct ReadmeDoctests;
 
 pub mod fleet;
+pub mod fleet_events;
 mod merchant;
 pub mod redis_server;
 

@@ -3,6 +3,7 @@
 use super::accepted::retry_503;
 use super::dedupe::{BoxFuture, Claim, DedupeKey, DedupeStore, MemoryDedupe};
 use super::event::{CallbackEvent, Claims, Expected};
+use super::event_log::{Appended, EventLog};
 use super::FintechSdk;
 use crate::driver::Transport;
 use crate::Error;
@@ -24,7 +25,8 @@ type OrderLookup = dyn Fn(&Claims) -> BoxFuture<'static, Option<Expected>> + Sen
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Outcome {
-    /// New event, handed to the handler, which took it.
+    /// New event, handed to the handler, which took it (or appended to the
+    /// [`EventLog`]).
     Delivered(DedupeKey),
     /// Handed off before: acknowledged again, not passed on.
     Duplicate(DedupeKey),
@@ -75,12 +77,17 @@ pub enum Outcome {
 /// request is answered at once ([`Outcome::Validated`]): accepted when no
 /// order lookup is configured or the order it names agrees with its account
 /// number and amount, rejected otherwise; your handler does not see it.
+/// **A durable log instead of a handler.** [`CallbackInbox::for_log`] replaces
+/// steps 3 and 4 with one atomic [`EventLog::append_once`]: the event is
+/// stored (or found already stored) before the provider hears "received", with
+/// no claim to lease or release; your consumers read the log.
 ///
 /// Cheap to clone.
 pub struct CallbackInbox<T: Transport> {
     sdk: FintechSdk<T>,
     dedupe: Arc<dyn DedupeStore>,
     handler: Arc<Handler>,
+    log: Option<Arc<dyn EventLog>>,
     orders: Option<Arc<OrderLookup>>,
     lease: Duration,
     retention: Duration,
@@ -92,6 +99,7 @@ impl<T: Transport> Clone for CallbackInbox<T> {
             sdk: self.sdk.clone(),
             dedupe: Arc::clone(&self.dedupe),
             handler: Arc::clone(&self.handler),
+            log: self.log.clone(),
             orders: self.orders.clone(),
             lease: self.lease,
             retention: self.retention,
@@ -106,6 +114,7 @@ impl<T: Transport> fmt::Debug for CallbackInbox<T> {
             .field("lease", &self.lease)
             .field("retention", &self.retention)
             .field("order_lookup", &self.orders.is_some())
+            .field("event_log", &self.log.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -128,13 +137,27 @@ impl<T: Transport> CallbackInbox<T> {
                 let run = handler(event);
                 Box::pin(async move { run.await.map_err(|e| HandlerError(e.to_string())) })
             }),
+            log: None,
             orders: None,
             lease: Duration::from_secs(60),
             retention: Duration::from_secs(7 * 86_400),
         }
     }
 
-    /// Uses another dedupe store.
+    /// An inbox for `sdk`'s callbacks appending each new, confirmed event to
+    /// `log` once per dedupe key, in one atomic step, before the provider hears
+    /// "received" (see [`EventLog`]). The log does its own deduplication: the
+    /// dedupe store and lease are not used; [`CallbackInbox::with_retention`]
+    /// says how long the log remembers keys.
+    pub fn for_log(sdk: FintechSdk<T>, log: Arc<dyn EventLog>) -> Self {
+        let mut inbox = CallbackInbox::new(sdk, |_event| async {
+            Err::<(), _>("an inbox with an event log has no handler")
+        });
+        inbox.log = Some(log);
+        inbox
+    }
+
+    /// Uses another dedupe store (not used with an [`EventLog`]).
     pub fn with_dedupe(mut self, store: Arc<dyn DedupeStore>) -> Self {
         self.dedupe = store;
         self
@@ -219,6 +242,19 @@ impl<T: Transport> CallbackInbox<T> {
             Err(e) => return refuse_or_retry(e, accepted.retry_later()),
         };
         let key = event.dedupe_key;
+        if let Some(log) = &self.log {
+            return match log.append_once(&event, self.retention).await {
+                Ok(Appended::New(_)) => (accepted.received(), Outcome::Delivered(key)),
+                Ok(Appended::Duplicate(_)) => {
+                    tracing::debug!(key = %key, "duplicate callback acknowledged again");
+                    (accepted.received(), Outcome::Duplicate(key))
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, key = %key, "callback not stored: event log unavailable; the provider will retry");
+                    (accepted.retry_later(), Outcome::Retry(e.to_string()))
+                }
+            };
+        }
         let now = self.sdk.now();
         match self.dedupe.claim(&key, self.lease, now).await {
             Err(e) => {

@@ -5,6 +5,14 @@
 //!     --instances 4 --payments 20000 --concurrency 64
 //! ```
 //!
+//! ```text
+//! cargo run --release -p finconnect-tests --bin fleet-bench -- stream --events 20000 --json
+//! ```
+//!
+//! `stream`: callbacks/s through the durable Redis event stream (checksummed
+//! ClickPesa webhooks into callback service instances that append each event
+//! once); see `fleet_bench/stream.rs`.
+//!
 //! `tokens`: payments through a fleet of PesaPal facades with a
 //! `RedisTokenStore` each, against the same fleet with in-memory token stores,
 //! in the same run (see `fleet_bench/tokens.rs`). Needs `redis-server` on the
@@ -12,6 +20,8 @@
 
 #[path = "fleet_bench/cpu.rs"]
 mod cpu;
+#[path = "fleet_bench/stream.rs"]
+mod stream;
 #[path = "fleet_bench/tokens.rs"]
 mod tokens;
 
@@ -30,6 +40,8 @@ enum Bench {
     /// The shared token store: Redis vs in-memory, in the same run.
     #[command(after_long_help = TOKENS_FIGURES)]
     Tokens(TokensArgs),
+    /// Callbacks/s through the Redis event stream.
+    Stream(stream::StreamArgs),
 }
 
 const TOKENS_FIGURES: &str = "\
@@ -95,7 +107,18 @@ fn runtime(name: &str, threads: usize) -> tokio::runtime::Runtime {
 }
 
 fn main() {
-    let Bench::Tokens(args) = Args::parse().bench;
+    match Args::parse().bench {
+        Bench::Tokens(args) => tokens_bench(args),
+        Bench::Stream(args) => runtime("stream", num_threads()).block_on(stream::run(args)),
+    }
+}
+
+/// One worker thread per core (the stream bench's instances and sender share them).
+fn num_threads() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+fn tokens_bench(args: TokensArgs) {
     let plan = tokens::Plan {
         instances: args.instances.max(1),
         payments: args.payments.max(1),
