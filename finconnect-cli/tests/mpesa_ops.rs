@@ -290,7 +290,10 @@ fn stk_push_then_query_pending_then_paid() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
-    assert!(text.contains("STK push sent (nothing is paid yet)"), "{text}");
+    assert!(
+        text.contains("STK push sent (nothing is paid yet)"),
+        "{text}"
+    );
     // Human output masks the phone.
     assert!(!text.contains("712345678"), "{text}");
     let id = text
@@ -435,7 +438,10 @@ fn the_initiator_operations_are_accepted_for_processing() {
         "--result-url",
         RESULT_URL,
     ]);
-    assert_eq!(b2c["originator_conversation_id"], "payout-7f3a-0001", "{b2c}");
+    assert_eq!(
+        b2c["originator_conversation_id"], "payout-7f3a-0001",
+        "{b2c}"
+    );
     assert!(b2c["conversation_id"].is_string(), "{b2c}");
 }
 
@@ -461,7 +467,9 @@ fn a_second_b2c_with_the_same_id_is_refused_never_paid_twice() {
     assert!(err.starts_with("finconnect: "), "{err}");
     assert!(err.contains("already"), "{err}");
     assert_eq!(
-        daraja.sandbox.orders(finconnect_sandbox::ProviderName::Mpesa),
+        daraja
+            .sandbox
+            .orders(finconnect_sandbox::ProviderName::Mpesa),
         1,
         "one B2C accepted"
     );

@@ -415,7 +415,10 @@ fn stk_payment(reference: &str, amount: i64, callback_url: &str) -> Payment {
 /// and is confirmed by the STK query (never by itself), status agrees.
 async fn mpesa_end_to_end<A: Adapter>() {
     let sandbox = start_sandbox().await;
-    let sdk = A::sdk(ProviderConfig::Mpesa(mpesa_config(&sandbox)), &fast_options());
+    let sdk = A::sdk(
+        ProviderConfig::Mpesa(mpesa_config(&sandbox)),
+        &fast_options(),
+    );
     let (addr, mut events) = listen(&sdk).await;
     let registration = sdk
         .register_ipn(&format!("http://{addr}/c2b/5be1d0"), IpnMethod::Post)
@@ -474,7 +477,10 @@ async fn mpesa_end_to_end<A: Adapter>() {
 /// A lost STK push answer through the facade: outcome unknown, sent once.
 async fn a_lost_stk_push_is_unknown_and_sent_once<A: Adapter>() {
     let sandbox = start_sandbox().await;
-    let sdk = A::sdk(ProviderConfig::Mpesa(mpesa_config(&sandbox)), &fast_options());
+    let sdk = A::sdk(
+        ProviderConfig::Mpesa(mpesa_config(&sandbox)),
+        &fast_options(),
+    );
     sandbox.inject(
         Route::MpesaStkPush,
         [Fault::AfterProcessing(Box::new(Fault::DropConnection))],
@@ -496,7 +502,10 @@ async fn a_lost_stk_push_is_unknown_and_sent_once<A: Adapter>() {
 /// attempt each, so nothing waits the 5 s between STK queries).
 async fn mpesa_reconcile_settles_what_daraja_settled<A: Adapter>() {
     let sandbox = start_sandbox().await;
-    let sdk = A::sdk(ProviderConfig::Mpesa(mpesa_config(&sandbox)), &fast_options());
+    let sdk = A::sdk(
+        ProviderConfig::Mpesa(mpesa_config(&sandbox)),
+        &fast_options(),
+    );
     let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     let mut started = Vec::new();
     for reference in ["RECONMP1", "RECONMP2", "RECONMP3"] {
