@@ -3,7 +3,8 @@
 //! The banner names everything a user needs: base URLs, TEST-ONLY credentials, the
 //! control endpoints, and a file holding the public key of the sandbox's AzamPay
 //! callback signatures (written to a temporary file for as long as the sandbox runs,
-//! because the key URL itself needs a bearer token).
+//! because the key URL itself needs a bearer token), and one holding the M-Pesa
+//! certificate the initiator's `SecurityCredential` is encrypted with.
 
 use clap::{Args, ValueEnum};
 use finconnect_sandbox::{credentials, Outcome, Sandbox, SandboxConfig};
@@ -35,7 +36,7 @@ pub struct SandboxArgs {
     #[arg(long, value_name = "URL")]
     clickpesa_webhook_url: Option<url::Url>,
     /// Lifetime of every provider's tokens, in seconds (default: as each provider
-    /// documents it: PesaPal 300, AzamPay 3600, ClickPesa 3600).
+    /// documents it: PesaPal 300, AzamPay 3600, ClickPesa 3600, M-Pesa 3600).
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     token_ttl: Option<u64>,
     /// Also deliver IPNs, callbacks and webhooks to hosts other than localhost,
@@ -70,17 +71,33 @@ pub async fn run(args: SandboxArgs) -> i32 {
         config = config.with_token_ttl(Duration::from_secs(seconds));
     }
     let token_lifetimes = format!(
-        "PesaPal {} s, AzamPay {} s, ClickPesa {} s",
+        "PesaPal {} s, AzamPay {} s, ClickPesa {} s, M-Pesa {} s",
         config.pesapal_token_lifetime.as_secs(),
         config.azampay_token_lifetime.as_secs(),
-        config.clickpesa_token_lifetime.as_secs()
+        config.clickpesa_token_lifetime.as_secs(),
+        config.mpesa_token_lifetime.as_secs()
     );
     let remote = config.allow_remote_delivery;
-    let key_file = match public_key_file() {
+    let key_file = match test_only_file(
+        "finconnect-sandbox-azampay-public-key.TEST-ONLY.",
+        credentials::AZAMPAY_PUBLIC_KEY_PEM,
+    ) {
         Ok(f) => f,
         Err(e) => {
             eprintln!(
                 "finconnect: could not write the sandbox's AzamPay public key to a temporary file: {e}"
+            );
+            return 1;
+        }
+    };
+    let certificate_file = match test_only_file(
+        "finconnect-sandbox-mpesa-certificate.TEST-ONLY.",
+        credentials::MPESA_CERTIFICATE_PEM,
+    ) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "finconnect: could not write the sandbox's M-Pesa certificate to a temporary file: {e}"
             );
             return 1;
         }
@@ -138,6 +155,29 @@ pub async fn run(args: SandboxArgs) -> i32 {
         "  checksum key      {}",
         credentials::CLICKPESA_CHECKSUM_KEY
     );
+    println!("M-Pesa (Daraja)");
+    println!("  base URL          {}", sandbox.mpesa_base_url());
+    println!("  consumer key      {}", credentials::MPESA_CONSUMER_KEY);
+    println!("  consumer secret   {}", credentials::MPESA_CONSUMER_SECRET);
+    println!(
+        "  Express shortcode {}  (passkey {})",
+        credentials::MPESA_EXPRESS_SHORTCODE,
+        credentials::MPESA_EXPRESS_PASSKEY
+    );
+    println!(
+        "  initiator         {} on shortcode {}  (password {})",
+        credentials::MPESA_INITIATOR_NAME,
+        credentials::MPESA_SHORTCODE,
+        credentials::MPESA_INITIATOR_PASSWORD
+    );
+    println!(
+        "  certificate file  {}  (TEST-ONLY, for MPESA_CERTIFICATE; removed when the sandbox stops)",
+        certificate_file.path().display()
+    );
+    println!(
+        "  phone prompt      {}/mpesa/checkout/<CheckoutRequestID>  (Pay, Fail, Cancel)",
+        origin
+    );
     println!();
     println!("These credentials are TEST-ONLY: they unlock this local simulator and nothing else.");
     println!();
@@ -151,7 +191,11 @@ pub async fn run(args: SandboxArgs) -> i32 {
     println!(
         "       -d '{{\"provider\":\"pesapal\",\"reference\":\"<order tracking id>\",\"outcome\":\"complete\"}}'"
     );
-    println!("  (provider: pesapal|azampay|clickpesa; outcome: complete|fail)");
+    println!("  (provider: pesapal|azampay|clickpesa|mpesa; outcome: complete|fail;");
+    println!("   M-Pesa's reference is the CheckoutRequestID of the STK push)");
+    println!("An M-Pesa customer pays the shortcode (C2B, to the URLs you registered):");
+    println!("  curl -X POST {origin}/_sandbox/mpesa/c2b -H 'content-type: application/json' \\");
+    println!("       -d '{{\"amount\":10,\"msisdn\":\"254708374149\",\"bill_ref\":\"ORDER7\"}}'");
     println!("Inspect: GET {origin}/_sandbox/deliveries (every notification delivery),");
     println!(
         "         GET {origin}/_sandbox/counters (totals), GET {origin}/_sandbox/counters/requests (per route)"
@@ -166,6 +210,10 @@ pub async fn run(args: SandboxArgs) -> i32 {
         "  PESAPAL_CONSUMER_KEY=… PESAPAL_CONSUMER_SECRET=… finconnect pesapal --base-url {} list-ipns",
         sandbox.pesapal_base_url()
     );
+    println!(
+        "  MPESA_CONSUMER_KEY=… MPESA_CONSUMER_SECRET=… finconnect mpesa --base-url {} auth",
+        sandbox.mpesa_base_url()
+    );
 
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("finconnect: could not wait for Ctrl-C: {e}");
@@ -173,17 +221,18 @@ pub async fn run(args: SandboxArgs) -> i32 {
     println!("stopping the sandbox");
     sandbox.shutdown().await;
     drop(key_file);
+    drop(certificate_file);
     0
 }
 
-/// The sandbox's TEST-ONLY AzamPay public key in a fresh temporary file (created
-/// exclusively, removed when dropped).
-fn public_key_file() -> std::io::Result<NamedTempFile> {
+/// One of the sandbox's TEST-ONLY PEM files (the AzamPay public key, the M-Pesa
+/// certificate) in a fresh temporary file (created exclusively, removed when dropped).
+fn test_only_file(prefix: &str, pem: &str) -> std::io::Result<NamedTempFile> {
     let mut file = tempfile::Builder::new()
-        .prefix("finconnect-sandbox-azampay-public-key.TEST-ONLY.")
+        .prefix(prefix)
         .suffix(".pem")
         .tempfile()?;
-    file.write_all(credentials::AZAMPAY_PUBLIC_KEY_PEM.as_bytes())?;
+    file.write_all(pem.as_bytes())?;
     file.flush()?;
     Ok(file)
 }

@@ -42,6 +42,16 @@ const COMMANDS: &[&[&str]] = &[
     &["clickpesa", "balance"],
     &["clickpesa", "rates"],
     &["clickpesa", "checkout-link"],
+    &["verify", "mpesa"],
+    &["mpesa"],
+    &["mpesa", "auth"],
+    &["mpesa", "stk-push"],
+    &["mpesa", "stk-query"],
+    &["mpesa", "register-urls"],
+    &["mpesa", "transaction-status"],
+    &["mpesa", "balance"],
+    &["mpesa", "reversal"],
+    &["mpesa", "b2c"],
 ];
 
 #[test]

@@ -23,10 +23,11 @@ fn demo_succeeds_for_every_provider() {
         "PesaPal   ✔ all 6 steps",
         "AzamPay   ✔ all 6 steps",
         "ClickPesa ✔ all 6 steps",
+        "M-Pesa    ✔ all 6 steps",
     ] {
         assert!(stdout.contains(label), "missing {label:?} in:\n{stdout}");
     }
-    assert!(stdout.contains("Overall   ✔"), "{stdout}");
+    assert!(stdout.contains("Overall   ✔ 4 provider(s)"), "{stdout}");
 }
 
 #[test]
@@ -42,7 +43,7 @@ fn demo_json_has_one_object_per_provider() {
         .iter()
         .map(|o| o["provider"].as_str().expect("provider"))
         .collect();
-    assert_eq!(providers, ["pesapal", "azampay", "clickpesa"]);
+    assert_eq!(providers, ["pesapal", "azampay", "clickpesa", "mpesa"]);
     for o in &objects {
         assert_eq!(o["ok"], true, "{o}");
         let steps = o["steps"].as_array().expect("steps");
@@ -61,4 +62,38 @@ fn demo_of_one_provider() {
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert!(stdout.contains("ClickPesa ✔ all 6 steps"));
     assert!(!stdout.contains("PesaPal "));
+}
+
+#[test]
+fn demo_of_mpesa_confirms_the_stk_callback_by_query() {
+    let out = finconnect(&["demo", "--provider", "mpesa", "--json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let objects: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(objects.len(), 1, "{stdout}");
+    let o = &objects[0];
+    assert_eq!(o["provider"], "mpesa", "{o}");
+    assert_eq!(o["ok"], true, "{o}");
+    let steps = o["steps"].as_array().expect("steps");
+    let detail = |i: usize| steps[i]["detail"].as_str().unwrap_or_default().to_owned();
+    // The C2B URLs and the STK callback URL each carry a random path segment.
+    let c2b = detail(0);
+    assert!(c2b.contains("/payments/c2b/"), "{c2b}");
+    assert!(c2b.contains("/confirmation"), "{c2b}");
+    let push = detail(1);
+    assert!(push.contains("/payments/stk/"), "{push}");
+    let segment = push.rsplit('/').next().unwrap_or_default();
+    assert_eq!(segment.len(), 32, "{push}");
+    assert!(!c2b.contains(segment), "one path per URL: {c2b} / {push}");
+    assert!(detail(3).contains("own path"), "{o}");
+    assert!(detail(4).contains("trust StatusQuery"), "{o}");
+    assert!(detail(5).starts_with("completed"), "{o}");
 }

@@ -9,10 +9,10 @@ use finconnect::sdk::{
 };
 use finconnect::{Currency, Error, Money, PaymentStatus};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_sandbox::{Outcome, ProviderName, Route};
+use finconnect_sandbox::{Fault, Outcome, ProviderName, Route};
 use finconnect_tests::{
     azampay_config, clickpesa_config, clickpesa_config_without_checksum, fast_options,
-    pesapal_config, start_sandbox, Adapter,
+    mpesa_config, pesapal_config, start_sandbox, Adapter,
 };
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -396,7 +396,158 @@ async fn reconcile_settles_what_the_provider_settled<A: Adapter>() {
     assert_eq!(reports[1].queries, 1);
 }
 
+fn kes(major: i64) -> Money {
+    Money::from_major(major, Currency::KES).unwrap()
+}
+
+/// An STK push of `amount` KES for `reference`, its callback to `callback_url`.
+fn stk_payment(reference: &str, amount: i64, callback_url: &str) -> Payment {
+    Payment::new(reference, kes(amount))
+        .unwrap()
+        .description("facade test")
+        .unwrap()
+        .phone("0712345678")
+        .callback_url(callback_url)
+}
+
+/// Daraja through the facade: C2B URLs registered, STK push to a one-off
+/// callback path, the customer pays, the callback reaches the CallbackService
+/// and is confirmed by the STK query (never by itself), status agrees.
+async fn mpesa_end_to_end<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let sdk = A::sdk(
+        ProviderConfig::Mpesa(mpesa_config(&sandbox)),
+        &fast_options(),
+    );
+    let (addr, mut events) = listen(&sdk).await;
+    let registration = sdk
+        .register_ipn(&format!("http://{addr}/c2b/5be1d0"), IpnMethod::Post)
+        .await
+        .unwrap();
+    assert_eq!(registration.ipn_id.as_str(), "174379");
+    assert_eq!(
+        registration.url,
+        format!("http://{addr}/c2b/5be1d0/confirmation")
+    );
+
+    let callback_url = format!("http://{addr}/stk/0c5e7a91");
+    let started = sdk
+        .pay(&stk_payment("E2E1", 10, &callback_url), None)
+        .await
+        .unwrap();
+    assert_eq!(started.status, PaymentStatus::Pending);
+    let id = started.provider_reference.clone().unwrap();
+    assert!(id.starts_with("ws_CO_"), "{id}");
+    assert_eq!(sandbox.orders(ProviderName::Mpesa), 1);
+    // Nobody answered the prompt yet: pending, never failed.
+    assert_eq!(
+        sdk.status(&started).await.unwrap().status,
+        PaymentStatus::Pending
+    );
+
+    let queries = sandbox.requests(Route::MpesaStkQuery);
+    sandbox
+        .settle(ProviderName::Mpesa, &id, Outcome::Complete)
+        .await
+        .unwrap();
+    let event = events.recv().await.unwrap();
+    assert_eq!(event.trust, Trust::StatusQuery);
+    assert_eq!(event.facts.status, PaymentStatus::Completed);
+    assert_eq!(event.facts.provider_reference.as_deref(), Some(id.as_str()));
+    // The STK query carries no amount: the callback's stays a claim.
+    assert_eq!(event.facts.amount, None);
+    assert_eq!(event.claims.amount, Some(kes(10)));
+    assert_eq!(
+        sandbox.requests(Route::MpesaStkQuery) - queries,
+        1,
+        "confirmed by one STK query"
+    );
+    let delivery = sandbox
+        .deliveries()
+        .into_iter()
+        .find(|d| d.reference == id)
+        .unwrap();
+    assert_eq!(delivery.url, callback_url);
+    assert!(delivery.acked && delivery.attempts == 1, "{delivery:?}");
+    let report = sdk.status(&started).await.unwrap();
+    assert_eq!(report.status, PaymentStatus::Completed);
+    assert_eq!(report.raw_status.as_deref(), Some("0"));
+}
+
+/// A lost STK push answer through the facade: outcome unknown, sent once.
+async fn a_lost_stk_push_is_unknown_and_sent_once<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let sdk = A::sdk(
+        ProviderConfig::Mpesa(mpesa_config(&sandbox)),
+        &fast_options(),
+    );
+    sandbox.inject(
+        Route::MpesaStkPush,
+        [Fault::AfterProcessing(Box::new(Fault::DropConnection))],
+    );
+    let err = sdk
+        .pay(&stk_payment("LOST1", 10, "http://127.0.0.1:9/stk/ab"), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::OutcomeUnknown { reference, .. } if reference.as_deref() == Some("LOST1")),
+        "{err:?}"
+    );
+    assert_eq!(sandbox.requests(Route::MpesaStkPush), 1);
+    assert_eq!(sandbox.orders(ProviderName::Mpesa), 1);
+}
+
+/// Reconciliation of Daraja payments whose callbacks never came (Daraja does
+/// not resend): the paid one settles, the unanswered one stays pending (one
+/// attempt each, so nothing waits the 5 s between STK queries).
+async fn mpesa_reconcile_settles_what_daraja_settled<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let sdk = A::sdk(
+        ProviderConfig::Mpesa(mpesa_config(&sandbox)),
+        &fast_options(),
+    );
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let mut started = Vec::new();
+    for reference in ["RECONMP1", "RECONMP2", "RECONMP3"] {
+        let payment = stk_payment(reference, 10, "http://127.0.0.1:9/stk/lost");
+        started.push(sdk.pay(&payment, None).await.unwrap());
+    }
+    let id = |i: usize| started[i].provider_reference.clone().unwrap();
+    sandbox
+        .settle(ProviderName::Mpesa, &id(0), Outcome::Complete)
+        .await
+        .unwrap();
+    sandbox.settle_mpesa(&id(2), "1032").await.unwrap();
+    let pending: Vec<PendingPayment> = started
+        .iter()
+        .map(|s| PendingPayment::from_started(s, an_hour_ago))
+        .collect();
+    let queries = sandbox.requests(Route::MpesaStkQuery);
+    let options = ReconcileOptions::default().attempts(1).concurrency(2);
+    let reports = sdk.reconcile(&pending, &options).await;
+    assert_eq!(reports.len(), 3);
+    assert!(
+        matches!(&reports[0].outcome, Reconciled::Settled(r) if r.status == PaymentStatus::Completed),
+        "{:?}",
+        reports[0].outcome
+    );
+    assert!(
+        matches!(&reports[1].outcome, Reconciled::StillPending(r) if r.status == PaymentStatus::Pending),
+        "{:?}",
+        reports[1].outcome
+    );
+    assert!(
+        matches!(&reports[2].outcome, Reconciled::Settled(r) if r.status == PaymentStatus::Cancelled),
+        "{:?}",
+        reports[2].outcome
+    );
+    assert_eq!(sandbox.requests(Route::MpesaStkQuery) - queries, 3);
+}
+
 finconnect_tests::conformance!(
+    mpesa_end_to_end,
+    a_lost_stk_push_is_unknown_and_sent_once,
+    mpesa_reconcile_settles_what_daraja_settled,
     pesapal_end_to_end,
     reconcile_settles_what_the_provider_settled,
     azampay_end_to_end_with_one_key_fetch,

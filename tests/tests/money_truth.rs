@@ -17,7 +17,7 @@ use finconnect::{Currency, Error, Money, PaymentStatus, Secret, UrlPolicy};
 use finconnect_sandbox::{credentials, Fault, Outcome, ProviderName, Route};
 use finconnect_tests::{
     azampay_config, clickpesa_checksum_key, clickpesa_config, clickpesa_config_without_checksum,
-    fast_options, pesapal_config, start_sandbox, Adapter,
+    fast_options, mpesa_config, pesapal_config, start_sandbox, Adapter, Merchant, Reply,
 };
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::signature::{SignatureEncoding, Signer};
@@ -552,7 +552,144 @@ async fn status_queries_from_callbacks_are_bounded<A: Adapter>() {
     assert!(seen.lock().unwrap().is_empty());
 }
 
+fn kes(major: i64) -> Money {
+    Money::from_major(major, Currency::KES).unwrap()
+}
+
+/// An STK push of 10 KES for `reference` at the sandbox, its callback to the
+/// merchant on a one-off path: the CheckoutRequestID.
+async fn stk_push<T: finconnect::driver::Transport>(
+    sdk: &FintechSdk<T>,
+    merchant: &Merchant,
+    reference: &str,
+) -> String {
+    let payment = Payment::new(reference, kes(10))
+        .unwrap()
+        .description("money truth")
+        .unwrap()
+        .phone("0712345678")
+        .callback_url(merchant.url(&format!("/stk/{reference}-e41c9b")));
+    let started = sdk.pay(&payment, None).await.unwrap();
+    started.provider_reference.unwrap()
+}
+
+/// What an attacker who learnt a CheckoutRequestID posts: Daraja's success
+/// callback, with a made-up receipt, for the order's amount.
+fn forged_stk_success(checkout_request_id: &str) -> Vec<u8> {
+    format!(
+        r#"{{"Body":{{"stkCallback":{{"MerchantRequestID":"29115-34620561-1","CheckoutRequestID":"{checkout_request_id}","ResultCode":0,"ResultDesc":"The service request is processed successfully.","CallbackMetadata":{{"Item":[{{"Name":"Amount","Value":10.00}},{{"Name":"MpesaReceiptNumber","Value":"NLJ7RT61SV"}},{{"Name":"TransactionDate","Value":20191219102115}},{{"Name":"PhoneNumber","Value":254712345678}}]}}}}}}}}"#
+    )
+    .into_bytes()
+}
+
+/// Daraja signs nothing: a success callback forged for an order the customer
+/// cancelled is confirmed by the STK query, and the event says what the query
+/// says (cancelled), never completed. The real cancellation, arriving later,
+/// is the same event.
+async fn a_forged_stk_success_gets_the_querys_status<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let sdk = A::sdk(
+        ProviderConfig::Mpesa(mpesa_config(&sandbox)),
+        &fast_options(),
+    );
+    let merchant = Merchant::start(Reply::Ok).await;
+    let id = stk_push(&sdk, &merchant, "FORGED1").await;
+    sandbox.settle_mpesa(&id, "1032").await.unwrap();
+    let real = merchant.wait_for(1, Duration::from_secs(5)).await;
+    let book: Book = Arc::default();
+    book.lock().unwrap().insert(
+        "FORGED1".into(),
+        Expected::order("FORGED1")
+            .provider_reference(&id)
+            .amount(kes(10)),
+    );
+    let (inbox, seen) = inbox(sdk, 0, book);
+
+    let (answer, outcome) = inbox.handle_detailed(post(forged_stk_success(&id))).await;
+    assert!(matches!(outcome, Handled::Delivered(_)), "{outcome:?}");
+    assert_eq!(answer.status(), 200);
+    {
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 1);
+        let event = &seen[0];
+        assert_eq!(event.claims.status, Some(PaymentStatus::Completed));
+        assert_eq!(event.facts.status, PaymentStatus::Cancelled);
+        assert_eq!(event.trust, Trust::StatusQuery);
+        assert_eq!(event.facts.provider_reference.as_deref(), Some(id.as_str()));
+        assert_eq!(event.facts.amount, None, "the claimed amount is no fact");
+    }
+    let (_, outcome) = inbox.handle_detailed(real[0].to_http()).await;
+    assert!(matches!(outcome, Handled::Duplicate(_)), "{outcome:?}");
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+/// The STK callback and the C2B confirmation of one payment reach the inbox:
+/// one event (the C2B confirmation is confirmed through the order's STK push,
+/// with the same dedupe key), and the validation request in between is
+/// answered from the order book.
+async fn a_c2b_confirmation_of_a_push_is_the_same_event<A: Adapter>() {
+    let sandbox = start_sandbox().await;
+    let sdk = A::sdk(
+        ProviderConfig::Mpesa(mpesa_config(&sandbox)),
+        &fast_options(),
+    );
+    let merchant = Merchant::start(Reply::Ok).await;
+    sdk.register_ipn(&merchant.url("/c2b/7d02f4"), IpnMethod::Post)
+        .await
+        .unwrap();
+    let id = stk_push(&sdk, &merchant, "TWIN1").await;
+    sandbox
+        .settle(ProviderName::Mpesa, &id, Outcome::Complete)
+        .await
+        .unwrap();
+    let paid = sandbox
+        .mpesa_c2b_payment(None, 10, credentials::MPESA_TEST_MSISDN, "TWIN1")
+        .await
+        .unwrap();
+    assert!(paid.completed, "{paid:?}");
+    let received = merchant.wait_for(3, Duration::from_secs(5)).await;
+    let paths: Vec<&str> = received.iter().map(|r| r.path()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/stk/TWIN1-e41c9b",
+            "/c2b/7d02f4/validation",
+            "/c2b/7d02f4/confirmation"
+        ]
+    );
+
+    let book: Book = Arc::default();
+    book.lock().unwrap().insert(
+        "TWIN1".into(),
+        Expected::order("TWIN1")
+            .provider_reference(&id)
+            .amount(kes(10)),
+    );
+    let (inbox, seen) = inbox(sdk, 0, book);
+    let (_, stk) = inbox.handle_detailed(received[0].to_http()).await;
+    let Handled::Delivered(stk_key) = stk else {
+        panic!("the STK callback: {stk:?}")
+    };
+    let (_, validation) = inbox.handle_detailed(received[1].to_http()).await;
+    assert!(
+        matches!(validation, Handled::Validated { accepted: true }),
+        "{validation:?}"
+    );
+    let (answer, c2b) = inbox.handle_detailed(received[2].to_http()).await;
+    assert_eq!(answer.status(), 200);
+    let Handled::Duplicate(c2b_key) = c2b else {
+        panic!("the C2B confirmation: {c2b:?}")
+    };
+    assert_eq!(stk_key, c2b_key);
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].facts.status, PaymentStatus::Completed);
+    assert_eq!(seen[0].trust, Trust::StatusQuery);
+}
+
 finconnect_tests::conformance!(
+    a_forged_stk_success_gets_the_querys_status,
+    a_c2b_confirmation_of_a_push_is_the_same_event,
     a_later_pesapal_ipn_is_a_new_event,
     a_failed_confirmation_is_retried_and_delivered_once,
     a_failed_hand_off_is_retried_and_delivered_once,

@@ -1,8 +1,10 @@
 //! `finconnect demo`: each provider's full flow against an embedded sandbox,
-//! through the reqwest facade, with a local callback listener.
+//! through the reqwest facade, with a local callback listener: PesaPal, AzamPay,
+//! ClickPesa and M-Pesa (Daraja).
 
 mod azampay;
 mod clickpesa;
+mod mpesa;
 mod pesapal;
 
 use crate::output;
@@ -21,7 +23,7 @@ const EVENT_WAIT: Duration = Duration::from_secs(10);
 /// `finconnect demo` options.
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Run only this provider's flow (default: all three).
+    /// Run only this provider's flow (default: all four).
     #[arg(long, value_enum)]
     pub provider: Option<DemoProvider>,
     /// Print one JSON object per provider (steps and timings) instead of text.
@@ -38,13 +40,16 @@ pub enum DemoProvider {
     Azampay,
     /// ClickPesa.
     Clickpesa,
+    /// M-Pesa (Safaricom Daraja).
+    Mpesa,
 }
 
 impl DemoProvider {
-    const ALL: [DemoProvider; 3] = [
+    const ALL: [DemoProvider; 4] = [
         DemoProvider::Pesapal,
         DemoProvider::Azampay,
         DemoProvider::Clickpesa,
+        DemoProvider::Mpesa,
     ];
 
     fn label(self) -> &'static str {
@@ -52,6 +57,7 @@ impl DemoProvider {
             DemoProvider::Pesapal => "PesaPal",
             DemoProvider::Azampay => "AzamPay",
             DemoProvider::Clickpesa => "ClickPesa",
+            DemoProvider::Mpesa => "M-Pesa",
         }
     }
 
@@ -60,6 +66,7 @@ impl DemoProvider {
             DemoProvider::Pesapal => "pesapal",
             DemoProvider::Azampay => "azampay",
             DemoProvider::Clickpesa => "clickpesa",
+            DemoProvider::Mpesa => "mpesa",
         }
     }
 }
@@ -233,6 +240,7 @@ pub async fn run(args: DemoArgs) -> i32 {
             DemoProvider::Pesapal => pesapal::run(&sandbox, &mut flow).await,
             DemoProvider::Azampay => azampay::run(&sandbox, &mut flow).await,
             DemoProvider::Clickpesa => clickpesa::run(&sandbox, &mut flow).await,
+            DemoProvider::Mpesa => mpesa::run(&sandbox, &mut flow).await,
         };
         if let Err(e) = result {
             flow.setup_failed(e);
@@ -276,7 +284,10 @@ pub async fn run(args: DemoArgs) -> i32 {
 
 /// A running callback listener: where it is and what it received.
 pub(crate) struct Listener {
+    /// The URL of the path it was started with.
     pub(crate) url: String,
+    /// `http://127.0.0.1:PORT`: it serves every path below.
+    pub(crate) origin: String,
     events: mpsc::UnboundedReceiver<CallbackEvent>,
     orders: Orders,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
@@ -293,9 +304,18 @@ impl Orders {
         }
     }
 
-    fn find(&self, reference: &str) -> Option<finconnect::sdk::Expected> {
+    /// The order a callback names: by merchant reference, or by the provider's
+    /// id for it (an M-Pesa STK callback carries only its `CheckoutRequestID`).
+    fn find(&self, claims: &finconnect::sdk::Claims) -> Option<finconnect::sdk::Expected> {
         let orders = self.0.lock().ok()?;
-        orders.iter().find(|o| o.reference() == reference).cloned()
+        orders
+            .iter()
+            .find(|o| {
+                claims.reference.as_deref() == Some(o.reference())
+                    || (claims.provider_reference.is_some()
+                        && claims.provider_reference.as_deref() == o.provider_id())
+            })
+            .cloned()
     }
 }
 
@@ -313,18 +333,19 @@ impl Listener {
         let book = orders.clone();
         // The handler is quick: it passes the event on and returns Ok, which
         // acknowledges the callback; each event is checked against the order the
-        // flow recorded (found by the merchant reference the callback names).
+        // flow recorded (found by the reference or provider id the callback names).
         let service = finconnect_hyper::callback::CallbackService::new(sdk.clone(), move |event| {
             let sent = tx.send(event);
             async move { sent.map_err(|_| "the demo stopped listening") }
         })
         .with_orders(move |claims| {
-            let order = claims.reference.as_deref().and_then(|r| book.find(r));
+            let order = book.find(claims);
             async move { order }
         });
         let task = tokio::spawn(finconnect_hyper::callback::serve(listener, service));
         Ok(Listener {
             url: format!("http://{addr}{path}"),
+            origin: format!("http://{addr}"),
             events,
             orders,
             task,
