@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `POST /_sandbox/settle` | settles a payment: body `{"provider","reference","outcome"}` |
 //! | `GET /_sandbox/deliveries` | the list of notification deliveries (one object each) |
-//! | `GET /_sandbox/counters` | totals: `requests`, `deliveries`, `refused_deliveries` |
+//! | `GET /_sandbox/counters` | totals: `requests`, `connections` (TCP connections accepted), `deliveries`, `refused_deliveries` |
 //! | `GET /_sandbox/counters/requests` | the request counter of each route, by route name |
 //!
 //! Lists are named for what they list, counters live under `counters`. Any other path
@@ -75,6 +75,7 @@ pub(crate) async fn handle(state: &Arc<State>, method: &Method, path: &str, req:
                 200,
                 &json!({
                     "requests": requests,
+                    "connections": state.connections(),
                     "deliveries": deliveries.len() - refused,
                     "refused_deliveries": refused,
                 }),

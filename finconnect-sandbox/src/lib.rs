@@ -58,7 +58,8 @@
 //!
 //! Besides the Rust API, a small HTTP control surface serves users who run the sandbox as a
 //! process: `POST /_sandbox/settle` with `{"provider","reference","outcome"}`,
-//! `GET /_sandbox/counters` (totals: requests, deliveries, refused deliveries),
+//! `GET /_sandbox/counters` (totals: requests, TCP connections accepted, deliveries,
+//! refused deliveries),
 //! `GET /_sandbox/counters/requests` (requests per route) and `GET /_sandbox/deliveries`.
 //!
 //! ## Checkout pages

@@ -15,7 +15,7 @@
 //! first request sent to the last event handed over; `acks_per_sec` counts
 //! acknowledgements up to the last ack.
 
-use crate::common::{self, AdapterName, Counters, Latency};
+use crate::common::{self, AdapterName, Counters, Latency, Server};
 use crate::payments;
 use base64::Engine;
 use bytes::Bytes;
@@ -24,7 +24,7 @@ use finconnect::driver::Transport;
 use finconnect::sdk::{FintechSdk, IpnMethod, ProviderConfig};
 use finconnect::{Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_sandbox::{credentials, ProviderName, Sandbox};
+use finconnect_sandbox::{credentials, ProviderName};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
@@ -59,6 +59,10 @@ pub struct CallbackRun {
     pub delivery_wall: Option<Duration>,
     pub latency: Latency,
     pub prepare: Duration,
+    /// CPU time of the process from the first callback sent to the last event
+    /// (the callback service, and the in-process sender).
+    pub cpu: Duration,
+    pub out_of_process: bool,
     pub verification: &'static str,
     pub counters: Counters,
     pub peak_rss_kib: u64,
@@ -99,6 +103,9 @@ impl CallbackRun {
             "p99_ms": r3(self.latency.p99_ms),
             "max_ms": r3(self.latency.max_ms),
             "prepare_s": r3(self.prepare.as_secs_f64()),
+            "sandbox_out_of_process": self.out_of_process,
+            "process_cpu_us_per_callback": r3(self.cpu.as_secs_f64() * 1e6 / self.callbacks.max(1) as f64),
+            "p90_ms": r3(self.latency.p90_ms),
             "upstream_requests_during_callbacks": self.counters.total,
             "auth_requests": self.counters.auth,
             "peak_rss_kib": self.peak_rss_kib,
@@ -132,12 +139,13 @@ pub async fn run(
     callbacks: usize,
     concurrency: usize,
     pool_idle: Option<usize>,
+    target: Option<&str>,
 ) -> CallbackRun {
     let peak_rss_reset = common::reset_peak_rss();
-    let sandbox = common::start_sandbox().await;
+    let sandbox = Server::start(target).await;
     let options = common::client_options(concurrency, pool_idle);
     let config = match provider {
-        ProviderName::Pesapal => payments::provider_config(provider, &sandbox),
+        ProviderName::Pesapal => payments::provider_config(provider, &sandbox.origin()),
         ProviderName::Azampay => ProviderConfig::Azampay(
             finconnect::azampay::AzampayConfig::custom(
                 credentials::AZAMPAY_APP_NAME,
@@ -190,7 +198,7 @@ pub async fn run(
 
 async fn drive<T: Transport + 'static>(
     sdk: FintechSdk<T>,
-    sandbox: &Sandbox,
+    sandbox: &Server,
     provider: ProviderName,
     callbacks: usize,
     concurrency: usize,
@@ -236,7 +244,7 @@ async fn drive<T: Transport + 'static>(
         ),
     };
     let prepare = prepare_start.elapsed();
-    let before = common::counters(sandbox, provider);
+    let before = sandbox.counters(provider).await;
 
     let client: Client<HttpConnector, Full<Bytes>> = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(concurrency)
@@ -244,6 +252,7 @@ async fn drive<T: Transport + 'static>(
     let requests = Arc::new(requests);
     let next = Arc::new(AtomicUsize::new(0));
     let workers = concurrency.clamp(1, callbacks.max(1));
+    let cpu_before = common::cpu_time();
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(workers);
     for _ in 0..workers {
@@ -302,7 +311,9 @@ async fn drive<T: Transport + 'static>(
         .await;
     }
     let delivery_wall = sink.all_in.get().map(|t| t.duration_since(started));
+    let cpu = common::cpu_time().saturating_sub(cpu_before);
     server.abort();
+    let counters = sandbox.counters(provider).await.since(&before);
 
     CallbackRun {
         provider,
@@ -319,11 +330,9 @@ async fn drive<T: Transport + 'static>(
         latency: common::latency(latencies),
         prepare,
         verification,
-        counters: {
-            let mut after = common::counters(sandbox, provider);
-            after.total -= before.total;
-            after
-        },
+        cpu,
+        out_of_process: sandbox.out_of_process(),
+        counters,
         peak_rss_kib: 0,
         peak_rss_reset: false,
     }
@@ -343,14 +352,19 @@ async fn pesapal_ipns<T: Transport + 'static>(
         .expect("RegisterIPN at the sandbox");
     let ipn_id: Arc<str> = Arc::from(ipn.ipn_id.as_str());
     let gate = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let prefix: Arc<str> = Arc::from(common::run_prefix("C"));
     let mut orders = Vec::with_capacity(n);
     for i in 0..n {
         let sdk = sdk.clone();
         let ipn_id = Arc::clone(&ipn_id);
+        let prefix = Arc::clone(&prefix);
         let permit = Arc::clone(&gate).acquire_owned().await.expect("a permit");
         orders.push(tokio::spawn(async move {
             let started = sdk
-                .pay(&payments::payment(ProviderName::Pesapal, i), Some(&ipn_id))
+                .pay(
+                    &payments::payment(ProviderName::Pesapal, format!("{prefix}{i}")),
+                    Some(&ipn_id),
+                )
                 .await
                 .expect("an order at the sandbox");
             drop(permit);
