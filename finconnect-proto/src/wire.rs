@@ -4,7 +4,7 @@
 use crate::{Error, Secret};
 use http::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::Deserializer;
 
 /// The most an inbound callback body may hold before it is refused unread (64 KiB;
 /// real callbacks are under 2 KiB).
@@ -17,12 +17,13 @@ pub fn request(
     url: &str,
     body: Option<Vec<u8>>,
 ) -> Result<http::request::Builder, Error> {
-    let _ = url
+    // Parsed once, here (the builder would parse the text again).
+    let uri = url
         .parse::<http::Uri>()
         .map_err(|e| Error::config(format!("bad request URL {url:?}: {e}")))?;
     let mut builder = http::Request::builder()
         .method(method)
-        .uri(url)
+        .uri(uri)
         .header(ACCEPT, "application/json");
     if body.is_some() {
         builder = builder.header(CONTENT_TYPE, "application/json");
@@ -191,20 +192,53 @@ pub fn looks_like_html(body: &[u8]) -> bool {
 }
 
 /// A string given as a JSON string or number (`"200"` or `200`), or absent.
+///
+/// A visitor, not an untagged enum: an untagged enum buffers the value and
+/// builds an error message for each variant that does not match, on every
+/// field of every answer (a number is written as `serde_json::Number` writes it,
+/// as before).
 pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        S(String),
-        N(serde_json::Number),
-        B(bool),
+    use serde::de::{Error as _, Visitor};
+    struct Text;
+    impl<'de> Visitor<'de> for Text {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string, a number, a boolean or null")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(serde_json::Number::from(v).to_string()))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(serde_json::Number::from(v).to_string()))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            serde_json::Number::from_f64(v)
+                .map(|n| Some(n.to_string()))
+                .ok_or_else(|| E::custom("a number that is not finite"))
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(Text).and_then(|v| {
+                v.map(Some)
+                    .ok_or_else(|| D2::Error::custom("null is not a string or number"))
+            })
+        }
     }
-    Ok(match Option::<Either>::deserialize(d)? {
-        Some(Either::S(s)) => Some(s),
-        Some(Either::N(n)) => Some(n.to_string()),
-        Some(Either::B(b)) => Some(b.to_string()),
-        None => None,
-    })
+    d.deserialize_option(Text)
 }
 
 /// An integer given as a JSON number or numeric string; anything else is `None`.

@@ -101,9 +101,10 @@ struct Args {
     /// in another process; defaults to --target.
     #[arg(long, value_name = "URL")]
     callback_target: Option<String>,
-    /// Measure a baseline beside each payment run: `bare-hyper`, the limit.
-    #[arg(long, value_enum)]
-    baseline: Option<Baseline>,
+    /// Measure baselines beside each payment run: `bare-hyper` (the limit),
+    /// `bare-reqwest` (what reqwest itself costs); comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    baseline: Vec<Baseline>,
 }
 
 /// What a payment run is compared with.
@@ -111,6 +112,8 @@ struct Args {
 enum Baseline {
     /// The same requests sent by a bare hyper client over keep-alive.
     BareHyper,
+    /// The same requests sent by a bare reqwest client.
+    BareReqwest,
 }
 
 fn main() {
@@ -139,13 +142,20 @@ fn main() {
                     args.pool_idle,
                     args.target.as_deref(),
                 ));
-                if args.baseline == Some(Baseline::BareHyper) {
-                    run.bare = Some(runtime.block_on(bare::run(
-                        provider,
-                        n,
-                        args.concurrency,
-                        args.target.as_deref(),
-                    )));
+                for baseline in &args.baseline {
+                    let (client, slot) = match baseline {
+                        Baseline::BareHyper => (bare::Bare::Hyper, &mut run.bare),
+                        Baseline::BareReqwest => (bare::Bare::Reqwest, &mut run.bare_reqwest),
+                    };
+                    if slot.is_none() {
+                        *slot = Some(runtime.block_on(bare::run(
+                            provider,
+                            client,
+                            n,
+                            args.concurrency,
+                            args.target.as_deref(),
+                        )));
+                    }
                 }
                 if args.json {
                     println!("{}", run.json());
@@ -259,9 +269,14 @@ fn print_payments(runs: &[payments::PaymentRun]) {
         if let Some(e) = &r.first_error {
             println!("    first error: {e}");
         }
-        if let Some(b) = &r.bare {
+        for b in r.bare.iter().chain(&r.bare_reqwest) {
             println!(
-                "    bare-hyper: p50 {:.2} p99 {:.2} max {:.2} ms, {} connections, {} errors{}",
+                "    bare-{}: {:.1} us/payment, p50 {:.2} p99 {:.2} max {:.2} ms, {} connections, {} errors{}",
+                match b.client {
+                    bare::Bare::Hyper => "hyper",
+                    bare::Bare::Reqwest => "reqwest",
+                },
+                b.cpu_us_per_payment(),
                 b.latency.p50_ms,
                 b.latency.p99_ms,
                 b.latency.max_ms,

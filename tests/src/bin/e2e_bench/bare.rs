@@ -10,6 +10,10 @@
 //! payment just made). In the timed phase the bare client only sends each
 //! request and reads the whole answer: no JSON, no token cache, no retry logic.
 //! What finconnect spends beyond this is the cost of being a client library.
+//!
+//! `--baseline bare-reqwest` sends the same requests with a bare `reqwest::Client`
+//! (the same settings as finconnect-reqwest's): what reqwest itself costs above
+//! hyper, which bounds the reqwest adapter.
 
 use crate::common::{self, Counters, Latency, Server};
 use crate::payments;
@@ -58,9 +62,17 @@ impl Ready {
     }
 }
 
+/// Which bare client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bare {
+    Hyper,
+    Reqwest,
+}
+
 /// The bare client's run.
 #[derive(Debug)]
 pub struct BareRun {
+    pub client: Bare,
     pub payments: usize,
     pub requests: usize,
     pub errors: usize,
@@ -217,6 +229,7 @@ async fn prepare(server: &Server, provider: ProviderName, payments: usize) -> Ve
 /// each payment's two exchanges together as the facade run does.
 pub async fn run(
     provider: ProviderName,
+    bare: Bare,
     payments: usize,
     concurrency: usize,
     target: Option<&str>,
@@ -227,16 +240,26 @@ pub async fn run(
 
     let mut connector = HttpConnector::new();
     connector.set_nodelay(true);
-    let client: Client<HttpConnector, Full<Bytes>> = Client::builder(TokioExecutor::new())
+    let hyper: Client<HttpConnector, Full<Bytes>> = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(concurrency)
         .build(connector);
+    let options = common::client_options(concurrency, None);
+    let reqwest = reqwest::Client::builder()
+        .connect_timeout(options.connect_timeout)
+        .timeout(options.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(concurrency)
+        .tcp_nodelay(true)
+        .build()
+        .expect("a reqwest client");
     let next = Arc::new(AtomicUsize::new(0));
     let workers = concurrency.clamp(1, payments.max(1));
     let cpu_before = common::cpu_time();
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(workers);
     for _ in 0..workers {
-        let client = client.clone();
+        let hyper = hyper.clone();
+        let reqwest = reqwest.clone();
         let requests = Arc::clone(&requests);
         let next = Arc::clone(&next);
         tasks.push(tokio::spawn(async move {
@@ -248,16 +271,12 @@ pub async fn run(
                 let t = Instant::now();
                 let mut failed = None;
                 for ready in pair {
-                    match client.request(ready.request()).await {
-                        Ok(response) => {
-                            let status = response.status();
-                            match response.into_body().collect().await {
-                                Ok(_) if status.is_success() => {}
-                                Ok(_) => failed = Some(format!("payment {i}: HTTP {status}")),
-                                Err(e) => failed = Some(format!("payment {i}: body: {e}")),
-                            }
-                        }
-                        Err(e) => failed = Some(format!("payment {i}: {e}")),
+                    let result = match bare {
+                        Bare::Hyper => send_hyper(&hyper, ready).await,
+                        Bare::Reqwest => send_reqwest(&reqwest, ready).await,
+                    };
+                    if let Err(e) = result {
+                        failed = Some(format!("payment {i}: {e}"));
                     }
                 }
                 match failed {
@@ -280,6 +299,7 @@ pub async fn run(
     let counters = server.counters(provider).await.since(&before);
     server.shutdown().await;
     BareRun {
+        client: bare,
         payments,
         requests: 2 * payments,
         errors: errors.len(),
@@ -288,5 +308,37 @@ pub async fn run(
         cpu,
         latency: common::latency(latencies),
         counters,
+    }
+}
+
+async fn send_hyper(
+    client: &Client<HttpConnector, Full<Bytes>>,
+    ready: &Ready,
+) -> Result<(), String> {
+    let response = client
+        .request(ready.request())
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    let body = response.into_body().collect().await;
+    match body {
+        Ok(_) if status.is_success() => Ok(()),
+        Ok(_) => Err(format!("HTTP {status}")),
+        Err(e) => Err(format!("body: {e}")),
+    }
+}
+
+async fn send_reqwest(client: &reqwest::Client, ready: &Ready) -> Result<(), String> {
+    let mut request = http::Request::new(ready.body.clone());
+    *request.method_mut() = ready.method.clone();
+    *request.uri_mut() = ready.uri.clone();
+    *request.headers_mut() = ready.headers.clone();
+    let request = reqwest::Request::try_from(request).map_err(|e| e.to_string())?;
+    let response = client.execute(request).await.map_err(|e| e.to_string())?;
+    let status = response.status();
+    match response.bytes().await {
+        Ok(_) if status.is_success() => Ok(()),
+        Ok(_) => Err(format!("HTTP {status}")),
+        Err(e) => Err(format!("body: {e}")),
     }
 }

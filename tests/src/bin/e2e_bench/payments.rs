@@ -55,6 +55,8 @@ pub struct PaymentRun {
     pub peak_rss_reset: bool,
     /// The bare hyper client's run beside it (`--baseline bare-hyper`).
     pub bare: Option<crate::bare::BareRun>,
+    /// The bare reqwest client's run beside it (`--baseline bare-reqwest`).
+    pub bare_reqwest: Option<crate::bare::BareRun>,
 }
 
 impl PaymentRun {
@@ -119,6 +121,7 @@ impl PaymentRun {
             "p99_over_p50": r3(self.tail_ratio()),
             "bare_hyper": self.bare.as_ref().map(|b| b.json()),
             "cpu_ratio_to_bare_hyper": self.cpu_ratio().map(r3),
+            "bare_reqwest": self.bare_reqwest.as_ref().map(|b| b.json()),
             "loadavg_1m": common::loadavg_1m(),
         })
     }
@@ -353,5 +356,6 @@ async fn drive<T: Transport + 'static>(
         peak_rss_kib: 0,
         peak_rss_reset: false,
         bare: None,
+        bare_reqwest: None,
     }
 }
