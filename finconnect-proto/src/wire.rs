@@ -21,12 +21,16 @@ pub fn request(
     let uri = url
         .parse::<http::Uri>()
         .map_err(|e| Error::config(format!("bad request URL {url:?}: {e}")))?;
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(ACCEPT, "application/json");
+    let mut builder = http::Request::builder().method(method).uri(uri);
+    // Room for every header a provider and an adapter add (Accept, Content-Type,
+    // Authorization, an API key, a checksum, User-Agent): one allocation, no
+    // re-hashing as they are added.
+    if let Some(headers) = builder.headers_mut() {
+        headers.reserve(8);
+    }
+    builder = builder.header(ACCEPT, HeaderValue::from_static("application/json"));
     if body.is_some() {
-        builder = builder.header(CONTENT_TYPE, "application/json");
+        builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     Ok(builder)
 }

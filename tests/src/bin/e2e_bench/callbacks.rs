@@ -21,7 +21,7 @@ use base64::Engine;
 use bytes::Bytes;
 use finconnect::clickpesa::{sign, ChecksumMethod, ClickpesaConfig};
 use finconnect::driver::Transport;
-use finconnect::sdk::{FintechSdk, IpnMethod, ProviderConfig};
+use finconnect::sdk::{ConfirmLimits, FintechSdk, IpnMethod, ProviderConfig};
 use finconnect::{Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
 use finconnect_sandbox::{credentials, ProviderName};
@@ -173,19 +173,24 @@ pub async fn run(
             .with_checksum_key(finconnect_tests::clickpesa_checksum_key()),
         ),
     };
+    // As many status queries in flight as callbacks (the default, 16, would
+    // answer "retry later" to the rest of a burst of 64 PesaPal IPNs).
+    let limits = ConfirmLimits {
+        max_in_flight: concurrency.max(1),
+        ..ConfirmLimits::default()
+    };
     let mut run = match adapter {
         AdapterName::Reqwest => {
-            let sdk =
-                finconnect_reqwest::fintech_sdk_with(config, &options).expect("a reqwest facade");
+            let transport =
+                finconnect_reqwest::ReqwestTransport::new(&options).expect("a reqwest transport");
+            let sdk = FintechSdk::with_limits(config, transport, options.retry, limits)
+                .expect("a reqwest facade");
             drive(sdk, &sandbox, provider, callbacks, concurrency).await
         }
         AdapterName::Hyper => {
-            let sdk = finconnect_hyper::fintech_sdk_over(
-                config,
-                finconnect_hyper::HyperTransport::http(&options),
-                &options,
-            )
-            .expect("a hyper facade");
+            let transport = finconnect_hyper::HyperTransport::http(&options);
+            let sdk = FintechSdk::with_limits(config, transport, options.retry, limits)
+                .expect("a hyper facade");
             drive(sdk, &sandbox, provider, callbacks, concurrency).await
         }
     };
