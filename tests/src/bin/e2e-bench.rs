@@ -51,9 +51,13 @@ use common::{AdapterArg, ProviderArg};
 ///   bare-hyper (--baseline)  the same requests (same method, URL, headers,
 ///       body) sent by a bare hyper client over keep-alive at the same
 ///       concurrency: its CPU per payment (2 requests) is the limit; ratio =
-///       finconnect's CPU per payment ÷ the bare client's.
+///       finconnect's CPU per payment ÷ the bare client's. bare-reqwest: the
+///       same with a bare reqwest client (what reqwest itself costs).
+///   p99/50  the tail: p99 ÷ p50.
 ///   upstream/ideal  requests the sandbox counted vs 2 per payment + auth.
-///   callbacks/s  verified events handed to user code per second (--callbacks).
+///   callbacks/s  verified events handed to user code per second (--callbacks);
+///       cpu us/cb: CPU time of this process per callback (the service and the
+///       in-process sender).
 ///   verify (--limits)  AzamPay RSA-2048 verification by the default verifier
 ///       vs `openssl speed rsa2048`, and their ratio.
 #[derive(Debug, Parser)]
@@ -69,9 +73,10 @@ struct Args {
     /// asked for; with `--callbacks` or `--limits` alone, no payments run.
     #[arg(long)]
     payments: Option<usize>,
-    /// Requests in flight (payment workers, or callback senders).
-    #[arg(long, default_value_t = 64)]
-    concurrency: usize,
+    /// Requests in flight (payment workers, or callback senders); several,
+    /// comma-separated (`1,64`), run one after the other.
+    #[arg(long, value_delimiter = ',', default_value = "64")]
+    concurrency: Vec<usize>,
     /// Idle connections kept per host by the adapter (default: --concurrency).
     #[arg(long)]
     pool_idle: Option<usize>,
@@ -132,35 +137,37 @@ fn main() {
 
     let mut payment_runs = Vec::new();
     if let Some(n) = payments {
-        for &provider in &providers {
-            for &adapter in &adapters {
-                let mut run = runtime.block_on(payments::run(
-                    provider,
-                    adapter,
-                    n,
-                    args.concurrency,
-                    args.pool_idle,
-                    args.target.as_deref(),
-                ));
-                for baseline in &args.baseline {
-                    let (client, slot) = match baseline {
-                        Baseline::BareHyper => (bare::Bare::Hyper, &mut run.bare),
-                        Baseline::BareReqwest => (bare::Bare::Reqwest, &mut run.bare_reqwest),
-                    };
-                    if slot.is_none() {
-                        *slot = Some(runtime.block_on(bare::run(
-                            provider,
-                            client,
-                            n,
-                            args.concurrency,
-                            args.target.as_deref(),
-                        )));
+        for &concurrency in &args.concurrency {
+            for &provider in &providers {
+                for &adapter in &adapters {
+                    let mut run = runtime.block_on(payments::run(
+                        provider,
+                        adapter,
+                        n,
+                        concurrency,
+                        args.pool_idle,
+                        args.target.as_deref(),
+                    ));
+                    for baseline in &args.baseline {
+                        let (client, slot) = match baseline {
+                            Baseline::BareHyper => (bare::Bare::Hyper, &mut run.bare),
+                            Baseline::BareReqwest => (bare::Bare::Reqwest, &mut run.bare_reqwest),
+                        };
+                        if slot.is_none() {
+                            *slot = Some(runtime.block_on(bare::run(
+                                provider,
+                                client,
+                                n,
+                                concurrency,
+                                args.target.as_deref(),
+                            )));
+                        }
                     }
+                    if args.json {
+                        println!("{}", run.json());
+                    }
+                    payment_runs.push(run);
                 }
-                if args.json {
-                    println!("{}", run.json());
-                }
-                payment_runs.push(run);
             }
         }
         if !args.json {
@@ -170,20 +177,22 @@ fn main() {
 
     if let Some(n) = args.callbacks {
         let mut runs = Vec::new();
-        for &provider in &providers {
-            for &adapter in &adapters {
-                let run = runtime.block_on(callbacks::run(
-                    provider,
-                    adapter,
-                    n,
-                    args.concurrency,
-                    args.pool_idle,
-                    args.callback_target.as_deref().or(args.target.as_deref()),
-                ));
-                if args.json {
-                    println!("{}", run.json());
+        for &concurrency in &args.concurrency {
+            for &provider in &providers {
+                for &adapter in &adapters {
+                    let run = runtime.block_on(callbacks::run(
+                        provider,
+                        adapter,
+                        n,
+                        concurrency,
+                        args.pool_idle,
+                        args.callback_target.as_deref().or(args.target.as_deref()),
+                    ));
+                    if args.json {
+                        println!("{}", run.json());
+                    }
+                    runs.push(run);
                 }
-                runs.push(run);
             }
         }
         if !args.json {
