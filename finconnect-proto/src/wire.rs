@@ -270,6 +270,43 @@ pub fn parse_rfc3339(text: &str) -> Option<std::time::SystemTime> {
 mod tests {
     use super::*;
 
+    /// Reads `{"f": <json>}`'s field through `string_or_number`.
+    fn field(json: &str) -> Result<Option<String>, String> {
+        #[derive(serde::Deserialize)]
+        struct F {
+            #[serde(default, deserialize_with = "string_or_number")]
+            f: Option<String>,
+        }
+        serde_json::from_str::<F>(&format!("{{\"f\": {json}}}"))
+            .map(|v| v.f)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn string_or_number_reads_each_json_kind() {
+        assert_eq!(field("\"200\""), Ok(Some("200".into())));
+        assert_eq!(field("200"), Ok(Some("200".into())));
+        assert_eq!(field("-7"), Ok(Some("-7".into())));
+        assert_eq!(field("1500.50"), Ok(Some("1500.5".into())));
+        assert_eq!(field("1e3"), Ok(Some("1000.0".into())));
+        assert_eq!(field("true"), Ok(Some("true".into())));
+        assert_eq!(field("null"), Ok(None));
+        assert!(field("{}").is_err());
+        assert!(field("[1]").is_err());
+        // Absent: the field's default.
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>("{}")
+                .ok()
+                .and_then(|v| string_or_number(&v["f"]).ok())
+                .flatten(),
+            None
+        );
+        // Through a `serde_json::Value` as well.
+        let v = serde_json::json!({"n": 12, "s": "x"});
+        assert_eq!(string_or_number(&v["n"]).ok().flatten(), Some("12".into()));
+        assert_eq!(string_or_number(&v["s"]).ok().flatten(), Some("x".into()));
+    }
+
     #[test]
     fn bearer_is_prefixed_once_and_sensitive() {
         let (_, v) = bearer(&Secret::new("abc")).unwrap();
