@@ -2,6 +2,7 @@ use crate::Options;
 use bytes::Bytes;
 use finconnect::driver::USER_AGENT;
 use finconnect::driver::{Transport, TransportFailure};
+use http_body::Body as _;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::connect::{Connect, HttpConnector};
 use hyper_util::client::legacy::Client;
@@ -94,12 +95,19 @@ where
             }
         })?;
         let (parts, body) = response.into_parts();
-        let body = Limited::new(body, self.max_body)
-            .collect()
-            .await
-            .map_err(|e| TransportFailure::lost(format!("reading the answer: {e}")))?
-            .to_bytes();
-        Ok(http::Response::from_parts(parts, body.to_vec()))
+        // Straight into one buffer sized from Content-Length (no list of chunks
+        // copied out a second time).
+        let mut body = Limited::new(body, self.max_body);
+        let hint = usize::try_from(body.size_hint().lower()).unwrap_or(0);
+        let mut bytes = Vec::with_capacity(hint.min(self.max_body));
+        while let Some(frame) = body.frame().await {
+            let frame =
+                frame.map_err(|e| TransportFailure::lost(format!("reading the answer: {e}")))?;
+            if let Ok(data) = frame.into_data() {
+                bytes.extend_from_slice(&data);
+            }
+        }
+        Ok(http::Response::from_parts(parts, bytes))
     }
 }
 

@@ -253,6 +253,8 @@ pub fn money(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
+    // Parsed once per input, not once per currency.
+    let json = serde_json::from_str::<serde_json::Value>(text.trim()).ok();
     for code in ["KES", "TZS", "UGX", "RWF", "USD"] {
         let currency = Currency::from_code(code).expect("a known currency");
         let Ok(m) = Money::from_decimal_str(text, currency) else {
@@ -266,9 +268,9 @@ pub fn money(data: &[u8]) {
             Money::from_decimal_str(&m.to_plain_string(), currency).ok(),
             Some(m)
         );
-        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) {
+        if let Some(value) = &json {
             if value.is_number() && m.minor_units().unsigned_abs() < 1_000_000_000_000_000 {
-                if let Ok(j) = Money::from_json(&value, currency) {
+                if let Ok(j) = Money::from_json(value, currency) {
                     assert_eq!(j, m, "JSON and text readings of {text:?} differ");
                 }
             }

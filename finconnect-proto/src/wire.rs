@@ -4,7 +4,7 @@
 use crate::{Error, Secret};
 use http::header::{HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Deserializer};
+use serde::Deserializer;
 
 /// The most an inbound callback body may hold before it is refused unread (64 KiB;
 /// real callbacks are under 2 KiB).
@@ -17,15 +17,20 @@ pub fn request(
     url: &str,
     body: Option<Vec<u8>>,
 ) -> Result<http::request::Builder, Error> {
-    let _ = url
+    // Parsed once, here (the builder would parse the text again).
+    let uri = url
         .parse::<http::Uri>()
         .map_err(|e| Error::config(format!("bad request URL {url:?}: {e}")))?;
-    let mut builder = http::Request::builder()
-        .method(method)
-        .uri(url)
-        .header(ACCEPT, "application/json");
+    let mut builder = http::Request::builder().method(method).uri(uri);
+    // Room for every header a provider and an adapter add (Accept, Content-Type,
+    // Authorization, an API key, a checksum, User-Agent): one allocation, no
+    // re-hashing as they are added.
+    if let Some(headers) = builder.headers_mut() {
+        headers.reserve(8);
+    }
+    builder = builder.header(ACCEPT, HeaderValue::from_static("application/json"));
     if body.is_some() {
-        builder = builder.header(CONTENT_TYPE, "application/json");
+        builder = builder.header(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     Ok(builder)
 }
@@ -191,20 +196,53 @@ pub fn looks_like_html(body: &[u8]) -> bool {
 }
 
 /// A string given as a JSON string or number (`"200"` or `200`), or absent.
+///
+/// A visitor, not an untagged enum: an untagged enum buffers the value and
+/// builds an error message for each variant that does not match, on every
+/// field of every answer (a number is written as `serde_json::Number` writes it,
+/// as before).
 pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Either {
-        S(String),
-        N(serde_json::Number),
-        B(bool),
+    use serde::de::{Error as _, Visitor};
+    struct Text;
+    impl<'de> Visitor<'de> for Text {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a string, a number, a boolean or null")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_owned()))
+        }
+        fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Some(v))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(serde_json::Number::from(v).to_string()))
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(serde_json::Number::from(v).to_string()))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            serde_json::Number::from_f64(v)
+                .map(|n| Some(n.to_string()))
+                .ok_or_else(|| E::custom("a number that is not finite"))
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            d.deserialize_any(Text).and_then(|v| {
+                v.map(Some)
+                    .ok_or_else(|| D2::Error::custom("null is not a string or number"))
+            })
+        }
     }
-    Ok(match Option::<Either>::deserialize(d)? {
-        Some(Either::S(s)) => Some(s),
-        Some(Either::N(n)) => Some(n.to_string()),
-        Some(Either::B(b)) => Some(b.to_string()),
-        None => None,
-    })
+    d.deserialize_option(Text)
 }
 
 /// An integer given as a JSON number or numeric string; anything else is `None`.
@@ -231,6 +269,43 @@ pub fn parse_rfc3339(text: &str) -> Option<std::time::SystemTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Reads `{"f": <json>}`'s field through `string_or_number`.
+    fn field(json: &str) -> Result<Option<String>, String> {
+        #[derive(serde::Deserialize)]
+        struct F {
+            #[serde(default, deserialize_with = "string_or_number")]
+            f: Option<String>,
+        }
+        serde_json::from_str::<F>(&format!("{{\"f\": {json}}}"))
+            .map(|v| v.f)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn string_or_number_reads_each_json_kind() {
+        assert_eq!(field("\"200\""), Ok(Some("200".into())));
+        assert_eq!(field("200"), Ok(Some("200".into())));
+        assert_eq!(field("-7"), Ok(Some("-7".into())));
+        assert_eq!(field("1500.50"), Ok(Some("1500.5".into())));
+        assert_eq!(field("1e3"), Ok(Some("1000.0".into())));
+        assert_eq!(field("true"), Ok(Some("true".into())));
+        assert_eq!(field("null"), Ok(None));
+        assert!(field("{}").is_err());
+        assert!(field("[1]").is_err());
+        // Absent: the field's default.
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>("{}")
+                .ok()
+                .and_then(|v| string_or_number(&v["f"]).ok())
+                .flatten(),
+            None
+        );
+        // Through a `serde_json::Value` as well.
+        let v = serde_json::json!({"n": 12, "s": "x"});
+        assert_eq!(string_or_number(&v["n"]).ok().flatten(), Some("12".into()));
+        assert_eq!(string_or_number(&v["s"]).ok().flatten(), Some("x".into()));
+    }
 
     #[test]
     fn bearer_is_prefixed_once_and_sensitive() {

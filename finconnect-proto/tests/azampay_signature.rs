@@ -358,3 +358,19 @@ fn disbursement_checksum_round_trips() {
         finconnect_proto::azampay::disbursement_checksum(&key, text, &mut TestRng(7)).unwrap();
     assert_ne!(other, checksum);
 }
+
+/// The default verifier is the backend the crate's features select: `ring` when
+/// the `ring` feature is on (as every adapter build has it), else the pure-Rust
+/// `rsa` backend (the core alone, for targets without ring). Both verify the
+/// same vectors above.
+#[test]
+fn default_verifier_is_the_feature_selected_backend() {
+    let key = AzampayPublicKey::parse(TEST_ONLY_PUBLIC_KEY).unwrap();
+    let v = finconnect_proto::azampay::default_verifier(&key).unwrap();
+    let want = if cfg!(feature = "ring") {
+        "ring"
+    } else {
+        "rsa"
+    };
+    assert_eq!(v.backend(), want);
+}

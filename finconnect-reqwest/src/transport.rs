@@ -20,6 +20,9 @@ impl ReqwestTransport {
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .pool_max_idle_per_host(options.pool_max_idle_per_host)
+            // Small requests and answers go out at once (reqwest's default too;
+            // said here so it stays so).
+            .tcp_nodelay(true)
             .user_agent(USER_AGENT)
             .build()
             .map_err(|e| Error::config(format!("could not build the HTTP client: {e}")))?;
@@ -84,7 +87,8 @@ impl Transport for ReqwestTransport {
         if let Some(headers) = builder.headers_mut() {
             *headers = std::mem::take(response.headers_mut());
         }
-        let mut body = Vec::new();
+        let hint = response.content_length().unwrap_or(0);
+        let mut body = Vec::with_capacity(usize::try_from(hint).unwrap_or(0).min(self.max_body));
         while let Some(chunk) = response.chunk().await.map_err(classify)? {
             if body.len() + chunk.len() > self.max_body {
                 return Err(TransportFailure::lost(format!(

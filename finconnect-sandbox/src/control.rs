@@ -5,7 +5,7 @@
 //! | `POST /_sandbox/settle` | settles a payment: body `{"provider","reference","outcome"}` |
 //! | `POST /_sandbox/mpesa/c2b` | an M-Pesa customer pays the shortcode: body `{"amount","msisdn","bill_ref"}` (optional `"shortcode"`) |
 //! | `GET /_sandbox/deliveries` | the list of notification deliveries (one object each) |
-//! | `GET /_sandbox/counters` | totals: `requests`, `deliveries`, `refused_deliveries` |
+//! | `GET /_sandbox/counters` | totals: `requests`, `connections` (TCP connections accepted), `deliveries`, `refused_deliveries` |
 //! | `GET /_sandbox/counters/requests` | the request counter of each route, by route name |
 //!
 //! For M-Pesa, `reference` is the STK push's `CheckoutRequestID` and `outcome` is
@@ -93,6 +93,7 @@ pub(crate) async fn handle(state: &Arc<State>, method: &Method, path: &str, req:
                 200,
                 &json!({
                     "requests": requests,
+                    "connections": state.connections(),
                     "deliveries": deliveries.len() - refused,
                     "refused_deliveries": refused,
                 }),

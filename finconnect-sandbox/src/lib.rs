@@ -62,7 +62,8 @@
 //! process: `POST /_sandbox/settle` with `{"provider","reference","outcome"}` (M-Pesa also
 //! takes `"outcome":"cancelled"` and `"result_code"`), `POST /_sandbox/mpesa/c2b` with
 //! `{"amount","msisdn","bill_ref"}` (an M-Pesa customer pays the shortcode),
-//! `GET /_sandbox/counters` (totals: requests, deliveries, refused deliveries),
+//! `GET /_sandbox/counters` (totals: requests, TCP connections accepted, deliveries,
+//! refused deliveries),
 //! `GET /_sandbox/counters/requests` (requests per route) and `GET /_sandbox/deliveries`.
 //!
 //! ## Checkout pages

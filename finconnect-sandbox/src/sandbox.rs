@@ -166,6 +166,12 @@ impl Sandbox {
         self.state.requests(route)
     }
 
+    /// How many TCP connections the server accepted (a client that keeps its
+    /// connections alive opens few; one per request means no keep-alive).
+    pub fn connections(&self) -> u64 {
+        self.state.connections()
+    }
+
     /// How many payment-creating requests were accepted (PesaPal SubmitOrderRequest,
     /// AzamPay MNO/bank checkout and disbursements, ClickPesa USSD push, card initiate and
     /// payouts, M-Pesa STK push and B2C).

@@ -51,6 +51,11 @@ pub(crate) async fn run(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
+                    state.count_connection();
+                    // Answers go out at once, not after the client's delayed ACK.
+                    if let Err(e) = stream.set_nodelay(true) {
+                        tracing::debug!(error = %e, "TCP_NODELAY refused");
+                    }
                     let state = Arc::clone(&state);
                     let shutdown = shutdown.clone();
                     tokio::spawn(serve_connection(stream, state, shutdown));

@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::config::{Outcome, SandboxConfig};
@@ -24,6 +25,7 @@ pub(crate) struct State {
     pub azampay_callback_url: Mutex<Option<url::Url>>,
     pub clickpesa_webhook_url: Mutex<Option<url::Url>>,
     requests: Mutex<HashMap<Route, u64>>,
+    connections: AtomicU64,
     faults: Mutex<HashMap<Route, VecDeque<Fault>>>,
     orders: Mutex<HashMap<ProviderName, u64>>,
     pub deliveries: Mutex<Vec<DeliveryRecord>>,
@@ -42,6 +44,7 @@ impl State {
             config,
             addr,
             requests: Mutex::default(),
+            connections: AtomicU64::new(0),
             faults: Mutex::default(),
             orders: Mutex::default(),
             deliveries: Mutex::default(),
@@ -73,6 +76,16 @@ impl State {
 
     pub fn requests(&self, route: Route) -> u64 {
         lock(&self.requests).get(&route).copied().unwrap_or(0)
+    }
+
+    /// Counts one accepted TCP connection.
+    pub fn count_connection(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// TCP connections accepted so far.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
     }
 
     pub fn count_order(&self, provider: ProviderName) {

@@ -444,3 +444,57 @@ async fn payouts_lists_links_and_cooldown() {
     );
     sb.shutdown().await;
 }
+
+/// Payments are found by their reference among many (the store's index): each
+/// status query answers its own payment, settling one leaves its neighbours
+/// pending, and the list of all payments still holds every one, newest first.
+#[tokio::test]
+async fn payments_are_found_by_reference_among_many() {
+    let sb = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("start");
+    let t = token(&sb).await;
+    let base = sb.clickpesa_base_url();
+    let auth = [("authorization", t.as_str())];
+    for i in 0..40 {
+        let push = json!({"amount": "1000", "currency": "TZS", "orderReference": format!("MANY{i}"), "phoneNumber": "255712345678"});
+        let a = post(
+            &format!("{base}/payments/initiate-ussd-push-request"),
+            &auth,
+            &push.to_string(),
+        )
+        .await;
+        assert_eq!(a.status, 200, "payment {i}");
+    }
+    sb.settle(ProviderName::Clickpesa, "MANY17", Outcome::Complete)
+        .await
+        .expect("settles");
+    for (reference, want) in [
+        ("MANY16", "PROCESSING"),
+        ("MANY17", "SUCCESS"),
+        ("MANY18", "PROCESSING"),
+    ] {
+        let status = get(&format!("{base}/payments/{reference}"), &auth)
+            .await
+            .json();
+        let list = status.as_array().expect("an array of attempts");
+        assert_eq!(list.len(), 1, "{reference}: {status}");
+        assert_eq!(list[0]["orderReference"], reference);
+        assert_eq!(list[0]["status"], want, "{reference}");
+    }
+    assert_eq!(
+        get(&format!("{base}/payments/MANY40"), &auth).await.status,
+        404
+    );
+    let all = get(&format!("{base}/payments/all?limit=100"), &auth)
+        .await
+        .json();
+    assert_eq!(all["totalCount"], 40);
+    assert!(
+        sb.settle(ProviderName::Clickpesa, "MANY17", Outcome::Fail)
+            .await
+            .is_err(),
+        "a payment settles once"
+    );
+    sb.shutdown().await;
+}

@@ -357,3 +357,24 @@ async fn sandbox_is_send_sync_and_clone() {
     .await
     .is_err());
 }
+
+/// Every TCP connection the server accepts is counted, in the Rust API and in
+/// `GET /_sandbox/counters`. The helpers here use a fresh client (so a fresh
+/// connection) per request.
+#[tokio::test]
+async fn connections_are_counted() {
+    let sb = Sandbox::start(SandboxConfig::default())
+        .await
+        .expect("start");
+    let origin = format!("http://{}", sb.addr());
+    assert_eq!(sb.connections(), 0);
+    for _ in 0..3 {
+        get(&format!("{origin}/_sandbox/counters"), &[]).await;
+    }
+    let totals = get(&format!("{origin}/_sandbox/counters"), &[])
+        .await
+        .json();
+    assert_eq!(totals["connections"], 4, "{totals}");
+    assert_eq!(sb.connections(), 4);
+    sb.shutdown().await;
+}

@@ -193,7 +193,9 @@ impl<'a> Answer<'a> {
 /// parsed once, by its reader.
 pub(crate) fn refuses_token(response: &Response) -> bool {
     let body = response.body();
-    let holds = |word: &str| body.windows(word.len()).any(|w| w == word.as_bytes());
+    // Every answer passes here: a vectorised substring search, not a byte-by-byte
+    // window compare.
+    let holds = |word: &str| memchr::memmem::find(body, word.as_bytes()).is_some();
     if body.len() > MAX_REFUSAL_BODY
         || !(holds(codes::INVALID_API_CREDENTIALS) || holds(codes::AUTHENTICATION_ERROR))
     {
@@ -222,7 +224,12 @@ pub(crate) fn object(fields: &[(&str, &str)]) -> Result<Body, Error> {
 /// A field as text: a JSON string, or a number or boolean written out; `null` and
 /// absent are `None`.
 pub(crate) fn text(v: &Value, key: &str) -> Option<String> {
-    crate::wire::string_or_number(v.get(key)?).ok().flatten()
+    match v.get(key)? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Null | Value::Array(_) | Value::Object(_) => None,
+    }
 }
 
 /// Like [`text`], with the empty string read as absent.

@@ -116,7 +116,11 @@ impl HttpsUrl {
     /// Appends `path` (which starts with `/`) to this base URL, keeping any path
     /// the base already has (`https://host/v3` + `/api/x` → `https://host/v3/api/x`).
     pub fn join_path(&self, path: &str) -> String {
-        format!("{}{}", self.0.as_str().trim_end_matches('/'), path)
+        let base = self.0.as_str().trim_end_matches('/');
+        let mut url = String::with_capacity(base.len() + path.len() + 64);
+        url.push_str(base);
+        url.push_str(path);
+        url
     }
 }
 

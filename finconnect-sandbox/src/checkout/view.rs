@@ -161,10 +161,9 @@ fn azampay(state: &State, transaction_id: &str) -> Option<Checkout> {
 fn clickpesa(state: &State, reference: &str) -> Option<Checkout> {
     let store = lock(&state.clickpesa);
     let payment = store
-        .payments
-        .iter()
-        .rev()
-        .find(|p| p.order_reference == reference && p.channel == "CHECKOUT LINK")?;
+        .payments_for(reference)
+        .filter(|p| p.channel == "CHECKOUT LINK")
+        .last()?;
     let status = match payment.status {
         _ if payment.open() => PageStatus::Pending,
         "SUCCESS" | "SETTLED" => PageStatus::Paid,

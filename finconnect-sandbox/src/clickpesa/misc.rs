@@ -133,7 +133,7 @@ pub(crate) fn checkout_link(state: &Arc<State>, req: &Req) -> Reply {
         }
         store.used_references.insert(reference.clone());
         let now = SystemTime::now();
-        store.payments.push(Payment {
+        store.add_payment(Payment {
             id: format!("{reference}LCP{}", ids::upper_alnum(4)),
             order_reference: reference.clone(),
             amount: total,

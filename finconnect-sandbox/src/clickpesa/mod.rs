@@ -112,16 +112,16 @@ pub(crate) async fn settle(
     outcome: Outcome,
 ) -> Result<(), SandboxError> {
     let is_payment = lock(&state.clickpesa)
-        .payments
-        .iter()
-        .any(|p| p.order_reference == reference);
+        .payments_for(reference)
+        .next()
+        .is_some();
     if is_payment {
         return payments::settle(state, reference, outcome).await;
     }
     let is_payout = lock(&state.clickpesa)
-        .payouts
-        .iter()
-        .any(|p| p.order_reference == reference);
+        .payouts_for(reference)
+        .next()
+        .is_some();
     if is_payout {
         return payouts::settle(state, reference, outcome).await;
     }

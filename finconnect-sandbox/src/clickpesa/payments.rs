@@ -135,7 +135,7 @@ fn accept(state: &Arc<State>, payment: Payment, counted: bool) {
     {
         let mut store = lock(&state.clickpesa);
         store.used_references.insert(reference.clone());
-        store.payments.push(payment);
+        store.add_payment(payment);
     }
     if counted {
         state.count_order(ProviderName::Clickpesa);
@@ -265,9 +265,7 @@ pub(crate) fn status(state: &State, req: &Req) -> Reply {
         .trim_start_matches("/payments/");
     let store = lock(&state.clickpesa);
     let list: Vec<Json> = store
-        .payments
-        .iter()
-        .filter(|p| p.order_reference == reference)
+        .payments_for(reference)
         .map(|p| payment_json(p, false))
         .collect();
     if list.is_empty() {
@@ -286,7 +284,7 @@ pub(crate) fn all(state: &State, req: &Req) -> Reply {
         .or(req.query_param("currency"));
     let channel = req.query_param("channel");
     let mut rows: Vec<&Payment> = store
-        .payments
+        .payments()
         .iter()
         .filter(|p| status.is_none_or(|s| s == p.status))
         .filter(|p| reference.is_none_or(|r| r == p.order_reference))
@@ -326,12 +324,7 @@ pub(crate) async fn settle(
 ) -> Result<(), SandboxError> {
     let payment = {
         let mut store = lock(&state.clickpesa);
-        let Some(p) = store
-            .payments
-            .iter_mut()
-            .rev()
-            .find(|p| p.order_reference == reference)
-        else {
+        let Some(p) = store.latest_payment_mut(reference) else {
             return Err(SandboxError::UnknownReference {
                 provider: ProviderName::Clickpesa,
                 reference: reference.to_string(),

@@ -233,7 +233,7 @@ pub(crate) fn create(state: &Arc<State>, req: &Req) -> Reply {
         store.recent_payouts.insert(key, Instant::now());
         store.used_references.insert(r.reference.clone());
         *store.balances.entry(r.currency.clone()).or_insert(0.0) -= r.amount + r.fee();
-        store.payouts.push(payout.clone());
+        store.add_payout(payout.clone());
     }
     state.count_order(ProviderName::Clickpesa);
     state.schedule_customer(ProviderName::Clickpesa, r.reference.clone());
@@ -327,12 +327,7 @@ pub(crate) fn status(state: &State, req: &Req) -> Reply {
         .trim_end_matches('/')
         .trim_start_matches("/payouts/");
     let store = lock(&state.clickpesa);
-    let list: Vec<Json> = store
-        .payouts
-        .iter()
-        .filter(|p| p.order_reference == reference)
-        .map(payout_json)
-        .collect();
+    let list: Vec<Json> = store.payouts_for(reference).map(payout_json).collect();
     if list.is_empty() {
         return wire::message(404, &format!("Invalid or missing payout: {reference}"));
     }
@@ -345,7 +340,7 @@ pub(crate) fn all(state: &State, req: &Req) -> Reply {
     let status = req.query_param("status");
     let reference = req.query_param("orderReference");
     let mut rows: Vec<&Payout> = store
-        .payouts
+        .payouts()
         .iter()
         .filter(|p| status.is_none_or(|s| s == p.status))
         .filter(|p| reference.is_none_or(|r| r == p.order_reference))
@@ -383,11 +378,7 @@ pub(crate) async fn settle(
 ) -> Result<(), SandboxError> {
     let payout = {
         let mut store = lock(&state.clickpesa);
-        let Some(p) = store
-            .payouts
-            .iter_mut()
-            .find(|p| p.order_reference == reference)
-        else {
+        let Some(p) = store.first_payout_mut(reference) else {
             return Err(SandboxError::UnknownReference {
                 provider: ProviderName::Clickpesa,
                 reference: reference.to_string(),

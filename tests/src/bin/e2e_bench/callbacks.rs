@@ -15,16 +15,16 @@
 //! first request sent to the last event handed over; `acks_per_sec` counts
 //! acknowledgements up to the last ack.
 
-use crate::common::{self, AdapterName, Counters, Latency};
+use crate::common::{self, AdapterName, Counters, Latency, Server};
 use crate::payments;
 use base64::Engine;
 use bytes::Bytes;
 use finconnect::clickpesa::{sign, ChecksumMethod, ClickpesaConfig};
 use finconnect::driver::Transport;
-use finconnect::sdk::{FintechSdk, IpnMethod, ProviderConfig};
+use finconnect::sdk::{ConfirmLimits, FintechSdk, IpnMethod, ProviderConfig};
 use finconnect::{Secret, UrlPolicy};
 use finconnect_hyper::callback::{serve, CallbackService};
-use finconnect_sandbox::{credentials, ProviderName, Sandbox};
+use finconnect_sandbox::{credentials, ProviderName};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::{connect::HttpConnector, Client};
 use hyper_util::rt::TokioExecutor;
@@ -59,6 +59,10 @@ pub struct CallbackRun {
     pub delivery_wall: Option<Duration>,
     pub latency: Latency,
     pub prepare: Duration,
+    /// CPU time of the process from the first callback sent to the last event
+    /// (the callback service, and the in-process sender).
+    pub cpu: Duration,
+    pub out_of_process: bool,
     pub verification: &'static str,
     pub counters: Counters,
     pub peak_rss_kib: u64,
@@ -99,6 +103,9 @@ impl CallbackRun {
             "p99_ms": r3(self.latency.p99_ms),
             "max_ms": r3(self.latency.max_ms),
             "prepare_s": r3(self.prepare.as_secs_f64()),
+            "sandbox_out_of_process": self.out_of_process,
+            "process_cpu_us_per_callback": r3(self.cpu.as_secs_f64() * 1e6 / self.callbacks.max(1) as f64),
+            "p90_ms": r3(self.latency.p90_ms),
             "upstream_requests_during_callbacks": self.counters.total,
             "auth_requests": self.counters.auth,
             "peak_rss_kib": self.peak_rss_kib,
@@ -132,13 +139,14 @@ pub async fn run(
     callbacks: usize,
     concurrency: usize,
     pool_idle: Option<usize>,
+    target: Option<&str>,
 ) -> CallbackRun {
     let peak_rss_reset = common::reset_peak_rss();
-    let sandbox = common::start_sandbox().await;
+    let sandbox = Server::start(target).await;
     let options = common::client_options(concurrency, pool_idle);
     let config = match provider {
         ProviderName::Pesapal | ProviderName::Mpesa => {
-            payments::provider_config(provider, &sandbox)
+            payments::provider_config(provider, &sandbox.origin())
         }
         ProviderName::Azampay => ProviderConfig::Azampay(
             finconnect::azampay::AzampayConfig::custom(
@@ -167,19 +175,24 @@ pub async fn run(
             .with_checksum_key(finconnect_tests::clickpesa_checksum_key()),
         ),
     };
+    // As many status queries in flight as callbacks (the default, 16, would
+    // answer "retry later" to the rest of a burst of 64 PesaPal IPNs).
+    let limits = ConfirmLimits {
+        max_in_flight: concurrency.max(1),
+        ..ConfirmLimits::default()
+    };
     let mut run = match adapter {
         AdapterName::Reqwest => {
-            let sdk =
-                finconnect_reqwest::fintech_sdk_with(config, &options).expect("a reqwest facade");
+            let transport =
+                finconnect_reqwest::ReqwestTransport::new(&options).expect("a reqwest transport");
+            let sdk = FintechSdk::with_limits(config, transport, options.retry, limits)
+                .expect("a reqwest facade");
             drive(sdk, &sandbox, provider, callbacks, concurrency).await
         }
         AdapterName::Hyper => {
-            let sdk = finconnect_hyper::fintech_sdk_over(
-                config,
-                finconnect_hyper::HyperTransport::http(&options),
-                &options,
-            )
-            .expect("a hyper facade");
+            let transport = finconnect_hyper::HyperTransport::http(&options);
+            let sdk = FintechSdk::with_limits(config, transport, options.retry, limits)
+                .expect("a hyper facade");
             drive(sdk, &sandbox, provider, callbacks, concurrency).await
         }
     };
@@ -192,7 +205,7 @@ pub async fn run(
 
 async fn drive<T: Transport + 'static>(
     sdk: FintechSdk<T>,
-    sandbox: &Sandbox,
+    sandbox: &Server,
     provider: ProviderName,
     callbacks: usize,
     concurrency: usize,
@@ -240,7 +253,7 @@ async fn drive<T: Transport + 'static>(
         ProviderName::Mpesa => (Vec::new(), "none"),
     };
     let prepare = prepare_start.elapsed();
-    let before = common::counters(sandbox, provider);
+    let before = sandbox.counters(provider).await;
 
     let client: Client<HttpConnector, Full<Bytes>> = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(concurrency)
@@ -248,6 +261,7 @@ async fn drive<T: Transport + 'static>(
     let requests = Arc::new(requests);
     let next = Arc::new(AtomicUsize::new(0));
     let workers = concurrency.clamp(1, callbacks.max(1));
+    let cpu_before = common::cpu_time();
     let started = Instant::now();
     let mut tasks = Vec::with_capacity(workers);
     for _ in 0..workers {
@@ -306,7 +320,9 @@ async fn drive<T: Transport + 'static>(
         .await;
     }
     let delivery_wall = sink.all_in.get().map(|t| t.duration_since(started));
+    let cpu = common::cpu_time().saturating_sub(cpu_before);
     server.abort();
+    let counters = sandbox.counters(provider).await.since(&before);
 
     CallbackRun {
         provider,
@@ -323,11 +339,9 @@ async fn drive<T: Transport + 'static>(
         latency: common::latency(latencies),
         prepare,
         verification,
-        counters: {
-            let mut after = common::counters(sandbox, provider);
-            after.total -= before.total;
-            after
-        },
+        cpu,
+        out_of_process: sandbox.out_of_process(),
+        counters,
         peak_rss_kib: 0,
         peak_rss_reset: false,
     }
@@ -347,14 +361,19 @@ async fn pesapal_ipns<T: Transport + 'static>(
         .expect("RegisterIPN at the sandbox");
     let ipn_id: Arc<str> = Arc::from(ipn.ipn_id.as_str());
     let gate = Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let prefix: Arc<str> = Arc::from(common::run_prefix("C"));
     let mut orders = Vec::with_capacity(n);
     for i in 0..n {
         let sdk = sdk.clone();
         let ipn_id = Arc::clone(&ipn_id);
+        let prefix = Arc::clone(&prefix);
         let permit = Arc::clone(&gate).acquire_owned().await.expect("a permit");
         orders.push(tokio::spawn(async move {
             let started = sdk
-                .pay(&payments::payment(ProviderName::Pesapal, i), Some(&ipn_id))
+                .pay(
+                    &payments::payment(ProviderName::Pesapal, format!("{prefix}{i}")),
+                    Some(&ipn_id),
+                )
                 .await
                 .expect("an order at the sandbox");
             drop(permit);

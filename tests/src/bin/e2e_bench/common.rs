@@ -1,8 +1,14 @@
-//! What every mode shares: the provider and adapter names, latency summaries,
-//! peak RSS, sandbox counters and the client options.
+//! What every mode shares: the provider and adapter names, the sandbox (in this
+//! process or another), latency summaries, CPU time, peak RSS, sandbox counters
+//! and the client options.
 
+use bytes::Bytes;
 use finconnect::driver::ClientOptions;
 use finconnect_sandbox::{ProviderName, Route, Sandbox, SandboxConfig};
+use http_body_util::{BodyExt, Empty};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// A provider on the command line.
@@ -87,6 +93,110 @@ pub async fn start_sandbox() -> Sandbox {
     .await
 }
 
+/// The sandbox a run talks to: started in this process (it then shares the
+/// process's CPU time with the client), or already running in another process
+/// (`finconnect sandbox --port N`, given as `--target http://127.0.0.1:N`), so
+/// the process's CPU time is the client's alone.
+#[derive(Debug)]
+pub enum Server {
+    InProcess(Sandbox),
+    Remote(String),
+}
+
+impl Server {
+    /// A fresh in-process sandbox, or the remote one at `target`.
+    pub async fn start(target: Option<&str>) -> Server {
+        match target {
+            Some(origin) => Server::Remote(origin.trim_end_matches('/').to_owned()),
+            None => Server::InProcess(start_sandbox().await),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn origin(&self) -> String {
+        match self {
+            Server::InProcess(sandbox) => format!("http://{}", sandbox.addr()),
+            Server::Remote(origin) => origin.clone(),
+        }
+    }
+
+    pub fn out_of_process(&self) -> bool {
+        matches!(self, Server::Remote(_))
+    }
+
+    /// The sandbox's counters for `provider` (cumulative: take differences).
+    pub async fn counters(&self, provider: ProviderName) -> Counters {
+        match self {
+            Server::InProcess(sandbox) => {
+                let mut c = Counters::default();
+                for route in Route::ALL.iter().filter(|r| r.provider() == provider) {
+                    let n = sandbox.requests(*route);
+                    c.routes.push((route.name(), n));
+                    c.total += n;
+                }
+                c.auth = sandbox.requests(auth_route(provider));
+                c.connections = sandbox.connections();
+                c
+            }
+            Server::Remote(origin) => {
+                let per_route = get_json(&format!("{origin}/_sandbox/counters/requests")).await;
+                let totals = get_json(&format!("{origin}/_sandbox/counters")).await;
+                let mut c = Counters::default();
+                for route in Route::ALL.iter().filter(|r| r.provider() == provider) {
+                    let n = per_route[route.name()].as_u64().unwrap_or(0);
+                    c.routes.push((route.name(), n));
+                    c.total += n;
+                }
+                c.auth = per_route[auth_route(provider).name()].as_u64().unwrap_or(0);
+                c.connections = totals["connections"].as_u64().unwrap_or(0);
+                c
+            }
+        }
+    }
+
+    pub async fn shutdown(self) {
+        if let Server::InProcess(sandbox) = self {
+            sandbox.shutdown().await;
+        }
+    }
+}
+
+/// GETs a JSON document from the sandbox's control surface.
+async fn get_json(url: &str) -> serde_json::Value {
+    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let response = client
+        .get(url.parse().expect("a control URL"))
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e} (is `finconnect sandbox` running there?)"));
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a control answer")
+        .to_bytes();
+    serde_json::from_slice(&body).unwrap_or_else(|e| panic!("GET {url}: not JSON: {e}"))
+}
+
+/// A prefix unique to this run, so payments sent to a long-running sandbox never
+/// reuse an earlier run's references (letters and digits only, as every
+/// provider allows).
+pub fn run_prefix(kind: &str) -> String {
+    static RUN: AtomicU64 = AtomicU64::new(0);
+    let n = RUN.fetch_add(1, Ordering::Relaxed);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() % 1_000_000);
+    format!("{kind}{}{secs}R{n}X", std::process::id() % 10_000)
+}
+
+/// CPU time of this process so far (user + system, every thread, living or
+/// ended: `CLOCK_PROCESS_CPUTIME_ID`, the sum `getrusage(RUSAGE_SELF)` reports).
+pub fn cpu_time() -> Duration {
+    cpu_time::ProcessTime::try_now()
+        .map(|t| t.as_duration())
+        .unwrap_or_default()
+}
+
 /// Client options for a run at `concurrency`: generous timeouts (the benchmark
 /// measures, it does not time out) and an idle pool as large as the number of
 /// requests in flight, so connections are reused rather than reopened.
@@ -108,6 +218,24 @@ pub struct Counters {
     pub total: u64,
     /// The auth route's counter.
     pub auth: u64,
+    /// TCP connections the sandbox accepted (all providers).
+    pub connections: u64,
+}
+
+impl Counters {
+    /// `self - before`, per route and in total.
+    pub fn since(mut self, before: &Counters) -> Counters {
+        for (route, n) in &mut self.routes {
+            if let Some((_, b)) = before.routes.iter().find(|(r, _)| r == route) {
+                *n -= b;
+            }
+        }
+        self.routes.retain(|(_, n)| *n > 0);
+        self.total -= before.total;
+        self.auth -= before.auth;
+        self.connections -= before.connections;
+        self
+    }
 }
 
 pub fn auth_route(provider: ProviderName) -> Route {
@@ -119,23 +247,11 @@ pub fn auth_route(provider: ProviderName) -> Route {
     }
 }
 
-pub fn counters(sandbox: &Sandbox, provider: ProviderName) -> Counters {
-    let mut c = Counters::default();
-    for route in Route::ALL.iter().filter(|r| r.provider() == provider) {
-        let n = sandbox.requests(*route);
-        if n > 0 {
-            c.routes.push((route.name(), n));
-        }
-        c.total += n;
-    }
-    c.auth = sandbox.requests(auth_route(provider));
-    c
-}
-
 /// Latency percentiles in milliseconds (nearest rank).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Latency {
     pub p50_ms: f64,
+    pub p90_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
     pub mean_ms: f64,
@@ -154,6 +270,7 @@ pub fn latency(mut samples: Vec<Duration>) -> Latency {
     let sum: Duration = samples.iter().sum();
     Latency {
         p50_ms: rank(0.50),
+        p90_ms: rank(0.90),
         p99_ms: rank(0.99),
         max_ms: ms(samples[n - 1]),
         mean_ms: ms(sum) / n as f64,
