@@ -19,7 +19,7 @@ pub enum Appended {
 /// A durable log of confirmed events, written at most once per dedupe key.
 ///
 /// A [`CallbackInbox`](super::CallbackInbox) built with
-/// [`CallbackInbox::to_log`](super::CallbackInbox::to_log) hands each confirmed
+/// [`CallbackInbox::for_log`](super::CallbackInbox::for_log) hands each confirmed
 /// event to [`EventLog::append_once`] instead of a handler and a
 /// [`DedupeStore`](super::DedupeStore): the check "seen before?" and the append
 /// are **one atomic step** in the log, so there is no claim to lease, release
