@@ -56,6 +56,25 @@ async fn credential(body: &Map<String, Value>, name_key: &str) -> Result<bool, R
     }
 }
 
+/// What every initiator request shares: its URLs and remarks ([`common`]), the
+/// initiator's credential ([`credential`]) and the ids of its result (`originator`
+/// when the caller gave one, as B2C does). `Ok((pending, credential valid))`, or the
+/// refusal.
+async fn admit(
+    body: &Map<String, Value>,
+    name_key: &str,
+    originator: Option<String>,
+) -> Result<(Pending, bool), Reply> {
+    let result_url = common(body)?;
+    let valid = credential(body, name_key).await?;
+    let pending = Pending {
+        result_url,
+        originator: originator.unwrap_or_else(wire::originator_id),
+        conversation: wire::conversation_id(),
+    };
+    Ok((pending, valid))
+}
+
 fn accepted(p: &Pending) -> Reply {
     Reply::json(
         200,
@@ -156,18 +175,9 @@ pub(crate) async fn b2c(state: &Arc<State>, req: &Req) -> Reply {
     if !wire::msisdn_ok(&party_b) {
         return wire::invalid("PartyB");
     }
-    let result_url = match common(&body) {
-        Ok(u) => u,
+    let (p, valid) = match admit(&body, "InitiatorName", Some(originator.clone())).await {
+        Ok(admitted) => admitted,
         Err(r) => return r,
-    };
-    let valid = match credential(&body, "InitiatorName").await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let p = Pending {
-        result_url,
-        originator: originator.clone(),
-        conversation: wire::conversation_id(),
     };
     let now = SystemTime::now();
     let outcome = {
@@ -253,18 +263,9 @@ pub(crate) async fn transaction_status(state: &Arc<State>, req: &Req) -> Reply {
     ) {
         return wire::invalid("IdentifierType");
     }
-    let result_url = match common(&body) {
-        Ok(u) => u,
+    let (p, valid) = match admit(&body, "Initiator", None).await {
+        Ok(admitted) => admitted,
         Err(r) => return r,
-    };
-    let valid = match credential(&body, "Initiator").await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let p = Pending {
-        result_url,
-        originator: wire::originator_id(),
-        conversation: wire::conversation_id(),
     };
     let occasion = match wire::required(&body, "Occasion") {
         Some(o) => item("Occasion", o),
@@ -357,18 +358,9 @@ pub(crate) async fn account_balance(state: &Arc<State>, req: &Req) -> Reply {
     if wire::required(&body, "IdentifierType").as_deref() != Some("4") {
         return wire::invalid("IdentifierType");
     }
-    let result_url = match common(&body) {
-        Ok(u) => u,
+    let (p, valid) = match admit(&body, "Initiator", None).await {
+        Ok(admitted) => admitted,
         Err(r) => return r,
-    };
-    let valid = match credential(&body, "Initiator").await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let p = Pending {
-        result_url,
-        originator: wire::originator_id(),
-        conversation: wire::conversation_id(),
     };
     let placeholder = wire::placeholder_transaction_id();
     let out = if valid {
@@ -427,18 +419,9 @@ pub(crate) async fn reversal(state: &Arc<State>, req: &Req) -> Reply {
     ) {
         return wire::invalid("RecieverIdentifierType");
     }
-    let result_url = match common(&body) {
-        Ok(u) => u,
+    let (p, valid) = match admit(&body, "Initiator", None).await {
+        Ok(admitted) => admitted,
         Err(r) => return r,
-    };
-    let valid = match credential(&body, "Initiator").await {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
-    let p = Pending {
-        result_url,
-        originator: wire::originator_id(),
-        conversation: wire::conversation_id(),
     };
     let placeholder = wire::placeholder_transaction_id();
     let now = SystemTime::now();
