@@ -10,7 +10,7 @@
 //!   string (the message), or anything else (no error).
 
 use super::wire::ApiError;
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
@@ -111,12 +111,74 @@ impl<'de> Visitor<'de> for FieldVisitor {
         Field::deserialize(d)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Field, A::Error> {
-        IgnoredAny.visit_seq(seq)?;
+        Skip::seq(seq)?;
         Ok(Field(None))
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Field, A::Error> {
-        IgnoredAny.visit_map(map)?;
+        Skip::map(map)?;
         Ok(Field(None))
+    }
+}
+
+/// A value read and dropped. Unlike `serde::de::IgnoredAny` (which
+/// `serde_json` skips without checking number ranges or UTF-8), every part is
+/// parsed, so a body is refused exactly when `serde_json::Value` refuses it.
+pub(crate) struct Skip;
+
+impl Skip {
+    /// Reads and drops every element.
+    fn seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(())
+    }
+
+    /// Reads and drops every entry.
+    fn map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SkipVisitor;
+        impl<'de> Visitor<'de> for SkipVisitor {
+            type Value = Skip;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Skip, E> {
+                Ok(Skip)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Skip, D::Error> {
+                Skip::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Skip, A::Error> {
+                Skip::seq(seq).map(|()| Skip)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Skip, A::Error> {
+                Skip::map(map).map(|()| Skip)
+            }
+        }
+        d.deserialize_any(SkipVisitor)
     }
 }
 
@@ -181,7 +243,7 @@ impl FieldwiseObject for ErrorObject {
             "type" => &mut self.kind,
             "code" => &mut self.code,
             "message" => &mut self.message,
-            _ => return map.next_value::<IgnoredAny>().map(drop),
+            _ => return map.next_value::<Skip>().map(drop),
         };
         *slot = map.next_value()?;
         Ok(())
@@ -266,7 +328,7 @@ impl<'de> Deserialize<'de> for ErrorField {
                 ErrorField::deserialize(d)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ErrorField, A::Error> {
-                IgnoredAny.visit_seq(seq)?;
+                Skip::seq(seq)?;
                 Ok(ErrorField::Other)
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ErrorField, A::Error> {
@@ -310,7 +372,7 @@ impl<'de, T: FieldwiseObject> Deserialize<'de> for ObjectField<T> {
                 ObjectField::deserialize(d)
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<ObjectField<T>, A::Error> {
-                IgnoredAny.visit_seq(seq)?;
+                Skip::seq(seq)?;
                 Ok(ObjectField(None))
             }
             fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<ObjectField<T>, E> {

@@ -10,7 +10,7 @@ use super::wire::{codes, Answer, Envelope};
 use crate::operation::{Host, Parts};
 use crate::retry::Idempotency;
 use crate::{Currency, Error, MerchantReference, Money, Operation, PaymentStatus};
-use serde::de::{IgnoredAny, MapAccess};
+use serde::de::MapAccess;
 #[cfg(any(test, feature = "fuzzing"))]
 use serde_json::Value;
 use std::fmt;
@@ -398,7 +398,7 @@ impl FieldwiseObject for StatusBody {
             "description" => &mut self.description,
             "created_date" => &mut self.created_date,
             "call_back_url" => &mut self.call_back_url,
-            _ => return map.next_value::<IgnoredAny>().map(drop),
+            _ => return map.next_value::<fields::Skip>().map(drop),
         };
         *slot = map.next_value()?;
         Ok(())
@@ -423,7 +423,7 @@ impl FieldwiseObject for SubscriptionBody {
             "first_name" => &mut self.first_name,
             "last_name" => &mut self.last_name,
             "correlation_id" => &mut self.correlation_id,
-            _ => return map.next_value::<IgnoredAny>().map(drop),
+            _ => return map.next_value::<fields::Skip>().map(drop),
         };
         *slot = map.next_value()?;
         Ok(())

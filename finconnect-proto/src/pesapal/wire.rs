@@ -190,24 +190,30 @@ impl<'a> Answer<'a> {
     /// refusal: it is a decode error, which the driver turns into
     /// `OutcomeUnknown`.
     pub(crate) fn check_refusal(&self) -> Result<(), Error> {
+        self.check_refusal_with(Envelope::of(&self.v))
+    }
+
+    /// [`Answer::check_refusal`] over fields read already.
+    pub(crate) fn check_refusal_with(&self, envelope: Envelope) -> Result<(), Error> {
         let client_error = (400..500).contains(&self.status());
-        if let Some(e) = api_error(&self.v) {
+        if let Some(e) = envelope.error {
             if e.is_documented_refusal() || client_error {
                 return Err(e.into_error(self.status()));
             }
             let code = e.code.as_deref().or(e.error_type.as_deref()).unwrap_or("?");
             return Err(self.bad(format!("error {code} is not a refusal PesaPal documents")));
         }
-        if body_status_failed(&self.v) && !client_error {
-            let status = body_status(&self.v).unwrap_or_default();
-            return Err(self.bad(format!("body status {status} without an error object")));
+        if let Some(status) = envelope.status.as_deref().filter(|s| status_failed(s)) {
+            if !client_error {
+                return Err(self.bad(format!("body status {status} without an error object")));
+            }
         }
-        let has_message =
-            non_empty(&self.v, "Message").is_some() || non_empty(&self.v, "message").is_some();
+        let given = |m: &Option<String>| m.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let has_message = given(&envelope.upper_message) || given(&envelope.message);
         if client_error && self.status() != 401 && !has_message {
             return Err(self.bad(format!("HTTP {} without PesaPal's message", self.status())));
         }
-        self.http_failure()
+        self.http_failure_with(envelope.upper_message, envelope.message)
     }
 }
 

@@ -1,10 +1,10 @@
-//! GetTransactionStatus's one-pass reader against the `serde_json::Value`
-//! reader it replaced: the same status, or the same error, for every PesaPal
+//! GetTransactionStatus's and SubmitOrderRequest's one-pass readers against
+//! the `serde_json::Value` readers they replaced: the same status, or the same error, for every PesaPal
 //! fixture, every quirk PesaPal has been seen to send (and some it has not),
 //! and generated bodies.
 #![allow(clippy::unwrap_used)]
 
-use finconnect_proto::pesapal::harness::pesapal_status_agrees;
+use finconnect_proto::pesapal::harness::{pesapal_order_agrees, pesapal_status_agrees};
 use finconnect_proto::pesapal::{GetTransactionStatus, OrderTrackingId};
 use finconnect_proto::{Currency, Money, Operation, PaymentStatus};
 use proptest::prelude::*;
@@ -20,6 +20,7 @@ fn every_pesapal_fixture_reads_alike() {
         let body = std::fs::read(entry.unwrap().path()).unwrap();
         for status in STATUSES {
             pesapal_status_agrees(status, &body);
+            pesapal_order_agrees(status, &body);
         }
         read += 1;
     }
@@ -88,6 +89,12 @@ const QUIRKS: &[&str] = &[
     "{\"status_code\":1,}",
     "{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
     "{\"status_code\":1e999}",
+    // What is skipped is still parsed: numbers out of range, broken UTF-8.
+    "{\"status_code\":1,\"other\":1e999}",
+    "{\"status_code\":1,\"other\":[{\"a\":-1e999}]}",
+    "{\"status_code\":1,\"amount\":[1e999]}",
+    "{\"status_code\":1,\"error\":{\"x\":1e999}}",
+    "{\"status_code\":1,\"other\":\"\\ud800\"}",
 ];
 
 #[test]
@@ -95,6 +102,22 @@ fn every_quirk_reads_alike() {
     for body in QUIRKS {
         for status in STATUSES {
             pesapal_status_agrees(status, body.as_bytes());
+            pesapal_order_agrees(status, body.as_bytes());
+        }
+    }
+}
+
+#[test]
+fn bytes_that_are_not_utf8_read_alike() {
+    let bodies: [&[u8]; 3] = [
+        b"{\"status_code\":1,\"other\":\"\xff\"}",
+        b"{\"status_code\":1,\"merchant_reference\":\"\xc3\"}",
+        b"{\"status_code\":1,\"other\":[\"ok\",{\"a\":\"\xe2\x82\"}]}",
+    ];
+    for body in bodies {
+        for status in STATUSES {
+            pesapal_status_agrees(status, body);
+            pesapal_order_agrees(status, body);
         }
     }
 }
@@ -166,6 +189,7 @@ fn key() -> impl Strategy<Value = String> {
         Just("description"),
         Just("created_date"),
         Just("subscription_transaction_info"),
+        Just("redirect_url"),
         Just("account_reference"),
         Just("correlation_id"),
         Just("other"),
@@ -188,5 +212,6 @@ proptest! {
             .collect();
         let body = format!("{{{}}}", fields.join(","));
         pesapal_status_agrees(status, body.as_bytes());
+        pesapal_order_agrees(status, body.as_bytes());
     }
 }
