@@ -64,10 +64,7 @@ pub(crate) fn authorize(
     token: Option<&crate::AccessToken>,
 ) -> Result<http::request::Builder, Error> {
     Ok(match token {
-        Some(token) => {
-            let (name, value) = bearer(token.secret())?;
-            builder.header(name, value)
-        }
+        Some(token) => builder.header(AUTHORIZATION, token.authorization()?),
         None => builder,
     })
 }
