@@ -4,7 +4,10 @@
 //! shape PesaPal has been seen to send (a `status` string or number, an `error`
 //! object with all-null fields, `error_type` or `type`, amounts as float numbers
 //! or strings, unknown extra fields) can make a parser fail, and the public types
-//! stay plain Rust.
+//! stay plain Rust. The two answers on every payment's path (SubmitOrderRequest
+//! and GetTransactionStatus) are read in one pass instead, with the same
+//! tolerance ([`super::fields`]), and checked with the same rules
+//! ([`Answer::check_with`], [`Answer::check_refusal_with`]).
 
 use crate::operation::Body;
 use crate::{Error, Provider};
