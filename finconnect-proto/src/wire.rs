@@ -64,10 +64,7 @@ pub(crate) fn authorize(
     token: Option<&crate::AccessToken>,
 ) -> Result<http::request::Builder, Error> {
     Ok(match token {
-        Some(token) => {
-            let (name, value) = bearer(token.secret())?;
-            builder.header(name, value)
-        }
+        Some(token) => builder.header(AUTHORIZATION, token.authorization()?),
         None => builder,
     })
 }
@@ -247,15 +244,18 @@ pub fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String
 
 /// An integer given as a JSON number or numeric string; anything else is `None`.
 pub fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Ok(string_or_number(d)?.and_then(|s| {
-        let s = s.trim();
-        s.parse::<i64>().ok().or_else(|| {
-            s.parse::<f64>()
-                .ok()
-                .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
-                .map(|f| f as i64)
-        })
-    }))
+    Ok(string_or_number(d)?.and_then(|s| int_from_text(&s)))
+}
+
+/// An integer written as text: `"12"`, ` 12 `, `12.0`; anything else is `None`.
+pub(crate) fn int_from_text(s: &str) -> Option<i64> {
+    let s = s.trim();
+    s.parse::<i64>().ok().or_else(|| {
+        s.parse::<f64>()
+            .ok()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+            .map(|f| f as i64)
+    })
 }
 
 /// Reads an RFC 3339 timestamp (any number of fractional digits, `Z` or offset).

@@ -186,8 +186,10 @@ impl Api for PesapalConfig {
         }
         let url = crate::wire::url(&self.base_url, &parts.path, &parts.query);
         let body = crate::wire::body_bytes(parts.body)?.unwrap_or_default();
-        let builder = crate::wire::request(parts.method, &url, None)?
-            .header(http::header::CONTENT_TYPE, wire::JSON);
+        let builder = crate::wire::request(parts.method, &url, None)?.header(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(wire::JSON),
+        );
         let builder = crate::wire::authorize(builder, token)?;
         crate::wire::finish(builder, body)
     }

@@ -85,6 +85,38 @@ fn fixtures() -> &'static Fixtures {
     })
 }
 
+/// Reads `body`, answered with HTTP `status`, with GetTransactionStatus's
+/// one-pass reader and with the `serde_json::Value` reader it replaced: both
+/// must come to the same status, or to the same error.
+pub fn pesapal_status_agrees(status: u16, body: &[u8]) {
+    let f = fixtures();
+    let response = crate::harness::response(status, body);
+    let typed = super::status::read_status(&response, &f.tracking);
+    let value = super::status::read_status_via_value(&response, &f.tracking);
+    assert_eq!(
+        format!("{typed:?}"),
+        format!("{value:?}"),
+        "the two status readers differ on HTTP {status} {:?}",
+        String::from_utf8_lossy(body)
+    );
+}
+
+/// Reads `body`, answered with HTTP `status`, with SubmitOrderRequest's
+/// one-pass reader and with the `serde_json::Value` reader: both must come to
+/// the same order, or to the same error.
+pub fn pesapal_order_agrees(status: u16, body: &[u8]) {
+    let f = fixtures();
+    let response = crate::harness::response(status, body);
+    let typed = f.order.read(response.clone());
+    let value = super::order::read_order_value(&response);
+    assert_eq!(
+        format!("{typed:?}"),
+        format!("{value:?}"),
+        "the two order readers differ on HTTP {status} {:?}",
+        String::from_utf8_lossy(body)
+    );
+}
+
 /// How many answer readers [`pesapal_responses`] chooses from.
 pub const RESPONSE_READERS: usize = 9;
 
@@ -99,6 +131,12 @@ pub fn pesapal_responses(data: &[u8]) {
     };
     let f = fixtures();
     let response = crate::harness::response(status, body);
+    if reader == 3 {
+        pesapal_order_agrees(status, body);
+    }
+    if reader == 4 {
+        pesapal_status_agrees(status, body);
+    }
     match reader {
         0 => match RequestToken.read(response) {
             Ok(grant) => assert!(!grant.value.is_empty()),

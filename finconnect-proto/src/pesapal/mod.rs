@@ -73,6 +73,7 @@
 
 mod auth;
 mod config;
+mod fields;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod harness;

@@ -1,11 +1,13 @@
 //! `POST /api/Transactions/SubmitOrderRequest`.
 
 use super::config::PesapalConfig;
+use super::fields::{self, ErrorField, Field, FieldwiseObject};
 use super::ipn_setup::{check_url, IpnId};
-use super::wire::{self, Answer};
+use super::wire::{self, Answer, Envelope};
 use crate::operation::{Body, Host, Parts};
 use crate::retry::Idempotency;
 use crate::{Description, Error, MerchantReference, Money, Operation};
+use serde::de::MapAccess;
 use serde::Serialize;
 use std::fmt;
 
@@ -429,13 +431,83 @@ impl Operation for SubmitOrder {
     /// documents, such as `InvalidIpnId`), or a decode error for anything else
     /// (which the driver reports as [`Error::OutcomeUnknown`]).
     fn read(&self, response: http::Response<Vec<u8>>) -> Result<SubmittedOrder, Error> {
-        let answer = Answer::parse(Self::NAME, &response, false)?;
-        answer.check_refusal()?;
-        let tracking = answer.required("order_tracking_id")?;
-        Ok(SubmittedOrder {
-            order_tracking_id: OrderTrackingId::new(tracking).map_err(|e| answer.bad(e))?,
-            merchant_reference: wire::text(&answer.v, "merchant_reference").unwrap_or_default(),
-            redirect_url: answer.required("redirect_url")?,
-        })
+        // A JSON object is read in one pass; anything else by the `Value` reader.
+        match fields::object_body::<OrderAnswer>(response.body()) {
+            Ok(body) => read_order_fields(&response, body),
+            Err(_) => read_order_value(&response),
+        }
     }
+}
+
+/// SubmitOrderRequest's answer fields (see [`fields`]).
+#[derive(Default)]
+struct OrderAnswer {
+    status: Field,
+    error: ErrorField,
+    message: Field,
+    /// ASP.NET's `Message`.
+    upper_message: Field,
+    order_tracking_id: Field,
+    merchant_reference: Field,
+    redirect_url: Field,
+}
+
+impl FieldwiseObject for OrderAnswer {
+    fn field<'de, A: MapAccess<'de>>(&mut self, key: &str, map: &mut A) -> Result<(), A::Error> {
+        let slot = match key {
+            "error" => {
+                self.error = map.next_value()?;
+                return Ok(());
+            }
+            "status" => &mut self.status,
+            "message" => &mut self.message,
+            "Message" => &mut self.upper_message,
+            "order_tracking_id" => &mut self.order_tracking_id,
+            "merchant_reference" => &mut self.merchant_reference,
+            "redirect_url" => &mut self.redirect_url,
+            _ => return map.next_value::<fields::Skip>().map(drop),
+        };
+        *slot = map.next_value()?;
+        Ok(())
+    }
+}
+
+/// Reads a SubmitOrderRequest answer whose body is a JSON object, read already.
+fn read_order_fields(
+    response: &http::Response<Vec<u8>>,
+    body: OrderAnswer,
+) -> Result<SubmittedOrder, Error> {
+    let answer = Answer::unread(SubmitOrder::NAME, response, false);
+    answer.check_refusal_with(Envelope {
+        error: body.error.into_api_error(),
+        status: body.status.into_text().map(|s| s.trim().to_owned()),
+        message: body.message.into_text(),
+        upper_message: body.upper_message.into_text(),
+    })?;
+    let required = |field: Field, key: &str| {
+        field
+            .into_non_empty()
+            .ok_or_else(|| answer.bad(format!("`{key}` is missing or empty")))
+    };
+    let tracking = required(body.order_tracking_id, "order_tracking_id")?;
+    Ok(SubmittedOrder {
+        order_tracking_id: OrderTrackingId::new(tracking).map_err(|e| answer.bad(e))?,
+        merchant_reference: body.merchant_reference.into_text().unwrap_or_default(),
+        redirect_url: required(body.redirect_url, "redirect_url")?,
+    })
+}
+
+/// Reads a SubmitOrderRequest answer as a `serde_json::Value`: for bodies that
+/// are not a JSON object (and, in tests, to check [`read_order_fields`]).
+pub(crate) fn read_order_value(
+    response: &http::Response<Vec<u8>>,
+) -> Result<SubmittedOrder, Error> {
+    let answer = Answer::parse(SubmitOrder::NAME, response, false)?;
+    answer.check_refusal()?;
+    let tracking = answer.required("order_tracking_id")?;
+    Ok(SubmittedOrder {
+        order_tracking_id: OrderTrackingId::new(tracking).map_err(|e| answer.bad(e))?,
+        merchant_reference: wire::text(&answer.v, "merchant_reference").unwrap_or_default(),
+        redirect_url: answer.required("redirect_url")?,
+    })
 }

@@ -4,7 +4,10 @@
 //! shape PesaPal has been seen to send (a `status` string or number, an `error`
 //! object with all-null fields, `error_type` or `type`, amounts as float numbers
 //! or strings, unknown extra fields) can make a parser fail, and the public types
-//! stay plain Rust.
+//! stay plain Rust. The two answers on every payment's path (SubmitOrderRequest
+//! and GetTransactionStatus) are read in one pass instead, with the same
+//! tolerance ([`super::fields`]), and checked with the same rules
+//! ([`Answer::check_with`], [`Answer::check_refusal_with`]).
 
 use crate::operation::Body;
 use crate::{Error, Provider};
@@ -40,16 +43,23 @@ impl<'a> Answer<'a> {
         response: &'a Response,
         withhold: bool,
     ) -> Result<Self, Error> {
-        let mut answer = Answer {
-            name,
-            response,
-            withhold,
-            v: Value::Null,
-        };
+        let mut answer = Answer::unread(name, response, withhold);
         answer.v =
             crate::wire::json_answer(response.body(), "Cloudflare or a proxy in front of PesaPal")
                 .map_err(|reason| answer.bad(reason))?;
         Ok(answer)
+    }
+
+    /// The answer to `name` before (or instead of) reading its body as a
+    /// `Value`: for readers that read the body themselves and check it with
+    /// [`Answer::check_with`].
+    pub(crate) fn unread(name: &'static str, response: &'a Response, withhold: bool) -> Self {
+        Answer {
+            name,
+            response,
+            withhold,
+            v: Value::Null,
+        }
     }
 
     /// The answer, if its body is a JSON object.
@@ -115,22 +125,41 @@ impl<'a> Answer<'a> {
     /// message; then [`Answer::http_failure`]. Money-moving operations use
     /// [`Answer::check_refusal`].
     pub(crate) fn check(&self) -> Result<(), Error> {
-        if let Some(e) = api_error(&self.v) {
+        self.check_with(Envelope::of(&self.v))
+    }
+
+    /// [`Answer::check`] over fields read already.
+    pub(crate) fn check_with(&self, envelope: Envelope) -> Result<(), Error> {
+        if let Some(e) = envelope.error {
             return Err(e.into_error(self.status()));
         }
-        if body_status_failed(&self.v) {
-            let message = text(&self.v, "message").unwrap_or_else(|| {
-                format!("body status {}", body_status(&self.v).unwrap_or_default())
-            });
+        if let Some(status) = envelope.status.filter(|s| status_failed(s)) {
+            let message = envelope
+                .message
+                .unwrap_or_else(|| format!("body status {status}"));
             return Err(self.refused(None, message, None));
         }
-        self.http_failure()
+        self.http_failure_with(envelope.upper_message, envelope.message)
     }
 
     /// The HTTP status alone: ≥ 500 with no PesaPal answer is unreadable (the
     /// driver retries it or reports a transport error); 401 is a refused token;
     /// another 4xx is a provider error, with ASP.NET's `Message` when given.
     pub(crate) fn http_failure(&self) -> Result<(), Error> {
+        let http_status = self.status();
+        if http_status < 400 {
+            return Ok(());
+        }
+        self.http_failure_with(text(&self.v, "Message"), text(&self.v, "message"))
+    }
+
+    /// [`Answer::http_failure`] with ASP.NET's `Message` and PesaPal's
+    /// `message` read already.
+    fn http_failure_with(
+        &self,
+        upper_message: Option<String>,
+        message: Option<String>,
+    ) -> Result<(), Error> {
         let http_status = self.status();
         if http_status >= 500 {
             return Err(self.bad(format!("HTTP {http_status} without a PesaPal answer")));
@@ -144,9 +173,7 @@ impl<'a> Answer<'a> {
         }
         if http_status >= 400 {
             // ASP.NET's own errors: {"Message": "No HTTP resource was found …"}.
-            let message = text(&self.v, "Message")
-                .or_else(|| text(&self.v, "message"))
-                .unwrap_or_else(|| self.quote());
+            let message = upper_message.or(message).unwrap_or_else(|| self.quote());
             let hint = if http_status == 404 || message.contains("No HTTP resource") {
                 Some("no such path at this base URL: the base URL must include /pesapalv3 (PesaPal's sandbox), /v3 (live) or /pesapal/v3 (the local `finconnect sandbox`)")
             } else if http_status == 403 {
@@ -166,24 +193,30 @@ impl<'a> Answer<'a> {
     /// refusal: it is a decode error, which the driver turns into
     /// `OutcomeUnknown`.
     pub(crate) fn check_refusal(&self) -> Result<(), Error> {
+        self.check_refusal_with(Envelope::of(&self.v))
+    }
+
+    /// [`Answer::check_refusal`] over fields read already.
+    pub(crate) fn check_refusal_with(&self, envelope: Envelope) -> Result<(), Error> {
         let client_error = (400..500).contains(&self.status());
-        if let Some(e) = api_error(&self.v) {
+        if let Some(e) = envelope.error {
             if e.is_documented_refusal() || client_error {
                 return Err(e.into_error(self.status()));
             }
             let code = e.code.as_deref().or(e.error_type.as_deref()).unwrap_or("?");
             return Err(self.bad(format!("error {code} is not a refusal PesaPal documents")));
         }
-        if body_status_failed(&self.v) && !client_error {
-            let status = body_status(&self.v).unwrap_or_default();
-            return Err(self.bad(format!("body status {status} without an error object")));
+        if let Some(status) = envelope.status.as_deref().filter(|s| status_failed(s)) {
+            if !client_error {
+                return Err(self.bad(format!("body status {status} without an error object")));
+            }
         }
-        let has_message =
-            non_empty(&self.v, "Message").is_some() || non_empty(&self.v, "message").is_some();
+        let given = |m: &Option<String>| m.as_deref().is_some_and(|s| !s.trim().is_empty());
+        let has_message = given(&envelope.upper_message) || given(&envelope.message);
         if client_error && self.status() != 401 && !has_message {
             return Err(self.bad(format!("HTTP {} without PesaPal's message", self.status())));
         }
-        self.http_failure()
+        self.http_failure_with(envelope.upper_message, envelope.message)
     }
 }
 
@@ -249,7 +282,34 @@ pub(crate) fn body_status(v: &Value) -> Option<String> {
 
 /// Whether the body-level `status` says the request failed (anything but 2xx).
 pub(crate) fn body_status_failed(v: &Value) -> bool {
-    body_status(v).is_some_and(|s| !s.starts_with('2') || s.len() != 3)
+    body_status(v).is_some_and(|s| status_failed(&s))
+}
+
+/// Whether a (trimmed) body-level `status` says the request failed.
+fn status_failed(status: &str) -> bool {
+    !status.starts_with('2') || status.len() != 3
+}
+
+/// What [`Answer::check`] reads of a body: the error object, the body-level
+/// `status` (trimmed), `message`, and ASP.NET's `Message`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Envelope {
+    pub(crate) error: Option<ApiError>,
+    pub(crate) status: Option<String>,
+    pub(crate) message: Option<String>,
+    pub(crate) upper_message: Option<String>,
+}
+
+impl Envelope {
+    /// The envelope of a body read as a `Value`.
+    pub(crate) fn of(v: &Value) -> Self {
+        Envelope {
+            error: api_error(v),
+            status: body_status(v),
+            message: text(v, "message"),
+            upper_message: text(v, "Message"),
+        }
+    }
 }
 
 /// PesaPal's error object, when it names an error (an all-null object does not).
