@@ -49,6 +49,9 @@ pub struct RedisConfig {
     prefix: String,
     connect_timeout: Duration,
     response_timeout: Duration,
+    /// The PEM of the certificate authorities a `rediss://` server is checked
+    /// against, when not the public ones.
+    root_certificates: Option<Vec<u8>>,
 }
 
 impl fmt::Debug for RedisConfig {
@@ -62,6 +65,7 @@ impl fmt::Debug for RedisConfig {
             .field("prefix", &self.prefix)
             .field("connect_timeout", &self.connect_timeout)
             .field("response_timeout", &self.response_timeout)
+            .field("private_roots", &self.root_certificates.is_some())
             .finish()
     }
 }
@@ -83,6 +87,7 @@ impl RedisConfig {
             prefix: "finconnect".into(),
             connect_timeout: Duration::from_secs(2),
             response_timeout: Duration::from_secs(1),
+            root_certificates: None,
         })
     }
 
@@ -105,11 +110,35 @@ impl RedisConfig {
         self
     }
 
+    /// For `rediss://`: trust the certificate authorities in `pem` (a private CA,
+    /// as managed Redis services and in-house deployments use) instead of the
+    /// public web roots. The server's name is still checked against its
+    /// certificate. Without it, a `rediss://` server must present a certificate
+    /// from a public authority.
+    pub fn root_certificates(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.root_certificates = Some(pem.into());
+        self
+    }
+
+    /// A redis-rs client for this configuration (TLS with the configured roots).
+    fn client(&self) -> Result<redis::Client, RedisError> {
+        match &self.root_certificates {
+            Some(pem) if self.url.scheme() == "rediss" => Ok(redis::Client::build_with_tls(
+                self.url.as_str(),
+                redis::TlsCertificates {
+                    client_tls: None,
+                    root_cert: Some(pem.clone()),
+                },
+            )?),
+            _ => Ok(redis::Client::open(self.url.as_str())?),
+        }
+    }
+
     /// A handle to Redis. It connects lazily (an unreachable Redis at start is not
     /// an error here: each command fails with a clear error until Redis answers)
     /// and reconnects by itself. Needs a tokio runtime.
     pub fn connect(&self) -> Result<Redis, RedisError> {
-        let client = redis::Client::open(self.url.as_str())?;
+        let client = self.client()?;
         let config = ConnectionManagerConfig::new()
             .set_connection_timeout(Some(self.connect_timeout))
             .set_response_timeout(Some(self.response_timeout))

@@ -23,12 +23,35 @@ pub struct RedisServer {
     port: u16,
     dir: PathBuf,
     durability: Durability,
+    /// TLS listener: (port, certificate file, key file).
+    tls: Option<(u16, PathBuf, PathBuf)>,
 }
 
 impl RedisServer {
     /// Starts a server on a free loopback port (panics with a clear message when
     /// `redis-server` is not installed: `.ci/run` installs Debian's package).
     pub fn start(durability: Durability) -> RedisServer {
+        Self::start_inner(durability, None)
+    }
+
+    /// Starts a server that also listens with TLS on a second free port, with
+    /// the given certificate and key (PEM files); clients are not asked for a
+    /// certificate.
+    pub fn start_tls(cert: &Path, key: &Path) -> RedisServer {
+        Self::start_inner(
+            Durability::None,
+            Some((free_port(), cert.to_owned(), key.to_owned())),
+        )
+    }
+
+    /// `rediss://127.0.0.1:TLS_PORT/` of a server started with [`RedisServer::start_tls`].
+    pub fn tls_url(&self) -> Option<String> {
+        self.tls
+            .as_ref()
+            .map(|(port, _, _)| format!("rediss://127.0.0.1:{port}/"))
+    }
+
+    fn start_inner(durability: Durability, tls: Option<(u16, PathBuf, PathBuf)>) -> RedisServer {
         let dir = std::env::temp_dir().join(format!(
             "finconnect-redis-{}-{}",
             std::process::id(),
@@ -42,6 +65,7 @@ impl RedisServer {
             port,
             dir,
             durability,
+            tls,
         };
         server.spawn();
         server
@@ -93,6 +117,16 @@ impl RedisServer {
             .arg("yes")
             .arg("--logfile")
             .arg(self.dir.join("redis.log"));
+        if let Some((port, cert, key)) = &self.tls {
+            cmd.arg("--tls-port")
+                .arg(port.to_string())
+                .arg("--tls-cert-file")
+                .arg(cert)
+                .arg("--tls-key-file")
+                .arg(key)
+                .arg("--tls-auth-clients")
+                .arg("no");
+        }
         match self.durability {
             Durability::None => {
                 cmd.arg("--appendonly").arg("no");
