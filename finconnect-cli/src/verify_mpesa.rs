@@ -2,7 +2,7 @@
 //! is signed, so the verdict is "well-formed" (exit 0) or "malformed" (exit 2).
 
 use crate::verify::{read_input, reason, MpesaKind, Outcome, Problem};
-use finconnect::mpesa::{self, ResultCode};
+use finconnect::mpesa::{self, C2bRoute, Notification, ResultCode};
 use finconnect::{Currency, Money, PaymentStatus};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -51,64 +51,37 @@ fn status_word(code: &ResultCode) -> &'static str {
     }
 }
 
-fn detect(v: &Value) -> Option<MpesaKind> {
-    if v.pointer("/Body/stkCallback").is_some() {
-        Some(MpesaKind::Stk)
-    } else if v.get("TransID").is_some() {
-        Some(MpesaKind::C2bConfirmation)
-    } else if v.get("Result").is_some() || v.get("ResultCode").is_some() {
-        Some(MpesaKind::Result)
-    } else {
-        None
+/// The notification in `body`: read as `kind`, or of the kind its fields name
+/// (a C2B body is then a confirmation).
+fn notification(kind: Option<MpesaKind>, body: &[u8]) -> Result<Notification, Problem> {
+    match kind {
+        None => mpesa::parse_notification(body, C2bRoute::Confirmation),
+        Some(MpesaKind::Stk) => mpesa::parse_stk_callback(body).map(Notification::Stk),
+        Some(MpesaKind::C2bValidation) => mpesa::parse_c2b(body).map(Notification::C2bValidation),
+        Some(MpesaKind::C2bConfirmation) => {
+            mpesa::parse_c2b(body).map(Notification::C2bConfirmation)
+        }
+        Some(MpesaKind::Result) => mpesa::parse_result(body).map(Notification::Result),
     }
+    .map_err(|e| malformed(reason(e)))
 }
 
-fn parse(kind: MpesaKind, body: &[u8]) -> Result<Read, Problem> {
-    let bad = |e: finconnect::Error| malformed(reason(e));
-    match kind {
-        MpesaKind::Stk => {
-            let cb = mpesa::parse_stk_callback(body).map_err(bad)?;
-            Ok(Read {
-                kind,
-                status: status_word(&cb.claimed_result_code),
-                result_code: Some(cb.claimed_result_code.as_str().to_owned()),
-                amount: amount("Amount", cb.claimed_item("Amount"))?,
-                receipt: cb.claimed_receipt.clone(),
-                reference: None,
-                provider_reference: Some(cb.checkout_request_id.as_str().to_owned()),
-                confirm_with: "STK query (MpesaExpressQuery) by CheckoutRequestID",
-                ack: mpesa::stk_callback_ack().into_body(),
-            })
-        }
-        MpesaKind::C2bValidation | MpesaKind::C2bConfirmation => {
-            let v: Value =
-                serde_json::from_slice(body).map_err(|e| malformed(format!("not JSON: {e}")))?;
-            let p = mpesa::parse_c2b(body).map_err(bad)?;
-            let amount = amount("TransAmount", v.get("TransAmount"))?;
-            let validation = kind == MpesaKind::C2bValidation;
-            Ok(Read {
-                kind,
-                // A C2B request carries no ResultCode: a confirmation says the
-                // payment completed, a validation asks before it happens.
-                status: if validation { "pending" } else { "completed" },
-                result_code: None,
-                amount,
-                receipt: Some(p.trans_id.clone()),
-                reference: p.bill_ref_number.clone(),
-                provider_reference: Some(p.trans_id.clone()),
-                confirm_with: "transaction status (TransactionStatusQuery) by TransID",
-                ack: if validation {
-                    mpesa::C2bReply::Accept {
-                        third_party_trans_id: None,
-                    }
-                    .to_json()
-                } else {
-                    mpesa::c2b_confirmation_ack().into_body()
-                },
-            })
-        }
-        MpesaKind::Result => {
-            let r = mpesa::parse_result(body).map_err(bad)?;
+fn read(notification: Notification) -> Result<Read, Problem> {
+    match notification {
+        Notification::Stk(cb) => Ok(Read {
+            kind: MpesaKind::Stk,
+            status: status_word(&cb.claimed_result_code),
+            result_code: Some(cb.claimed_result_code.as_str().to_owned()),
+            amount: amount("Amount", cb.claimed_item("Amount"))?,
+            receipt: cb.claimed_receipt.clone(),
+            reference: None,
+            provider_reference: Some(cb.checkout_request_id.as_str().to_owned()),
+            confirm_with: "STK query (MpesaExpressQuery) by CheckoutRequestID",
+            ack: mpesa::stk_callback_ack().into_body(),
+        }),
+        Notification::C2bValidation(p) => Ok(c2b(MpesaKind::C2bValidation, p)),
+        Notification::C2bConfirmation(p) => Ok(c2b(MpesaKind::C2bConfirmation, p)),
+        Notification::Result(r) => {
             let raw_amount = r
                 .parameter("TransactionAmount")
                 .map(|v| ("TransactionAmount", v))
@@ -118,7 +91,7 @@ fn parse(kind: MpesaKind, body: &[u8]) -> Result<Read, Problem> {
                 None => None,
             };
             Ok(Read {
-                kind,
+                kind: MpesaKind::Result,
                 status: status_word(&r.claimed_result_code),
                 result_code: Some(r.claimed_result_code.as_str().to_owned()),
                 amount,
@@ -129,6 +102,35 @@ fn parse(kind: MpesaKind, body: &[u8]) -> Result<Read, Problem> {
                 ack: mpesa::result_ack().into_body(),
             })
         }
+        _ => Err(malformed(
+            "a kind of M-Pesa notification this command does not know",
+        )),
+    }
+}
+
+/// A C2B request as read: the core already refused a missing, negative or
+/// inexact `TransAmount`.
+fn c2b(kind: MpesaKind, p: mpesa::C2bPayment) -> Read {
+    let validation = kind == MpesaKind::C2bValidation;
+    Read {
+        kind,
+        // A C2B request carries no ResultCode: a confirmation says the
+        // payment completed, a validation asks before it happens.
+        status: if validation { "pending" } else { "completed" },
+        result_code: None,
+        amount: Some(p.claimed_amount),
+        receipt: Some(p.trans_id.clone()),
+        reference: p.bill_ref_number.clone(),
+        provider_reference: Some(p.trans_id),
+        confirm_with: "transaction status (TransactionStatusQuery) by TransID",
+        ack: if validation {
+            mpesa::C2bReply::Accept {
+                third_party_trans_id: None,
+            }
+            .to_json()
+        } else {
+            mpesa::c2b_confirmation_ack().into_body()
+        },
     }
 }
 
@@ -151,17 +153,7 @@ pub(crate) fn run(kind: Option<MpesaKind>, file: &Path) -> Result<Outcome, Probl
             finconnect::MAX_CALLBACK_BODY
         )));
     }
-    let kind = match kind {
-        Some(kind) => kind,
-        None => {
-            let v: Value =
-                serde_json::from_slice(&body).map_err(|e| malformed(format!("not JSON: {e}")))?;
-            detect(&v).ok_or_else(|| {
-                malformed("neither an STK callback (Body.stkCallback), a C2B request (TransID) nor a Result")
-            })?
-        }
-    };
-    let read = parse(kind, &body)?;
+    let read = read(notification(kind, &body)?)?;
     let amount = read.amount.map(|m| m.to_decimal_string());
     let ack: Value = serde_json::from_slice(&read.ack).unwrap_or(Value::Null);
     let json = json!({

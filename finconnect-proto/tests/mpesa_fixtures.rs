@@ -718,3 +718,26 @@ fn every_fixture_is_used() {
     }
     assert!(count >= 65, "{count} fixtures");
 }
+
+#[test]
+fn every_notification_is_told_by_its_fields() {
+    let kind = |body: Vec<u8>, route| match parse_notification(&body, route).unwrap() {
+        Notification::Stk(_) => "stk",
+        Notification::C2bValidation(_) => "validation",
+        Notification::C2bConfirmation(_) => "confirmation",
+        Notification::Result(_) => "result",
+        _ => "other",
+    };
+    let c = C2bRoute::Confirmation;
+    assert_eq!(kind(fixture!("stk_callback_success.json"), c), "stk");
+    assert_eq!(kind(fixture!("stk_callback_cancelled.json"), c), "stk");
+    assert_eq!(kind(fixture!("c2b_confirmation.json"), c), "confirmation");
+    assert_eq!(
+        kind(fixture!("c2b_validation.json"), C2bRoute::Validation),
+        "validation"
+    );
+    assert_eq!(kind(fixture!("b2c_result_success.json"), c), "result");
+    assert_eq!(kind(fixture!("reversal_result_failure.json"), c), "result");
+    assert!(parse_notification(br#"{"Body":{}}"#, c).is_err());
+    assert!(parse_notification(b"not json", c).is_err());
+}

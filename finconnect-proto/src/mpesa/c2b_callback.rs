@@ -65,20 +65,27 @@ fn refuse(reason: impl std::fmt::Display, body: &[u8]) -> Error {
 /// # Ok::<(), finconnect_proto::Error>(())
 /// ```
 pub fn parse_c2b(body: &[u8]) -> Result<C2bPayment, Error> {
-    let v = crate::wire::callback_json("M-Pesa C2B request", body)?;
+    read_c2b(
+        &crate::wire::callback_json("M-Pesa C2B request", body)?,
+        body,
+    )
+}
+
+/// [`parse_c2b`] of a body already read as JSON (`v`; `body` for errors).
+pub(super) fn read_c2b(v: &Value, body: &[u8]) -> Result<C2bPayment, Error> {
     if !v.is_object() {
         return Err(refuse("expected a JSON object", body));
     }
-    let trans_id = wire::non_empty(&v, "TransID")
+    let trans_id = wire::non_empty(v, "TransID")
         .map(|t| t.trim().to_owned())
         .ok_or_else(|| refuse("`TransID` is missing", body))?;
     let claimed_amount = v
         .get("TransAmount")
         .and_then(wire::kes_paid)
         .ok_or_else(|| refuse("`TransAmount` is missing, negative or not an amount", body))?;
-    let claimed_shortcode = wire::non_empty(&v, "BusinessShortCode")
+    let claimed_shortcode = wire::non_empty(v, "BusinessShortCode")
         .ok_or_else(|| refuse("`BusinessShortCode` is missing", body))?;
-    let opt = |key: &str| wire::non_empty(&v, key);
+    let opt = |key: &str| wire::non_empty(v, key);
     Ok(C2bPayment {
         trans_id,
         claimed_amount,

@@ -218,6 +218,13 @@ pub fn mpesa_callbacks(data: &[u8]) {
             result.claimed_result_code.as_str() == "0"
         );
     }
+    // The one-read intake agrees with the parser of the kind it picked.
+    match parse_notification(data, C2bRoute::Confirmation) {
+        Ok(Notification::Stk(cb)) => assert_eq!(parse_stk_callback(data).ok(), Some(cb)),
+        Ok(Notification::C2bConfirmation(p)) => assert_eq!(parse_c2b(data).ok(), Some(p)),
+        Ok(Notification::Result(r)) => assert_eq!(parse_result(data).ok(), Some(r)),
+        _ => {}
+    }
     if let Ok(timeout) = parse_queue_timeout(data) {
         assert!(!timeout.fields.contains_key("SecurityCredential"));
     }

@@ -150,6 +150,7 @@ mod config;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod harness;
+mod notification;
 mod queries;
 mod result;
 mod reversal;
@@ -167,6 +168,7 @@ pub use c2b::{
 };
 pub use c2b_callback::{c2b_confirmation_ack, parse_c2b, C2bPayment, C2bRejectCode, C2bReply};
 pub use config::{Environment, Express, MpesaConfig};
+pub use notification::{parse_notification, C2bRoute, Notification};
 pub use queries::{AccountBalanceQuery, IdentifierType, TransactionKey, TransactionStatusQuery};
 pub use result::{
     parse_account_balances, parse_queue_timeout, parse_result, result_ack, AccountBalance,

@@ -207,13 +207,19 @@ fn items(v: Option<&Value>) -> Vec<ResultItem> {
 /// # Ok::<(), finconnect_proto::Error>(())
 /// ```
 pub fn parse_result(body: &[u8]) -> Result<ResultNotification, Error> {
-    const WHAT: &str = "M-Pesa result";
-    let v = crate::wire::callback_json(WHAT, body)?;
+    read_result(&crate::wire::callback_json(RESULT, body)?, body)
+}
+
+const RESULT: &str = "M-Pesa result";
+
+/// [`parse_result`] of a body already read as JSON (`v`; `body` for errors).
+pub(super) fn read_result(v: &Value, body: &[u8]) -> Result<ResultNotification, Error> {
+    const WHAT: &str = RESULT;
     // Usually wrapped in `Result`; a recorded production failure came bare.
     let r = v
         .get("Result")
         .filter(|r| r.is_object())
-        .or_else(|| v.get("ResultCode").map(|_| &v))
+        .or_else(|| v.get("ResultCode").map(|_| v))
         .ok_or_else(|| refuse(WHAT, "`Result` is missing", body))?;
     let code =
         wire::code(r, "ResultCode").ok_or_else(|| refuse(WHAT, "`ResultCode` is missing", body))?;

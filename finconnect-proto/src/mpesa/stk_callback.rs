@@ -94,7 +94,14 @@ fn refuse(reason: impl std::fmt::Display, body: &[u8]) -> Error {
 /// # Ok::<(), finconnect_proto::Error>(())
 /// ```
 pub fn parse_stk_callback(body: &[u8]) -> Result<StkCallback, Error> {
-    let v = crate::wire::callback_json("M-Pesa STK callback", body)?;
+    read_stk_callback(
+        &crate::wire::callback_json("M-Pesa STK callback", body)?,
+        body,
+    )
+}
+
+/// [`parse_stk_callback`] of a body already read as JSON (`v`; `body` for errors).
+pub(super) fn read_stk_callback(v: &Value, body: &[u8]) -> Result<StkCallback, Error> {
     let cb = v
         .pointer("/Body/stkCallback")
         .filter(|cb| cb.is_object())

@@ -14,8 +14,8 @@ use super::event::{Claims, Facts};
 use super::payment::{Payment, PaymentStarted, StatusQuery, StatusReport};
 use crate::driver::{Driver, Transport};
 use crate::mpesa::{
-    self, C2bRejectCode, C2bReply, CheckoutRequestId, KenyanMsisdn, MpesaConfig, RegisterUrls,
-    ResponseType, StkKind, StkPush, StkQuery, StkQueryOutcome, MAX_ACCOUNT_REFERENCE,
+    self, C2bRejectCode, C2bReply, CheckoutRequestId, KenyanMsisdn, MpesaConfig, Notification,
+    RegisterUrls, ResponseType, StkKind, StkPush, StkQuery, StkQueryOutcome, MAX_ACCOUNT_REFERENCE,
     MAX_TRANSACTION_DESC,
 };
 use crate::pesapal::{IpnId, IpnMethod, IpnRegistration};
@@ -224,81 +224,72 @@ pub(super) fn accept(
     request: &http::Request<Vec<u8>>,
     arrival: u64,
 ) -> Result<AcceptedCallback, Error> {
-    let body = request.body();
-    let v: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| Error::decode("M-Pesa callback", e, body, None))?;
-    let (callback, claims, received, retry) = if v.pointer("/Body/stkCallback").is_some() {
-        let cb = mpesa::parse_stk_callback(body)?;
-        let claims = Claims {
-            kind: "stkCallback".to_owned(),
-            reference: None,
-            provider_reference: Some(cb.checkout_request_id.as_str().to_owned()),
-            status: Some(cb.claimed_status()),
-            amount: cb.claimed_amount,
-        };
-        (
-            MpesaCallback::Stk(cb.checkout_request_id),
-            claims,
-            mpesa::stk_callback_ack(),
-            retry_503(),
-        )
-    } else if v.get("TransID").is_some() {
-        let p = mpesa::parse_c2b(body)?;
-        let claims = Claims {
-            kind: String::new(),
-            reference: p.bill_ref_number.clone(),
-            provider_reference: None,
-            status: None,
-            amount: Some(p.claimed_amount),
-        };
-        if is_validation_path(request) {
-            (
+    let route = if is_validation_path(request) {
+        mpesa::C2bRoute::Validation
+    } else {
+        mpesa::C2bRoute::Confirmation
+    };
+    let (callback, claims, received, retry) =
+        match mpesa::parse_notification(request.body(), route)? {
+            Notification::Stk(cb) => {
+                let claims = Claims {
+                    kind: "stkCallback".to_owned(),
+                    reference: None,
+                    provider_reference: Some(cb.checkout_request_id.as_str().to_owned()),
+                    status: Some(cb.claimed_status()),
+                    amount: cb.claimed_amount,
+                };
+                (
+                    MpesaCallback::Stk(cb.checkout_request_id),
+                    claims,
+                    mpesa::stk_callback_ack(),
+                    retry_503(),
+                )
+            }
+            Notification::C2bValidation(p) => (
                 MpesaCallback::C2bValidation,
                 Claims {
                     kind: "C2B validation".to_owned(),
-                    ..claims
+                    ..c2b_claims(p)
                 },
                 C2bReply::Accept {
                     third_party_trans_id: None,
                 }
                 .to_response(),
                 C2bReply::Reject(C2bRejectCode::OtherError).to_response(),
-            )
-        } else {
-            (
+            ),
+            Notification::C2bConfirmation(p) => (
                 MpesaCallback::C2bConfirmation,
                 Claims {
                     kind: "C2B confirmation".to_owned(),
                     status: Some(PaymentStatus::Completed),
-                    ..claims
+                    ..c2b_claims(p)
                 },
                 mpesa::c2b_confirmation_ack(),
                 retry_503(),
-            )
-        }
-    } else if v.get("Result").is_some() || v.get("ResultCode").is_some() {
-        let r = mpesa::parse_result(body)?;
-        let claims = Claims {
-            kind: "Result".to_owned(),
-            reference: None,
-            provider_reference: r.originator_conversation_id.clone(),
-            status: None,
-            amount: r.claimed_transaction_amount(),
+            ),
+            Notification::Result(r) => {
+                let claims = Claims {
+                    kind: "Result".to_owned(),
+                    reference: None,
+                    provider_reference: r.originator_conversation_id.clone(),
+                    status: None,
+                    amount: r.claimed_transaction_amount(),
+                };
+                (
+                    MpesaCallback::Result,
+                    claims,
+                    mpesa::result_ack(),
+                    retry_503(),
+                )
+            }
+            _ => {
+                return Err(Error::Unsupported {
+                    provider: P,
+                    operation: "this kind of M-Pesa notification",
+                })
+            }
         };
-        (
-            MpesaCallback::Result,
-            claims,
-            mpesa::result_ack(),
-            retry_503(),
-        )
-    } else {
-        return Err(Error::decode(
-            "M-Pesa callback",
-            "neither an STK callback (`Body.stkCallback`), a C2B request (`TransID`) nor a `Result`",
-            body,
-            None,
-        ));
-    };
     Ok(AcceptedCallback {
         provider: P,
         claims,
@@ -307,6 +298,17 @@ pub(super) fn accept(
         received,
         retry,
     })
+}
+
+/// What a C2B request claims (its kind named by the caller).
+fn c2b_claims(p: mpesa::C2bPayment) -> Claims {
+    Claims {
+        kind: String::new(),
+        reference: p.bill_ref_number,
+        provider_reference: None,
+        status: None,
+        amount: Some(p.claimed_amount),
+    }
 }
 
 /// Why a C2B confirmation without your order's STK push, or a `Result`, gives
