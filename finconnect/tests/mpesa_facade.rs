@@ -611,7 +611,7 @@ async fn reconcile_reports_errors_per_payment_and_keeps_going() {
     assert_eq!(reports[0].reference, "BAD");
     assert!(matches!(
         &reports[0].outcome,
-        Reconciled::Failed(Error::Invalid { .. })
+        Reconciled::Unanswered(Error::Invalid { .. })
     ));
     assert!(
         matches!(&reports[1].outcome, Reconciled::Settled(r) if r.status == PaymentStatus::Failed)

@@ -114,8 +114,10 @@ pub enum Reconciled {
     /// attempt: the last answer. Reconcile again later.
     StillPending(StatusReport),
     /// Every query failed (or the query could not be made): the last error.
-    /// Nothing is known; reconcile again later.
-    Failed(Error),
+    /// Nothing is known about the payment — not that it failed, not that
+    /// nothing was charged; reconcile again later. (A payment the provider
+    /// says failed is [`Reconciled::Settled`] with that status.)
+    Unanswered(Error),
     /// Started less than [`ReconcileOptions::older_than`] ago: not queried.
     NotDue,
 }
@@ -253,17 +255,17 @@ impl<T: Transport> FintechSdk<T> {
                 Ok(answer) => last = Some(Reconciled::StillPending(answer)),
                 // A query that can never be made is not asked again.
                 Err(e @ (Error::Invalid { .. } | Error::Config { .. } | Error::Misuse(_))) => {
-                    return report(Reconciled::Failed(e), queries)
+                    return report(Reconciled::Unanswered(e), queries)
                 }
                 Err(e) => {
                     // A pending answer seen before stays the better news.
                     if !matches!(last, Some(Reconciled::StillPending(_))) {
-                        last = Some(Reconciled::Failed(e));
+                        last = Some(Reconciled::Unanswered(e));
                     }
                 }
             }
         }
-        let outcome = last.unwrap_or(Reconciled::Failed(Error::Misuse(
+        let outcome = last.unwrap_or(Reconciled::Unanswered(Error::Misuse(
             "no status query was made",
         )));
         report(outcome, queries)
